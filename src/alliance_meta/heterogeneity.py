@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from . import distributions as dist
 
 from .weights import wls
 
@@ -22,6 +22,7 @@ METHODS = ("REML", "DL", "PM", "ML", "HE", "SJ", "HS", "EB", "FE")
 
 _TOL = 1e-12      # convergence threshold on tau^2 (metafor's control(threshold=))
 _MAXITER = 1000
+_LL_TOL = np.finfo(float).eps ** 0.25  # metafor's control(tol=): how much higher ll(0) must be
 
 
 class ConvergenceError(RuntimeError):
@@ -141,6 +142,11 @@ PM_TAU2_MAX = 100.0
 PM_TOL = np.finfo(float).eps ** 0.25
 
 
+def _exact_root(f, hi: float) -> float:
+    """The root of a decreasing ``f`` on [0, hi] to machine precision."""
+    return float(zeroin(f, 0.0, hi, f(0.0), f(hi), tol=0.0))
+
+
 def tau2_pm(y, v, X) -> float:
     """Paule & Mandel (1982) estimator: the tau^2 at which the generalised Q equals its
     expected value k - p (zero when Q at tau^2 = 0 is already below k - p).
@@ -161,7 +167,7 @@ def tau2_pm(y, v, X) -> float:
     if fmax <= 0.0:
         return float(zeroin(f, 0.0, PM_TAU2_MAX, f0, fmax, PM_TOL))
     hi = _upper_bracket(f, PM_TAU2_MAX)
-    return float(optimize.brentq(f, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500))
+    return _exact_root(f, hi)
 
 
 def _loglik(tau2: float, y, v, X, reml: bool) -> float:
@@ -174,33 +180,64 @@ def _loglik(tau2: float, y, v, X, reml: bool) -> float:
     return float(-0.5 * k * math.log(2 * math.pi) + ll)
 
 
+def _score(tau2: float, y, v, X, reml: bool) -> float:
+    """Twice the derivative of the (restricted) log-likelihood with respect to tau^2."""
+    fit = wls(y, v, X, tau2)
+    return fit.ypp_y() - (fit.tr_p() if reml else fit.w.sum())
+
+
 def _fisher_scoring(y, v, X, method: str) -> float:
-    k, p = X.shape
-    tau2 = tau2_he(y, v, X)  # metafor starts the scoring from the HE estimate
-    for _ in range(_MAXITER):
+    """ML or REML tau^2 by Fisher scoring from the HE estimate, as metafor does.
+
+    Plain scoring can oscillate without end (e.g. four equal effects and one precise
+    outlier: each step overshoots the maximum). When it has not converged after 100 steps,
+    the score is solved between the last two iterates on either side of the maximum,
+    which is the point scoring would reach if it converged.
+    """
+    reml = method == "REML"
+    tau2 = tau2_he(y, v, X)
+    above = below = None  # iterates with positive / negative score
+    for _ in range(100):
         fit = wls(y, v, X, tau2)
-        if method == "REML":
-            step = (fit.ypp_y() - fit.tr_p()) / fit.tr_pp()
-        elif method == "ML":
-            step = (fit.ypp_y() - fit.w.sum()) / float(np.sum(fit.w ** 2))
-        else:  # EB (Morris, 1983)
-            step = (fit.rss * k / (k - p) - k) / fit.w.sum()
+        score = fit.ypp_y() - (fit.tr_p() if reml else fit.w.sum())
+        info = fit.tr_pp() if reml else float(np.sum(fit.w ** 2))
+        if score > 0:
+            above = tau2
+        elif score < 0:
+            below = tau2
+        step = score / info
         while tau2 + step < 0.0:  # step-halving keeps tau^2 admissible
             step /= 2.0
-        new = tau2 + step
-        if abs(new - tau2) <= _TOL:
-            tau2 = new
+        tau2 += step
+        if abs(step) <= _TOL:
             break
-        tau2 = new
     else:
-        raise ConvergenceError(f"Fisher scoring for {method} did not converge in {_MAXITER} iterations")
+        if above is None or below is None:
+            raise ConvergenceError(f"Fisher scoring for {method} did not converge")
+
+        def f(t):
+            return _score(t, y, v, X, reml)
+
+        lo, hi = sorted((above, below))
+        tau2 = float(zeroin(f, lo, hi, f(lo), f(hi), tol=0.0))
     tau2 = max(0.0, tau2)
-    if method in ("ML", "REML") and tau2 > 0.0:
-        # Fisher scoring can stall at a local maximum; prefer the boundary when it is higher.
-        reml = method == "REML"
-        if _loglik(0.0, y, v, X, reml) - _loglik(tau2, y, v, X, reml) > 1e-10 and tau2 > _TOL:
-            tau2 = 0.0
+    if tau2 > _TOL and _loglik(0.0, y, v, X, reml) - _loglik(tau2, y, v, X, reml) > _LL_TOL:
+        tau2 = 0.0  # the boundary beats the interior maximum the scoring found
     return tau2
+
+
+def tau2_eb(y, v, X) -> float:
+    """Empirical Bayes estimator (Morris, 1983; Berkey et al., 1995): the tau^2 at which
+    Q_gen(tau^2) k / (k - p) = k. Q_gen falls with tau^2, so the root is unique; it is the
+    fixed point of metafor's scoring iteration, found here to machine precision."""
+    k, p = X.shape
+
+    def f(t):
+        return generalised_q(t, y, v, X) * k / (k - p) - k
+
+    if f(0.0) <= 0.0:
+        return 0.0
+    return _exact_root(f, _upper_bracket(f, float(np.var(y))))
 
 
 def tau2_reml(y, v, X) -> float:
@@ -211,11 +248,6 @@ def tau2_reml(y, v, X) -> float:
 def tau2_ml(y, v, X) -> float:
     """Maximum-likelihood estimator (Fisher scoring)."""
     return _fisher_scoring(y, v, X, "ML")
-
-
-def tau2_eb(y, v, X) -> float:
-    """Empirical Bayes estimator (Morris, 1983; Berkey et al., 1995)."""
-    return _fisher_scoring(y, v, X, "EB")
 
 
 _ESTIMATORS = {
@@ -265,15 +297,15 @@ def q_profile_ci(y, v, X, level: float = 95.0) -> tuple[float, float]:
     X = np.asarray(X, float)
     df = _dof(X)
     alpha = 1.0 - level / 100.0
-    crit_lb = stats.chi2.ppf(1.0 - alpha / 2.0, df)
-    crit_ub = stats.chi2.ppf(alpha / 2.0, df)
+    crit_lb = dist.chi2_ppf(1.0 - alpha / 2.0, df)
+    crit_ub = dist.chi2_ppf(alpha / 2.0, df)
     q0 = generalised_q(0.0, y, v, X)
 
     def root(crit):
         def f(t):
             return generalised_q(t, y, v, X) - crit
         hi = _upper_bracket(f, float(np.var(y)))
-        return float(optimize.brentq(f, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500))
+        return _exact_root(f, hi)
 
     lb = 0.0 if q0 < crit_lb else root(crit_lb)
     ub = 0.0 if q0 < crit_ub else root(crit_ub)

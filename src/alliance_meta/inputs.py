@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,13 +116,18 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
             raise InputError(f"no column '{col}' (the file has: {', '.join(h for h in header if h)})",
                              file=label, column=col)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, usecols=list(dict.fromkeys(needed)),
-                            skipinitialspace=True, engine="c")
+        with warnings.catch_warnings():
+            # pandas only warns (and drops data) when an early row is longer than the header
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, index_col=False, skipinitialspace=True, engine="c")
+    except pd.errors.ParserWarning:
+        row, width = _first_ragged_row(text, len(header))
+        raise InputError(f"has {width} fields where the header has {len(header)}", file=label, row=row) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if m:
+        if m:  # pandas counts lines from 1 including the header
             line = int(m.group(2))
             raise InputError(f"has {m.group(3)} fields where the header has {m.group(1)}", file=label,
                              row=line - 1) from None
@@ -142,6 +148,13 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
     if rows.size == 0:
         raise InputError("has no data rows with a value in the needed columns", file=label)
     return cols, rows
+
+
+def _first_ragged_row(text: str, width: int) -> tuple[int | None, int]:
+    for i, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=0):
+        if i and fields and len(fields) > width:
+            return i, len(fields)
+    return None, width + 1
 
 
 def to_numbers(values: np.ndarray, rows: np.ndarray, column: str, label: str) -> np.ndarray:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
-from scipy import stats
+from . import distributions as dist
 
 from . import effects
 from .errors import InputError
@@ -154,11 +154,11 @@ def _inference(beta, cov, test: str, df: int, level: float):
     stat = beta / se
     alpha = 1.0 - level / 100.0
     if test == "z":
-        pval = 2.0 * stats.norm.sf(np.abs(stat))
-        crit = stats.norm.isf(alpha / 2.0)
+        pval = 2.0 * dist.norm_sf(np.abs(stat))
+        crit = dist.norm_isf(alpha / 2.0)
     else:
-        pval = 2.0 * stats.t.sf(np.abs(stat), df)
-        crit = stats.t.isf(alpha / 2.0, df)
+        pval = 2.0 * dist.t_sf(np.abs(stat), df)
+        crit = dist.t_isf(alpha / 2.0, df)
     return se, stat, pval, beta - crit * se, beta + crit * se, crit
 
 
@@ -223,7 +223,7 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
     res = PoolResult(
         k=k, method=method, test=test, estimate=float(fit.beta[0]), se=float(se[0]), stat=float(stat[0]),
         pval=float(pval[0]), ci_lb=float(lb[0]), ci_ub=float(ub[0]), tau2=float(tau2), I2=i2, H2=h2,
-        Q=q, Q_df=df, Q_pval=float(stats.chi2.sf(q, df)), df=df if test == "knha" else None,
+        Q=q, Q_df=df, Q_pval=float(dist.chi2_sf(q, df)), df=df if test == "knha" else None,
         k_omitted=k_omitted, level=level)
     if not fixed:
         t_lb, t_ub = q_profile_ci(y, v, X, level)
@@ -317,7 +317,7 @@ class MetaRegResult:
         width = max(len(c.name) for c in self.coefficients)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI")
         for c in self.coefficients:
-            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval)[4:]:>8}   "
+            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval).removeprefix('p = '):>8}   "
                          f"[{c.ci_lb:.4f}, {c.ci_ub:.4f}]")
         test = "QM" if self.test == "z" else "F"
         lines.append(f"Moderators: {test}({self.QM_df}{'' if self.test == 'z' else ', ' + str(self.df)}) = {self.QM:.3f}, "
@@ -415,9 +415,9 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     m = p - 1
     if test == "knha":
         qm /= m
-        qm_p = float(stats.f.sf(qm, m, k - p))
+        qm_p = float(dist.f_sf(qm, m, k - p))
     else:
-        qm_p = float(stats.chi2.sf(qm, m))
+        qm_p = float(dist.chi2_sf(qm, m))
     fixed = method == "FE"
     vt = typical_variance(v, X)
     i2, _ = _i2_h2(tau2, vt, q, k - p, fixed)
@@ -426,5 +426,5 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
         tau2_0 = estimate_tau2(y, v, np.ones((k, 1)), method)
         r2 = None if tau2_0 == 0.0 else max(0.0, 100.0 * (tau2_0 - tau2) / tau2_0)
     return MetaRegResult(k=k, method=method, test=test, coefficients=coefs, QM=qm, QM_df=m, QM_pval=qm_p,
-                         tau2=float(tau2), R2=r2, Q=q, Q_df=k - p, Q_pval=float(stats.chi2.sf(q, k - p)),
+                         tau2=float(tau2), R2=r2, Q=q, Q_df=k - p, Q_pval=float(dist.chi2_sf(q, k - p)),
                          I2=i2, df=k - p if test == "knha" else None, k_omitted=k_omitted, level=level)

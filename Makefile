@@ -1,0 +1,44 @@
+# Two entry points do everything on a fresh machine:
+#   make book   virtual environment + pinned stack + offline assets, then a strict book build
+#   make test   the same set-up, the strict book build from an empty _build, the dataset
+#               check, and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test clean env assets validate bench
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	touch $(STAMP)
+
+env: $(STAMP)
+
+node_modules/mathjax/es5/tex-mml-chtml.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+assets: node_modules/mathjax/es5/tex-mml-chtml.js
+
+book: env assets
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "The book is at _build/html/index.html"
+
+validate: env
+	$(BIN)/alliance-meta validate data
+
+test: env assets
+	rm -rf _build
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/alliance-meta validate data
+	$(BIN)/python -m pytest
+
+bench: env
+	$(BIN)/python benchmarks/bench_pool.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,77 @@
+"""The command line: output formats, exit codes and one-line errors (no traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = str(Path(sys.executable).parent / "alliance-meta")
+GOOD = "study,r,n,group\nA,0.30,50,x\nB,0.10,120,y\nC,0.25,80,x\nD,0.05,200,y\nE,0.40,35,x\n"
+
+
+def test_summary_names_the_numbers(write_csv, run_cli):
+    res = run_cli("pool", write_csv(GOOD), "--r", "r", "--n", "n")
+    assert res.code == 0
+    for words in ("Random-effects model", "k = 5", "Back-transformed r", "prediction interval", "tau^2", "I^2"):
+        assert words in res.out
+
+
+def test_json_and_dropped_rows(write_csv, run_cli):
+    res = run_cli("pool", write_csv(GOOD + "F,,40\n"), "--r", "r", "--n", "n", "--json")
+    assert res.code == 0
+    out = json.loads(res.out)
+    assert out["k"] == 5
+    assert "1 row with an empty value left out" in res.err
+
+
+def test_categorical_moderator_names(write_csv, run_cli):
+    res = run_cli("pool", write_csv(GOOD), "--r", "r", "--n", "n", "--mods", "group", "--json")
+    assert res.code == 0, res.err
+    names = [c["name"] for c in json.loads(res.out)["coefficients"]]
+    assert names == ["intercept", "group[y]"]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--method", "XYZ"], "invalid choice: 'XYZ'"),
+    (["--test", "q"], "invalid choice: 'q'"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["--test", "t"], "applies to the three-level model"),
+    (["--robust"], "--robust needs --cluster"),
+    (["--mods", "nope"], "no column 'nope'"),
+    (["--mods", "study"], "needs more than 5"),
+    (["--yi", "r"], "give either --r and --n, or --yi and --vi"),
+])
+def test_bad_options_exit_2_with_one_line(write_csv, run_cli, args, words):
+    res = run_cli("pool", write_csv(GOOD), "--r", "r", "--n", "n", *args)
+    assert res.code == 2
+    assert res.out == ""
+    assert res.err.count("\n") == 1 and words in res.err
+
+
+def test_too_few_rows(write_csv, run_cli):
+    res = run_cli("pool", write_csv("r,n\n0.3,50\n,20\n"), "--r", "r", "--n", "n")
+    assert res.code == 2 and "at least 2 effect sizes" in res.err and res.err.count("\n") == 1
+
+
+def test_moderator_with_one_level(write_csv, run_cli):
+    res = run_cli("pool", write_csv("r,n,g\n0.3,50,a\n0.1,60,a\n0.2,70,a\n"), "--r", "r", "--n", "n", "--mods", "g")
+    assert res.code == 2 and "single level" in res.err
+
+
+def test_real_process_no_traceback_and_nothing_on_stdout(write_csv):
+    bad = write_csv("r,n\n0.3,50\n7,40\n")
+    proc = subprocess.run([EXE, "pool", str(bad), "--r", "r", "--n", "n", "--json"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().count("\n") == 0
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}, row 2 (line 3), column 'r': r = 7 is outside [-1, 1]" in proc.stderr
+
+
+def test_help_and_version(run_cli):
+    assert run_cli("--version").out.startswith("alliance-meta ")
+    assert run_cli().code == 2
