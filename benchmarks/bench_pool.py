@@ -1,0 +1,83 @@
+"""Benchmark: whole-process time and peak memory of `alliance-meta pool` (not a test).
+
+Generates seeded CSVs of k correlations, then runs the installed command line on each, as
+a researcher would, and reports wall time (best of a few runs) and peak resident memory.
+Run with `make bench` or `python benchmarks/bench_pool.py [--quick]`; the table it prints
+is recorded in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+OUT = Path(__file__).parent / "out"
+EXE = str(Path(sys.executable).parent / "alliance-meta")
+
+
+def make_csv(k: int, mods: int, seed: int = 20261122) -> Path:
+    path = OUT / f"pool_k{k}_m{mods}.csv"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(seed)
+    n = rng.integers(20, 400, size=k)
+    x = rng.normal(size=(k, 2))
+    group = rng.choice(["a", "b", "c"], size=k)
+    z = 0.25 + 0.03 * x[:, 0] + rng.normal(0, 0.1, size=k) + rng.normal(0, 1 / np.sqrt(n - 3))
+    r = np.round(np.tanh(z), 4)
+    OUT.mkdir(exist_ok=True)
+    with path.open("w") as fh:
+        fh.write("r,n,x1,x2,group\n")
+        for row in zip(r, n, np.round(x[:, 0], 4), np.round(x[:, 1], 4), group):
+            fh.write(",".join(map(str, row)) + "\n")
+    return path
+
+
+def run(args: list[str], repeat: int) -> tuple[float, float]:
+    """Best wall time over ``repeat`` runs, and the largest peak RSS (MiB) of those runs."""
+    best, peak = float("inf"), 0.0
+    for _ in range(repeat):
+        with open(os.devnull, "wb") as sink, open(OUT / "stderr.txt", "wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(args, stdout=sink, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        proc.returncode = status
+        if status != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {(OUT / 'stderr.txt').read_text()}")
+        best = min(best, elapsed)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return best, peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="skip the k = 1,000,000 cases")
+    opts = ap.parse_args()
+    cases = [
+        ("pool, k = 16", 16, [], 1.0, 5),
+        ("pool, k = 1,000", 1_000, [], 1.2, 5),
+        ("pool, k = 1,000,000", 1_000_000, [], 10.0, 2),
+        ("meta-regression, 3 moderators, k = 1,000,000", 1_000_000, ["--mods", "x1,x2,group"], 20.0, 2),
+    ]
+    if opts.quick:
+        cases = cases[:2]
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print("| case | target (s) | wall time, best (s) | peak memory (MiB) | meets target |")
+    print("| --- | ---: | ---: | ---: | :---: |")
+    for label, k, extra, target, repeat in cases:
+        path = make_csv(k, 0)
+        args = [EXE, "pool", str(path), "--r", "r", "--n", "n", *extra, "--json"]
+        secs, peak = run(args, repeat)
+        print(f"| {label} | {target:.1f} | {secs:.2f} | {peak:.0f} | {'yes' if secs <= target else 'NO'} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

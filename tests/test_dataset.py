@@ -1,0 +1,134 @@
+"""The dataset validator: one broken copy of a small valid package per kind of error,
+plus the project's own data, which must validate cleanly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alliance_meta.cli import main
+from alliance_meta.dataset import load_effect_sizes, validate_package
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _fields(name):
+    res = next(r for r in SCHEMA["resources"] if r["name"] == name)
+    return [f["name"] for f in res["schema"]["fields"]]
+
+
+ROW = {"es_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", "r": "0.25", "n": "60",
+       "es_method": "reported_r", "reported": "r = .25", "source_locator": "Table 2, row WAI-P",
+       "alliance_dyad": "parent-therapist", "alliance_rater": "parent", "alliance_measure": "WAI",
+       "alliance_timing": "early", "outcome_rater": "parent", "outcome_domain": "symptoms", "population": "child",
+       "referral": "voluntary", "treatment": "parent management training", "design": "naturalistic",
+       "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": ""}
+SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "overall", "population": "youth",
+       "k_studies": "16", "k_effects": "", "n_participants": "1306", "r": "0.22", "ci_lb": "", "ci_ub": "",
+       "model": "weighted mean r", "source_locator": "abstract", "evidence": "primary",
+       "read_at": "https://example.org/jones2011", "notes": ""}
+LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
+       "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
+       "excluded_reasons": "no r: 1"}
+BIB = """@article{smith2010, author={Smith, A.}, title={T}, year={2010}, doi={10.1/x}}
+@article{jones2011, author={Jones, B.}, title={U}, year={2011}, url={https://example.org/u}}
+"""
+
+
+def _write(path: Path, fields, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        for row in rows:
+            w.writerow(row)
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A valid miniature copy of the project (data/ + references.bib)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "datapackage.json", data / "datapackage.json")
+    _write(data / "effect_sizes.csv", _fields("effect_sizes"), [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1"}])
+    _write(data / "syntheses.csv", _fields("syntheses"), [SYN])
+    _write(data / "search_log.csv", _fields("search_log"), [LOG])
+    _write(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    return data
+
+
+def _break(data: Path, **changes):
+    path = data / "effect_sizes.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[1].update(changes)
+    _write(path, list(rows[0].keys()), rows)
+
+
+def test_valid_package_has_no_problems(package):
+    assert validate_package(package) == []
+
+
+@pytest.mark.parametrize("changes,words", [
+    ({"r": "1.4"}, "column 'r': 1.4 is above the maximum 1"),
+    ({"r": "abc"}, "column 'r': 'abc' is not a number"),
+    ({"n": "3"}, "column 'n': 3 is below the minimum 4"),
+    ({"n": "12.5"}, "column 'n': '12.5' is not a whole number"),
+    ({"es_id": "smith2010-01"}, "column 'es_id': 'smith2010-01' repeats row 1"),
+    ({"study": "nobody2001", "es_id": "nobody2001-01", "sample": "nobody2001-s1"},
+     "column 'study': 'nobody2001' is not a key in references.bib"),
+    ({"alliance_rater": "grandparent"}, "column 'alliance_rater': 'grandparent' is not one of"),
+    ({"reported": ""}, "column 'reported': is empty but required"),
+    ({"sample": "other1999-s1"}, "column 'sample': sample 'other1999-s1' names no coded study"),
+    ({"es_id": "jones2011-01"}, "column 'es_id': 'jones2011-01' does not start with its study key"),
+    ({"read_at": "somewhere"}, "column 'read_at': 'somewhere' is not a web address"),
+])
+def test_each_kind_of_error_is_located(package, changes, words):
+    _break(package, **changes)
+    problems = validate_package(package)
+    assert any(words in p for p in problems), problems
+    assert all("\n" not in p for p in problems)
+    assert any("effect_sizes.csv, row 2 (line 3)" in p for p in problems)
+
+
+def test_study_without_doi_or_url(package):
+    (package.parent / "references.bib").write_text(BIB.replace(", doi={10.1/x}", ""), encoding="utf-8")
+    assert any("'smith2010' has no DOI or URL" in p for p in validate_package(package))
+
+
+def test_missing_column_and_file(package):
+    path = package / "effect_sizes.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    _write(path, [f for f in rows[0] if f != "notes"], [{k: v for k, v in r.items() if k != "notes"} for r in rows])
+    (package / "search_log.csv").unlink()
+    problems = validate_package(package)
+    assert any("column 'notes': is missing from the header" in p for p in problems)
+    assert any("search_log.csv: no such file" in p for p in problems)
+
+
+def test_broken_bibliography_is_reported(package):
+    (package.parent / "references.bib").write_text("@article{smith2010, title={x}\n", encoding="utf-8")
+    assert any("cannot be parsed" in p for p in validate_package(package))
+
+
+def test_cli_exit_codes(package, capsys):
+    assert main(["validate", str(package)]) == 0
+    _break(package, r="2")
+    assert main(["validate", str(package)]) == 2
+    err = capsys.readouterr().err
+    assert "above the maximum" in err and "1 problem found" in err
+
+
+def test_the_project_dataset_is_valid():
+    assert validate_package(ROOT / "data") == []
+
+
+def test_loader_types_columns():
+    es = load_effect_sizes(ROOT)
+    assert es["r"].dtype == float and str(es["n"].dtype) == "Int64"
+    assert es["r"].between(-1, 1).all() and (es["n"] >= 4).all()

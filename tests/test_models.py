@@ -1,0 +1,127 @@
+"""Pooling and meta-regression: invariants that hold for any data (hypothesis), and
+hand-computable special cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
+from alliance_meta.errors import InputError
+from alliance_meta.models import METHODS, design_matrix, metareg, pool, pool_correlations
+
+pairs = st.lists(st.tuples(st.floats(-0.95, 0.95), st.integers(5, 2000)), min_size=3, max_size=25)
+
+
+def _close(a: dict, b: dict, tol=1e-9):
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key] == pytest.approx(b[key], rel=tol, abs=tol), key
+
+
+@settings(max_examples=40, deadline=None)
+@given(pairs, st.randoms(use_true_random=False), st.sampled_from(METHODS), st.sampled_from(["z", "knha"]))
+def test_row_order_does_not_matter(data, rnd, method, test):
+    r = np.array([d[0] for d in data])
+    n = np.array([d[1] for d in data])
+    order = list(range(len(r)))
+    rnd.shuffle(order)
+    a = pool_correlations(r, n, method=method, test=test).to_dict()
+    b = pool_correlations(r[order], n[order], method=method, test=test).to_dict()
+    _close(a, b, tol=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-0.9, 0.9), st.lists(st.integers(5, 500), min_size=2, max_size=20), st.sampled_from(METHODS[:-1]))
+def test_every_estimator_equals_fe_when_tau2_is_zero(r, ns, method):
+    """Identical correlations leave nothing for tau^2: every model is the fixed-effect one."""
+    rr = np.full(len(ns), r)
+    fe = pool_correlations(rr, ns, method="FE").to_dict()
+    re = pool_correlations(rr, ns, method=method)
+    assert re.tau2 == 0.0
+    for key in ("estimate", "se", "stat", "pval", "ci_lb", "ci_ub", "Q", "r", "r_ci_lb", "r_ci_ub"):
+        assert re.to_dict()[key] == pytest.approx(fe[key], rel=1e-12, abs=1e-12), key
+    assert re.pi_lb == pytest.approx(fe["ci_lb"], abs=1e-12)  # with tau^2 = 0 the PI is the CI
+
+
+@settings(max_examples=40, deadline=None)
+@given(pairs, st.sampled_from(METHODS))
+def test_back_transform_is_consistent(data, method):
+    r = np.array([d[0] for d in data])
+    n = np.array([d[1] for d in data])
+    res = pool_correlations(r, n, method=method)
+    assert res.r == pytest.approx(math.tanh(res.estimate), abs=1e-15)
+    assert res.r_ci_lb == pytest.approx(math.tanh(res.ci_lb), abs=1e-15)
+    assert res.r_ci_lb <= res.r <= res.r_ci_ub
+    if method != "FE":
+        assert res.r_pi_lb <= res.r_ci_lb + 1e-12 and res.r_ci_ub <= res.r_pi_ub + 1e-12
+        assert res.tau2_ci_lb <= res.tau2 + 1e-12 or res.tau2_ci_lb == 0.0
+        assert 0.0 <= res.I2 <= 100.0 and res.H2 >= 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(pairs)
+def test_sign_flip_mirrors_the_estimate(data):
+    r = np.array([d[0] for d in data])
+    n = np.array([d[1] for d in data])
+    a = pool_correlations(r, n)
+    b = pool_correlations(-r, n)
+    assert b.estimate == pytest.approx(-a.estimate, abs=1e-9)
+    assert b.tau2 == pytest.approx(a.tau2, rel=1e-7, abs=1e-12)
+
+
+def test_fixed_effect_by_hand():
+    y = np.array([0.1, 0.3, 0.2])
+    v = np.array([0.01, 0.02, 0.04])
+    w = 1 / v
+    mu = float(np.sum(w * y) / w.sum())
+    res = pool(y, v, method="FE")
+    assert res.estimate == pytest.approx(mu, abs=1e-15)
+    assert res.se == pytest.approx(1 / math.sqrt(w.sum()), abs=1e-15)
+    q = float(np.sum(w * (y - mu) ** 2))
+    assert res.Q == pytest.approx(q)
+    assert res.I2 == pytest.approx(max(0.0, 100 * (q - 2) / q))
+    assert "pi_lb" not in res.to_dict() and "tau2_ci_lb" not in res.to_dict()
+
+
+def test_knha_uses_t_with_k_minus_1_df(molloy):
+    y, v, _ = molloy
+    res = pool(y, v, test="knha")
+    assert res.df == y.size - 1
+    assert res.to_dict()["df"] == 15
+
+
+def test_metareg_with_categorical_moderator_equals_subgroup_means_under_fe():
+    y = np.array([0.1, 0.2, 0.5, 0.6])
+    v = np.array([0.01, 0.01, 0.02, 0.02])
+    res = metareg(y, v, {"g": ["a", "a", "b", "b"]}, method="FE")
+    assert [c.name for c in res.coefficients] == ["intercept", "g[b]"]
+    assert res.coefficients[0].estimate == pytest.approx(0.15)
+    assert res.coefficients[1].estimate == pytest.approx(0.55 - 0.15)
+
+
+def test_design_matrix_reference_level_is_first_sorted():
+    d = design_matrix({"dyad": ["youth", "parent", "family", "parent"]}, 4)
+    assert d.names == ["intercept", "dyad[parent]", "dyad[youth]"]
+    np.testing.assert_array_equal(d.X[:, 1], [0, 1, 0, 1])
+
+
+def test_collinear_moderators_are_refused():
+    y = np.linspace(0, 1, 6)
+    with pytest.raises(InputError, match="collinear"):
+        metareg(y, np.full(6, 0.1), {"a": [1, 2, 3, 4, 5, 6], "b": [2, 4, 6, 8, 10, 12]})
+
+
+def test_pool_refuses_bad_options_and_data():
+    with pytest.raises(InputError, match="unknown method"):
+        pool([0.1, 0.2], [0.1, 0.1], method="XX")
+    with pytest.raises(InputError, match="unknown test"):
+        pool([0.1, 0.2], [0.1, 0.1], test="t")
+    with pytest.raises(InputError, match="at least 2"):
+        pool([0.1], [0.1])
+    with pytest.raises(InputError, match="positive"):
+        pool([0.1, 0.2], [0.1, 0.0])
+    with pytest.raises(InputError, match="between -1 and 1"):
+        pool_correlations([0.1, 1.0], [20, 20])
