@@ -35,8 +35,8 @@ SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "ove
 LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
        "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
        "excluded_reasons": "no r: 1"}
-BIB = """@article{smith2010, author={Smith, A.}, title={T}, year={2010}, doi={10.1/x}}
-@article{jones2011, author={Jones, B.}, title={U}, year={2011}, url={https://example.org/u}}
+BIB = """@article{smith2010, author={Smith, A.}, title={T}, journal={J}, year={2010}, doi={10.1/x}}
+@article{jones2011, author={Jones, B.}, title={U}, journal={J}, year={2011}, url={https://example.org/u}}
 """
 
 
@@ -109,6 +109,12 @@ def test_missing_column_and_file(package):
     problems = validate_package(package)
     assert any("column 'notes': is missing from the header" in p for p in problems)
     assert any("search_log.csv: no such file" in p for p in problems)
+
+
+def test_incomplete_entry_is_reported(package):
+    (package.parent / "references.bib").write_text(BIB.replace("journal={J}, year={2010}", "year={2010}"),
+                                                   encoding="utf-8")
+    assert any("@article{smith2010} lacks journal" in p for p in validate_package(package))
 
 
 def test_broken_bibliography_is_reported(package):

@@ -61,6 +61,30 @@ class Reference:
         return url or None
 
 
+#: Fields each entry type needs for the book's bibliography style (pybtex "plain" warns
+#: and the strict build fails without them); "author" may be replaced by "editor".
+REQUIRED = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "mastersthesis": ("author", "title", "school", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": ("title", "year"),
+    "online": ("title", "year", "url"),
+}
+
+
+def missing_fields(ref: "Reference") -> list[str]:
+    """Fields that ``ref``'s entry type requires but that are absent or empty."""
+    need = REQUIRED.get(ref.entry_type, ("title", "year"))
+    have = {k for k, v in ref.fields.items() if v.strip()}
+    if "editor" in have:
+        have.add("author")
+    return [f for f in need if f not in have]
+
+
 def plain(text: str) -> str:
     """Strip BibTeX braces and simple LaTeX accents: 'Fl{\\"u}ckiger' -> 'Fluckiger'."""
     text = _LATEX_ACCENT.sub(r"\1", text)

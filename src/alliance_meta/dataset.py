@@ -206,7 +206,19 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
         tables[res["name"]] = (label, rows)
     if refs is not None:
         problems += _cross_check(tables, refs)
+        problems += _bib_fields(refs, str(bib_path))
     return problems
+
+
+def _bib_fields(refs: dict, label: str) -> list[str]:
+    from .bibliography import missing_fields
+
+    out = []
+    for ref in refs.values():
+        gone = missing_fields(ref)
+        if gone:
+            out.append(_problem(f"line {ref.line}: @{ref.entry_type}{{{ref.key}}} lacks {', '.join(gone)}", label))
+    return out
 
 
 def _cross_check(tables: dict, refs: dict) -> list[str]:
