@@ -87,6 +87,7 @@ def test_valid_package_has_no_problems(package):
     ({"sample": "other1999-s1"}, "column 'sample': sample 'other1999-s1' names no coded study"),
     ({"es_id": "jones2011-01"}, "column 'es_id': 'jones2011-01' does not start with its study key"),
     ({"read_at": "somewhere"}, "column 'read_at': 'somewhere' is not a web address"),
+    ({"country": "NL"}, "column 'country': sample 'smith2010-s1' has country 'NL' here but 'US' in row 1"),
 ])
 def test_each_kind_of_error_is_located(package, changes, words):
     _break(package, **changes)

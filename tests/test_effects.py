@@ -12,7 +12,7 @@ from alliance_meta import effects
 
 
 def test_fisher_z_worked_value():
-    # Borenstein et al. (2009), ch. 6 worked example: r = 0.50, n = 100 -> z = 0.5493, Vz = 0.0103
+    # Worked by hand: r = 0.50, n = 100 -> z = 0.5493, Vz = 0.0103
     assert effects.r_to_z(0.5) == pytest.approx(0.5493061443340549, abs=1e-15)
     assert effects.var_z(100) == pytest.approx(1 / 97)
     assert round(float(effects.var_z(100)), 4) == 0.0103
@@ -37,7 +37,7 @@ def test_r_from_f_is_signed_square_root():
 
 
 def test_r_from_d_worked_value():
-    # Borenstein et al. (2009), eq. 7.5 worked example: d = 0.5, n1 = n2 = 50 -> a = 4, r = 0.2425
+    # Worked by hand (conversion of Borenstein et al., 2009): d = 0.5, n1 = n2 = 50 -> a = 4, r = 0.2425
     assert effects.r_from_d(0.5, 50, 50) == pytest.approx(0.5 / math.sqrt(0.25 + 4), abs=1e-15)
     assert round(float(effects.r_from_d(0.5, 50, 50)), 4) == 0.2425
     assert effects.r_from_d(0.5) == effects.r_from_d(0.5, 50, 50)

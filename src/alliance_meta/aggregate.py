@@ -4,8 +4,8 @@ Rows of ``data/effect_sizes.csv`` that share ``sample`` come from the same parti
 (several raters, outcomes or time points). Before a model that assumes independence, they
 are averaged on the Fisher z scale. The variance of that mean is taken as if the
 correlations were perfectly correlated with one another: (mean of the standard errors)^2,
-the conservative bound of Borenstein, Hedges, Higgins & Rothstein (2009, ch. 24, the
-composite of multiple outcomes with correlation 1). The three-level model
+the conservative bound of the composite of multiple outcomes in Borenstein, Hedges,
+Higgins & Rothstein (2009) when the correlation between outcomes is set to 1. The three-level model
 (:mod:`alliance_meta.multilevel`) is the alternative that keeps every row.
 """
 

@@ -237,6 +237,13 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
                                     "evidence"))
     label, rows = tables.get("effect_sizes", ("", []))
     studies = {row["study"] for row in rows}
+    country: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        # One sample is one group of people: it cannot sit in two countries.
+        seen = country.setdefault(row["sample"], (row["country"], row["_row"]))
+        if row["sample"] and row["country"] != seen[0]:
+            out.append(_problem(f"sample '{row['sample']}' has country '{row['country']}' here but '{seen[0]}' in "
+                                f"row {seen[1]}", label, row["_row"], "country"))
     for row in rows:
         if row["es_id"] and row["study"] and not row["es_id"].startswith(row["study"] + "-"):
             out.append(_problem(f"'{row['es_id']}' does not start with its study key '{row['study']}-'", label,

@@ -34,7 +34,7 @@ def r_to_z(r):
 
 
 def z_to_r(z):
-    """Back-transform Fisher z to r, r = tanh(z) (Borenstein et al., 2009, eq. 6.4)."""
+    """Back-transform Fisher z to r, r = tanh(z) (Borenstein et al., 2009)."""
     return np.tanh(np.asarray(z, dtype=float))
 
 
@@ -44,7 +44,7 @@ def var_z(n):
     Returns
     -------
     float or ndarray
-        The variance on the z scale (Borenstein et al., 2009, eq. 6.3); requires n > 3.
+        The variance on the z scale (Borenstein et al., 2009); requires n > 3.
     """
     n = np.asarray(n, dtype=float)
     return 1.0 / (n - 3.0)
@@ -76,7 +76,7 @@ def r_from_d(d, n1=None, n2=None):
     """Point-biserial correlation equivalent to a standardised mean difference d.
 
     r = d / sqrt(d^2 + a) with a = (n1 + n2)^2 / (n1 n2); a = 4 when group sizes are
-    unknown or equal (Borenstein et al., 2009, eq. 7.5).
+    unknown or equal (Borenstein et al., 2009).
     """
     d = np.asarray(d, dtype=float)
     if n1 is None or n2 is None:
@@ -102,7 +102,7 @@ def d_from_means(m1, m2, sd1, sd2, n1, n2):
     """Cohen's d for two groups: (m1 - m2) / pooled SD.
 
     The pooled SD is sqrt(((n1 - 1) sd1^2 + (n2 - 1) sd2^2) / (n1 + n2 - 2))
-    (Borenstein et al., 2009, eqs. 4.18-4.19). No small-sample correction (that is g).
+    (Borenstein et al., 2009). No small-sample correction (that is g).
     """
     n1 = np.asarray(n1, dtype=float)
     n2 = np.asarray(n2, dtype=float)

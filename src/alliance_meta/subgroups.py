@@ -1,0 +1,80 @@
+"""Subgroup analyses of the dataset: one pooled estimate per level of a moderator.
+
+Within a subgroup, rows that share a sample are first averaged (see
+:func:`alliance_meta.aggregate.by_sample`), so each sample counts once per subgroup. A
+sample can appear in several subgroups (for instance a study that reports both parent-
+and youth-rated alliance); the test of differences between subgroups therefore treats
+subgroups as independent only approximately, and the book says so where it is used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .aggregate import by_sample
+from .models import metareg, pool
+
+
+def subgroup_table(frame, by: str, *, method: str = "REML", test: str = "z", min_samples: int = 2,
+                   order=None):
+    """Pool each level of ``by`` separately.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Effect sizes with ``r``, ``n``, ``sample``, ``study`` and the column ``by``.
+    min_samples : int
+        Levels with fewer independent samples are listed with counts only (no estimate).
+    order : sequence, optional
+        Order of the levels in the table (default: sorted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level: ``level, studies, samples, rows, r, ci_lb, ci_ub, pi_lb, pi_ub,
+        tau2, I2``; r and its limits back-transformed from the Fisher z model (``method``
+        estimator of tau^2, ``test`` inference); NaN where the level has too few samples.
+    """
+    import pandas as pd
+
+    levels = list(order) if order is not None else sorted(frame[by].dropna().unique(), key=str)
+    rows = []
+    for level in levels:
+        part = frame[frame[by] == level]
+        agg = by_sample(part) if len(part) else None
+        row = {"level": level, "studies": int(part["study"].nunique()), "samples": 0 if agg is None else len(agg),
+               "rows": len(part)}
+        est = dict.fromkeys(("r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"), np.nan)
+        if agg is not None and len(agg) >= min_samples:
+            fit = pool(agg["yi"], agg["vi"], method=method, test=test, back_transform=True)
+            est = {"r": fit.r, "ci_lb": fit.r_ci_lb, "ci_ub": fit.r_ci_ub, "pi_lb": fit.r_pi_lb,
+                   "pi_ub": fit.r_pi_ub, "tau2": fit.tau2, "I2": fit.I2}
+        rows.append({**row, **est})
+    return pd.DataFrame(rows)
+
+
+def subgroup_test(frame, by: str, *, method: str = "REML", test: str = "z", min_samples: int = 2):
+    """Test whether the pooled correlation differs between the levels of ``by``.
+
+    Rows are averaged per sample within each level, levels with fewer than
+    ``min_samples`` samples are dropped, and a mixed-effects meta-regression with ``by``
+    as a categorical moderator is fitted on the Fisher z scale.
+
+    Returns
+    -------
+    alliance_meta.models.MetaRegResult or None
+        The fit (its ``QM``, ``QM_df`` and ``QM_pval`` are the test of subgroup
+        differences); None when fewer than two levels qualify.
+    """
+    import pandas as pd
+
+    parts = []
+    for level, part in frame.groupby(by):
+        agg = by_sample(part)
+        if len(agg) >= min_samples:
+            agg[by] = level
+            parts.append(agg)
+    if len(parts) < 2:
+        return None
+    data = pd.concat(parts, ignore_index=True)
+    return metareg(data["yi"], data["vi"], {by: data[by].astype(str).tolist()}, method=method, test=test)

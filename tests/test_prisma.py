@@ -1,0 +1,41 @@
+"""PRISMA 2020 counts from the search log, and the drawn diagram."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alliance_meta.prisma import flow_counts, flow_diagram, parse_reasons
+
+
+def test_parse_reasons():
+    got = parse_reasons("no alliance-outcome r: 3; Full text not readable: 2; duplicate: 1; remark")
+    assert got == {"no alliance-outcome r": 3, "full text not readable": 2, "duplicate": 1}
+    assert parse_reasons("") == {}
+
+
+def _log():
+    return pd.DataFrame({"records_found": [10, 5], "records_screened": [8, 5], "records_assessed": [4, 2],
+                         "records_included": [2, 1], "excluded_reasons": ["no r: 2", "no r: 1"]})
+
+
+def _effects():
+    return pd.DataFrame({"study": ["a2000", "a2000", "b2001"], "sample": ["a2000-s1", "a2000-s2", "b2001-s1"]})
+
+
+def test_flow_counts():
+    c = flow_counts(_log(), _effects())
+    assert (c.searches, c.identified, c.screened, c.assessed, c.included_from_searches) == (2, 15, 13, 6, 3)
+    assert (c.reports, c.samples) == (2, 3)
+    assert c.excluded_screening == 7
+    assert c.excluded_full_text == 3
+
+
+def test_flow_diagram_shows_the_counts():
+    import matplotlib.pyplot as plt
+
+    fig = flow_diagram(flow_counts(_log(), _effects()))
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts)
+    assert "(n = 15)" in text and "(n = 13)" in text and "(n = 6)" in text
+    assert "no r: 3" in text and "2 reports" in text and "3 independent samples" in text
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    plt.close(fig)

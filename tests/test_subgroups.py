@@ -1,0 +1,47 @@
+"""Subgroup tables and the test of subgroup differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_meta.aggregate import by_sample
+from alliance_meta.models import pool
+from alliance_meta.subgroups import subgroup_table, subgroup_test
+
+
+@pytest.fixture
+def frame():
+    return pd.DataFrame({
+        "study": ["a2000", "a2000", "b2001", "c2002", "d2003", "e2004", "f2005"],
+        "sample": ["a2000-s1", "a2000-s1", "b2001-s1", "c2002-s1", "d2003-s1", "e2004-s1", "f2005-s1"],
+        "r": [0.30, 0.20, 0.25, 0.10, 0.40, 0.05, 0.15],
+        "n": [60, 60, 100, 40, 80, 120, 30],
+        "rater": ["parent", "parent", "parent", "youth", "youth", "youth", "therapist"],
+    })
+
+
+def test_table_pools_each_level_after_averaging_samples(frame):
+    table = subgroup_table(frame, "rater")
+    assert list(table["level"]) == ["parent", "therapist", "youth"]
+    parent = table.iloc[0]
+    assert (parent["studies"], parent["samples"], parent["rows"]) == (2, 2, 3)
+    agg = by_sample(frame[frame["rater"] == "parent"])
+    fit = pool(agg["yi"], agg["vi"], back_transform=True)
+    assert parent["r"] == pytest.approx(fit.r, abs=1e-12)
+    # one sample only: counts, no estimate
+    assert np.isnan(table.iloc[1]["r"]) and table.iloc[1]["samples"] == 1
+
+
+def test_order_and_missing_levels(frame):
+    table = subgroup_table(frame, "rater", order=["youth", "observer"])
+    assert list(table["level"]) == ["youth", "observer"]
+    assert table.iloc[1]["samples"] == 0 and np.isnan(table.iloc[1]["r"])
+
+
+def test_subgroup_test_is_the_metaregression_omnibus(frame):
+    res = subgroup_test(frame, "rater")
+    assert res is not None and res.QM_df == 1
+    assert 0.0 <= res.QM_pval <= 1.0
+    assert subgroup_test(frame[frame["rater"] == "parent"], "rater") is None
