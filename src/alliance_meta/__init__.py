@@ -17,7 +17,7 @@ _LAZY = {
     "pool": "models", "pool_correlations": "models", "metareg": "models", "PoolResult": "models",
     "MetaRegResult": "models", "estimate_tau2": "heterogeneity", "q_profile_ci": "heterogeneity",
     "read_effects": "inputs", "InputError": "errors", "load_effect_sizes": "dataset",
-    "load_syntheses": "dataset", "validate_package": "dataset", "project_root": "dataset",
+    "load_syntheses": "dataset", "load_references": "dataset", "load_table": "dataset", "validate_package": "dataset", "project_root": "dataset",
     "read_bib": "bibliography", "by_sample": "aggregate",
 }
 

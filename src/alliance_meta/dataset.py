@@ -253,3 +253,10 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
             out.append(_problem(f"sample '{row['sample']}' names no coded study ('{owner}')", label, row["_row"],
                                 "sample"))
     return out
+
+
+def load_references(root=None):
+    """``references.bib`` of the project as ``{key: Reference}`` (see :mod:`alliance_meta.bibliography`)."""
+    from .bibliography import read_bib
+
+    return read_bib(project_root(root) / "references.bib")

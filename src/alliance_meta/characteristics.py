@@ -1,0 +1,52 @@
+"""Tables that describe the coded studies (the "characteristics of included studies")."""
+
+from __future__ import annotations
+
+
+def _join(values) -> str:
+    return ", ".join(sorted({str(v) for v in values if isinstance(v, str) and v}))
+
+
+def study_characteristics(frame, refs):
+    """One row per study: label, year, country, design, dyads, raters, largest n, rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by year then label; multi-valued codes are joined with commas.
+    """
+    import pandas as pd
+
+    from .bibliography import labels
+
+    rows = []
+    for key, part in frame.groupby("study", sort=False):
+        rows.append({
+            "study": key,
+            "year": int(refs[key].year[:4]) if key in refs and refs[key].year[:4].isdigit() else 0,
+            "country": _join(part["country"]),
+            "population": _join(part["population"]),
+            "design": _join(part["design"]),
+            "treatment": _join(part["treatment"]),
+            "alliance (dyad)": _join(part["alliance_dyad"]),
+            "alliance rated by": _join(part["alliance_rater"]),
+            "n (largest)": int(part["n"].max()),
+            "correlations": len(part),
+        })
+    out = pd.DataFrame(rows)
+    out.insert(0, "label", labels(refs, list(out["study"])))
+    return out.sort_values(["year", "label"], kind="stable").reset_index(drop=True)
+
+
+def source_kinds(frame):
+    """How many correlations and studies came from each kind of source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``source_access``; columns ``correlations`` and ``studies``.
+    """
+    grouped = frame.groupby("source_access")
+    import pandas as pd
+
+    return pd.DataFrame({"correlations": grouped.size(), "studies": grouped["study"].nunique()})

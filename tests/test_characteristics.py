@@ -1,0 +1,26 @@
+"""Study-characteristics tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alliance_meta.bibliography import Reference
+from alliance_meta.characteristics import source_kinds, study_characteristics
+
+
+def test_one_row_per_study_sorted_by_year():
+    frame = pd.DataFrame({
+        "study": ["b2010", "b2010", "a2005"], "country": ["NL", "NL", "US"], "population": ["child"] * 3,
+        "design": ["rct", "rct", "naturalistic"], "treatment": ["pmt", "pmt", "cbt"],
+        "alliance_dyad": ["parent-therapist", "youth-therapist", "youth-therapist"],
+        "alliance_rater": ["parent", "youth", "youth"], "n": [40, 38, 100],
+        "source_access": ["pmc_fulltext", "pmc_fulltext", "abstract"],
+    })
+    refs = {"b2010": Reference("b2010", "article", {"author": "Bee, A.", "year": "2010"}),
+            "a2005": Reference("a2005", "article", {"author": "Ay, B. and Cee, D.", "year": "2005"})}
+    table = study_characteristics(frame, refs)
+    assert list(table["label"]) == ["Ay & Cee, 2005", "Bee, 2010"]
+    assert table.loc[1, "alliance (dyad)"] == "parent-therapist, youth-therapist"
+    assert table.loc[1, "n (largest)"] == 40 and table.loc[1, "correlations"] == 2
+    kinds = source_kinds(frame)
+    assert kinds.loc["pmc_fulltext", "correlations"] == 2 and kinds.loc["pmc_fulltext", "studies"] == 1
