@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test clean env assets validate bench
+.PHONY: book test clean env assets browser validate bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,22 @@ $(STAMP): pyproject.toml constraints.txt
 
 env: $(STAMP)
 
-node_modules/mathjax/es5/tex-mml-chtml.js: package.json package-lock.json
+# MathJax and axe-core come from the npm registry at set-up, never from a CDN at view time.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-assets: node_modules/mathjax/es5/tex-mml-chtml.js
+assets: $(NODE_STAMP)
+
+# Debian's Chromium for the browser tests (never a browser download by a test tool).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ( $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium )
+
+browser: $(CHROMIUM)
 
 book: env assets
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
@@ -31,11 +42,11 @@ book: env assets
 validate: env
 	$(BIN)/alliance-meta validate data
 
-test: env assets
+test: env assets browser
 	rm -rf _build
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(BIN)/alliance-meta validate data
-	$(BIN)/python -m pytest
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 bench: env
 	$(BIN)/python benchmarks/bench_pool.py
