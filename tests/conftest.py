@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
+import shutil
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -63,3 +66,55 @@ def molloy():
 
     df = pd.read_csv(ROOT / "tests" / "data" / "metafor" / "molloy2014.csv")
     return np.arctanh(df["ri"].to_numpy()), 1.0 / (df["ni"].to_numpy() - 3.0), df
+
+
+# ----------------------------------------------------------- a miniature valid package
+
+SCHEMA = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _fields(name):
+    res = next(r for r in SCHEMA["resources"] if r["name"] == name)
+    return [f["name"] for f in res["schema"]["fields"]]
+
+
+ROW = {"es_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", "r": "0.25", "n": "60",
+       "es_method": "reported_r", "reported": "r = .25", "source_locator": "Table 2, row WAI-P",
+       "alliance_dyad": "parent-therapist", "alliance_rater": "parent", "alliance_measure": "WAI",
+       "alliance_timing": "early", "outcome_rater": "parent", "outcome_domain": "symptoms", "population": "child",
+       "referral": "voluntary", "treatment": "parent management training", "design": "naturalistic",
+       "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": ""}
+SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "overall", "population": "youth",
+       "k_studies": "16", "k_effects": "", "n_participants": "1306", "r": "0.22", "ci_lb": "", "ci_ub": "",
+       "model": "weighted mean r", "source_locator": "abstract", "evidence": "primary",
+       "read_at": "https://example.org/jones2011", "notes": ""}
+LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
+       "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
+       "excluded_reasons": "no r: 1"}
+BIB = """@article{smith2010, author={Smith, A.}, title={T}, journal={J}, year={2010}, doi={10.1/x}}
+@article{jones2011, author={Jones, B.}, title={U}, journal={J}, year={2011}, url={https://example.org/u}}
+"""
+
+
+def write_rows(path: Path, fields, rows):
+    """Write dicts as a UTF-8 CSV with the given header."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        for row in rows:
+            w.writerow(row)
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A valid miniature copy of the project (data/ + references.bib)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "datapackage.json", data / "datapackage.json")
+    write_rows(data / "effect_sizes.csv", _fields("effect_sizes"), [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1"}])
+    write_rows(data / "syntheses.csv", _fields("syntheses"), [SYN])
+    write_rows(data / "search_log.csv", _fields("search_log"), [LOG])
+    write_rows(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    return data

@@ -4,65 +4,15 @@ plus the project's own data, which must validate cleanly."""
 from __future__ import annotations
 
 import csv
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from alliance_meta.cli import main
 from alliance_meta.dataset import load_effect_sizes, validate_package
+from conftest import BIB, write_rows as _write
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
-
-
-def _fields(name):
-    res = next(r for r in SCHEMA["resources"] if r["name"] == name)
-    return [f["name"] for f in res["schema"]["fields"]]
-
-
-ROW = {"es_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", "r": "0.25", "n": "60",
-       "es_method": "reported_r", "reported": "r = .25", "source_locator": "Table 2, row WAI-P",
-       "alliance_dyad": "parent-therapist", "alliance_rater": "parent", "alliance_measure": "WAI",
-       "alliance_timing": "early", "outcome_rater": "parent", "outcome_domain": "symptoms", "population": "child",
-       "referral": "voluntary", "treatment": "parent management training", "design": "naturalistic",
-       "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": ""}
-SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "overall", "population": "youth",
-       "k_studies": "16", "k_effects": "", "n_participants": "1306", "r": "0.22", "ci_lb": "", "ci_ub": "",
-       "model": "weighted mean r", "source_locator": "abstract", "evidence": "primary",
-       "read_at": "https://example.org/jones2011", "notes": ""}
-LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
-       "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
-       "excluded_reasons": "no r: 1"}
-BIB = """@article{smith2010, author={Smith, A.}, title={T}, journal={J}, year={2010}, doi={10.1/x}}
-@article{jones2011, author={Jones, B.}, title={U}, journal={J}, year={2011}, url={https://example.org/u}}
-"""
-
-
-def _write(path: Path, fields, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
-        w.writeheader()
-        for row in rows:
-            w.writerow(row)
-
-
-@pytest.fixture
-def package(tmp_path):
-    """A valid miniature copy of the project (data/ + references.bib)."""
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(ROOT / "data" / "datapackage.json", data / "datapackage.json")
-    _write(data / "effect_sizes.csv", _fields("effect_sizes"), [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1"}])
-    _write(data / "syntheses.csv", _fields("syntheses"), [SYN])
-    _write(data / "search_log.csv", _fields("search_log"), [LOG])
-    _write(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
-    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
-    return data
-
-
 def _break(data: Path, **changes):
     path = data / "effect_sizes.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
