@@ -147,6 +147,11 @@ def test_page(visit, rel):
     assert no_alt == [], f"{rel}: images without alt text: {no_alt}"
     assert not re.search(r"\{glue(:\w+)?\}|glue:text", text), f"{rel}: unresolved glue in the text"
     assert "\\(" not in text and "$$" not in text, f"{rel}: raw TeX left on the page"
+    assert not re.search(r"<Figure size \d+x\d+", text), f"{rel}: a figure was printed as text, not drawn"
+
+    for href in page.eval_on_selector_all("a.reference.download[href$='.ipynb']", "els => els.map(e => e.href)"):
+        nb = page.request.get(href)
+        assert nb.ok and "cells" in nb.json(), f"{rel}: notebook download {href} is broken"
 
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("""async () => {
@@ -186,6 +191,16 @@ def test_citation_reaches_its_bibliography_entry(visit):
     entry = v.page.locator(f"[id='{target}']")
     assert entry.count() == 1 and entry.is_visible()
     assert author in entry.inner_text()
+
+
+def test_chapters_offer_their_notebook(visit):
+    v = visit()
+    v.open("book/pooling.html")
+    link = v.page.locator("p.notebook-download a")
+    assert link.count() == 1 and link.get_attribute("href").endswith("_notebooks/book/pooling.ipynb")
+    nb = v.page.request.get(link.evaluate("a => a.href")).json()
+    sources = "".join("".join(c["source"]) for c in nb["cells"])
+    assert "pool(" in sources and any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
 
 
 def test_search_finds_alliance(visit):

@@ -96,10 +96,7 @@ def flow_diagram(counts: FlowCounts, top_reasons: int = 5):
         White background; boxes in the order of the PRISMA 2020 template for new
         systematic reviews that searched databases only.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the active backend: inline in a notebook, Agg headless
     from matplotlib.patches import FancyBboxPatch
 
     reasons = counts.excluded_reasons.most_common()

@@ -63,10 +63,7 @@ def synthesis_figure(table, *, populations=("adult", "youth", "family", "couple"
         work), horizontal offsets within a year so that markers do not overlap, vertical
         lines for published 95% intervals. White background.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the active backend: inline in a notebook, Agg headless
 
     markers = dict(zip(populations, "osD^v"))
     shown = table[table["r"].notna()].reset_index(drop=True)
