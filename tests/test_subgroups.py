@@ -45,3 +45,12 @@ def test_subgroup_test_is_the_metaregression_omnibus(frame):
     assert res is not None and res.QM_df == 1
     assert 0.0 <= res.QM_pval <= 1.0
     assert subgroup_test(frame[frame["rater"] == "parent"], "rater") is None
+
+
+def test_describe_test(frame):
+    from alliance_meta.subgroups import describe_test
+
+    res = subgroup_test(frame, "rater")
+    text = describe_test(res)
+    assert text.startswith(f"QM(1) = {res.QM:.2f}, p ")
+    assert describe_test(None).startswith("no test")

@@ -78,3 +78,18 @@ def subgroup_test(frame, by: str, *, method: str = "REML", test: str = "z", min_
         return None
     data = pd.concat(parts, ignore_index=True)
     return metareg(data["yi"], data["vi"], {by: data[by].astype(str).tolist()}, method=method, test=test)
+
+
+def describe_test(result) -> str:
+    """One line for prose: ``"QM(2) = 3.21, p = 0.201"`` or why there is no test.
+
+    Parameters
+    ----------
+    result : alliance_meta.models.MetaRegResult or None
+        The output of :func:`subgroup_test`.
+    """
+    if result is None:
+        return "no test (fewer than two subgroups with two or more samples)"
+    p = f"{result.QM_pval:.3f}" if result.QM_pval >= 0.001 else "< 0.001"
+    p = p if p.startswith("<") else f"= {p}"
+    return f"QM({result.QM_df}) = {result.QM:.2f}, p {p}"
