@@ -55,3 +55,35 @@ def largest_gaps(table, n: int = 5):
     """
     cells = [(r, c, int(table.loc[r, c])) for r in table.index for c in table.columns]
     return sorted(cells, key=lambda cell: cell[2])[:n]
+
+
+def gap_map(table, *, title: str | None = None):
+    """Draw a gap-count table as a heat map with the count written in every cell.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        White background; grey scale from white (no study) to dark, counts printed in each
+        cell (white text on dark cells), row and column levels as tick labels.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    values = table.to_numpy(dtype=float)
+    rows, cols = values.shape
+    fig, ax = plt.subplots(figsize=(1.3 * cols + 2.8, 0.55 * rows + 1.6), facecolor="white")
+    top = max(values.max(), 1.0)
+    ax.imshow(values, cmap="Greys", vmin=0, vmax=top * 1.25, aspect="auto")
+    for i in range(rows):
+        for j in range(cols):
+            v = int(values[i, j])
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=9,
+                    color="white" if v > 0.6 * top else "black")
+    ax.set_xticks(np.arange(cols), [str(c).replace("_", " ") for c in table.columns], rotation=30, ha="right")
+    ax.set_yticks(np.arange(rows), [str(r) for r in table.index])
+    ax.set_xlabel(str(table.columns.name or "").replace("_", " "))
+    ax.set_ylabel(str(table.index.name or "").replace("_", " "))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
