@@ -71,7 +71,7 @@ def gap_map(table, *, title: str | None = None):
 
     values = table.to_numpy(dtype=float)
     rows, cols = values.shape
-    fig, ax = plt.subplots(figsize=(1.3 * cols + 2.8, 0.55 * rows + 1.6), facecolor="white")
+    fig, ax = plt.subplots(figsize=(0.95 * cols + 3.2, 0.62 * rows + 2.2), facecolor="white")
     top = max(values.max(), 1.0)
     ax.imshow(values, cmap="Greys", vmin=0, vmax=top * 1.25, aspect="auto")
     for i in range(rows):
