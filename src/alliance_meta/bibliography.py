@@ -71,7 +71,7 @@ REQUIRED = {
     "phdthesis": ("author", "title", "school", "year"),
     "mastersthesis": ("author", "title", "school", "year"),
     "techreport": ("author", "title", "institution", "year"),
-    "misc": ("title", "year"),
+    "misc": ("year",),  # e.g. a work known only through a later citation (its note says so)
     "online": ("title", "year", "url"),
 }
 
