@@ -21,7 +21,9 @@ from .weights import wls
 METHODS = ("REML", "DL", "PM", "ML", "HE", "SJ", "HS", "EB", "FE")
 
 _TOL = 1e-12      # convergence threshold on tau^2 (metafor's control(threshold=))
-_MAXITER = 1000
+#: metafor's default threshold, which some of its functions (e.g. trimfill) use for refits
+#: whatever the control of the model they were given.
+METAFOR_DEFAULT_THRESHOLD = 1e-5
 _LL_TOL = np.finfo(float).eps ** 0.25  # metafor's control(tol=): how much higher ll(0) must be
 
 
@@ -186,7 +188,7 @@ def _score(tau2: float, y, v, X, reml: bool) -> float:
     return fit.ypp_y() - (fit.tr_p() if reml else fit.w.sum())
 
 
-def _fisher_scoring(y, v, X, method: str) -> float:
+def _fisher_scoring(y, v, X, method: str, threshold: float = _TOL) -> float:
     """ML or REML tau^2 by Fisher scoring from the HE estimate, as metafor does.
 
     Plain scoring can oscillate without end (e.g. four equal effects and one precise
@@ -209,7 +211,7 @@ def _fisher_scoring(y, v, X, method: str) -> float:
         while tau2 + step < 0.0:  # step-halving keeps tau^2 admissible
             step /= 2.0
         tau2 += step
-        if abs(step) <= _TOL:
+        if abs(step) <= threshold:
             break
     else:
         if above is None or below is None:
@@ -240,14 +242,14 @@ def tau2_eb(y, v, X) -> float:
     return _exact_root(f, _upper_bracket(f, float(np.var(y))))
 
 
-def tau2_reml(y, v, X) -> float:
+def tau2_reml(y, v, X, threshold: float = _TOL) -> float:
     """Restricted maximum-likelihood estimator (Fisher scoring, as in metafor)."""
-    return _fisher_scoring(y, v, X, "REML")
+    return _fisher_scoring(y, v, X, "REML", threshold)
 
 
-def tau2_ml(y, v, X) -> float:
+def tau2_ml(y, v, X, threshold: float = _TOL) -> float:
     """Maximum-likelihood estimator (Fisher scoring)."""
-    return _fisher_scoring(y, v, X, "ML")
+    return _fisher_scoring(y, v, X, "ML", threshold)
 
 
 _ESTIMATORS = {
@@ -256,7 +258,7 @@ _ESTIMATORS = {
 }
 
 
-def estimate_tau2(y, v, X, method: str = "REML") -> float:
+def estimate_tau2(y, v, X, method: str = "REML", threshold: float | None = None) -> float:
     """Estimate tau^2 with one of :data:`METHODS`.
 
     Parameters
@@ -267,6 +269,10 @@ def estimate_tau2(y, v, X, method: str = "REML") -> float:
         Design matrix (a column of ones for the intercept-only model).
     method : str
         ``REML``, ``DL``, ``PM``, ``ML``, ``HE``, ``SJ``, ``HS``, ``EB`` or ``FE`` (tau^2 = 0).
+    threshold : float, optional
+        Convergence threshold of the ML/REML Fisher scoring (default 1e-12); pass
+        :data:`METAFOR_DEFAULT_THRESHOLD` to reproduce a metafor refit made with default
+        control.
 
     Returns
     -------
@@ -277,7 +283,10 @@ def estimate_tau2(y, v, X, method: str = "REML") -> float:
         est = _ESTIMATORS[method]
     except KeyError:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
-    return float(est(np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)))
+    args = (np.asarray(y, float), np.asarray(v, float), np.asarray(X, float))
+    if threshold is not None and method in ("REML", "ML"):
+        return float(est(*args, threshold=threshold))
+    return float(est(*args))
 
 
 def q_profile_ci(y, v, X, level: float = 95.0) -> tuple[float, float]:

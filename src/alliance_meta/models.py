@@ -162,9 +162,9 @@ def _inference(beta, cov, test: str, df: int, level: float):
     return se, stat, pval, beta - crit * se, beta + crit * se, crit
 
 
-def _fit(y, v, X, method: str, test: str, level: float):
+def _fit(y, v, X, method: str, test: str, level: float, threshold: float | None = None):
     k, p = X.shape
-    tau2 = estimate_tau2(y, v, X, method)
+    tau2 = estimate_tau2(y, v, X, method, threshold)
     fit = wls(y, v, X, tau2)
     cov = fit.cov
     if test == "knha":
@@ -186,7 +186,8 @@ def _i2_h2(tau2: float, vt: float, q: float, df: int, fixed: bool) -> tuple[floa
 
 
 def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
-         back_transform: bool = False, k_omitted: int = 0) -> PoolResult:
+         back_transform: bool = False, k_omitted: int = 0, threshold: float | None = None,
+         tau2_ci: bool = True) -> PoolResult:
     """Pool effect sizes with a random-effects (or fixed-effect) model.
 
     Parameters
@@ -202,6 +203,11 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
         Confidence level in percent for the CI, PI and tau^2 interval.
     back_transform : bool
         Whether ``yi`` are Fisher z values whose results should also be reported as r.
+    threshold : float, optional
+        Convergence threshold for ML/REML (see :func:`~alliance_meta.heterogeneity.estimate_tau2`).
+    tau2_ci : bool
+        Whether to compute the Q-profile interval for tau^2 and I^2 (the costly part of a
+        fit; leave-one-out and cumulative analyses skip it).
 
     Returns
     -------
@@ -215,7 +221,7 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
     if k < 2:
         raise InputError(f"pool needs at least 2 effect sizes with a value; found {k}")
     X = np.ones((k, 1))
-    tau2, fit, cov, se, stat, pval, lb, ub, crit, q = _fit(y, v, X, method, test, level)
+    tau2, fit, cov, se, stat, pval, lb, ub, crit, q = _fit(y, v, X, method, test, level, threshold)
     df = k - 1
     fixed = method == "FE"
     vt = typical_variance(v, X)
@@ -226,10 +232,11 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
         Q=q, Q_df=df, Q_pval=float(dist.chi2_sf(q, df)), df=df if test == "knha" else None,
         k_omitted=k_omitted, level=level)
     if not fixed:
-        t_lb, t_ub = q_profile_ci(y, v, X, level)
-        res.tau2_ci_lb, res.tau2_ci_ub = t_lb, t_ub
-        res.I2_ci_lb = 100.0 * t_lb / (vt + t_lb)
-        res.I2_ci_ub = 100.0 * t_ub / (vt + t_ub)
+        if tau2_ci:
+            t_lb, t_ub = q_profile_ci(y, v, X, level)
+            res.tau2_ci_lb, res.tau2_ci_ub = t_lb, t_ub
+            res.I2_ci_lb = 100.0 * t_lb / (vt + t_lb)
+            res.I2_ci_ub = 100.0 * t_ub / (vt + t_ub)
         half = crit * math.sqrt(se[0] ** 2 + tau2)
         res.pi_lb, res.pi_ub = res.estimate - half, res.estimate + half
     if back_transform:
