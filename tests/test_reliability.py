@@ -67,3 +67,11 @@ def test_agreement_matches_on_es_id():
     assert ag.r_exact == 0.5 and ag.n_exact == 0.5
     assert ag.kappa["alliance_rater"][1] == 0.5
     assert list(ag.kappa_table()["column"]) == ["alliance_rater"]
+
+
+def test_empty_cells_agree_whatever_their_missing_type():
+    first = pd.DataFrame({"es_id": ["a2000-01"], "study": ["a2000"], "r": [0.2], "n": [50],
+                          "outcome_rater": pd.array([pd.NA], dtype="string")})
+    second = pd.DataFrame({"es_id": ["a2000-01"], "study": ["a2000"], "r": [0.2], "n": [50],
+                           "outcome_rater": [np.nan]})
+    assert agreement(first, second, columns=("outcome_rater",)).kappa["outcome_rater"][1] == 1.0

@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as exc:
+        if exc.file is None and getattr(args, "file", None):
+            # a model-level problem (too few rows, collinear moderators) still names the file
+            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column)
         sys.stderr.write(f"alliance-meta: error: {exc}\n")
         return EXIT_INPUT
     except BrokenPipeError:

@@ -223,7 +223,7 @@ def _bib_fields(refs: dict, label: str) -> list[str]:
 
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
-    for name in ("effect_sizes", "syntheses", "second_pass"):
+    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")

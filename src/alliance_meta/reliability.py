@@ -107,9 +107,12 @@ def agreement(first, second, columns=CATEGORIES) -> Agreement:
     both = mine.merge(second, on="es_id", suffixes=("_1", "_2"))
     diff = np.abs(both["r_1"].to_numpy(float) - both["r_2"].to_numpy(float))
     kappa = {}
+    def codes(column):  # an empty cell is a code of its own ("not reported"), equal in both passes
+        values = both[column].astype(object)
+        return values.where(values.notna(), "").astype(str).to_numpy()
+
     for col in columns:
-        a = both[f"{col}_1"].astype(str).to_numpy()
-        b = both[f"{col}_2"].astype(str).to_numpy()
+        a, b = codes(f"{col}_1"), codes(f"{col}_2")
         kappa[col] = (cohen_kappa(a, b), float(np.mean(a == b)) if len(a) else float("nan"))
     return Agreement(
         studies=len(studies),
