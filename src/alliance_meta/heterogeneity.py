@@ -214,13 +214,19 @@ def _fisher_scoring(y, v, X, method: str, threshold: float = _TOL) -> float:
         if abs(step) <= threshold:
             break
     else:
-        if above is None or below is None:
-            raise ConvergenceError(f"Fisher scoring for {method} did not converge")
 
         def f(t):
             return _score(t, y, v, X, reml)
 
-        lo, hi = sorted((above, below))
+        if above is not None and below is not None:
+            lo, hi = sorted((above, below))
+        else:
+            # scoring wandered without bracketing the maximum: bracket the score's root
+            # from the boundary instead (the score is positive below the maximum)
+            lo = 0.0
+            if f(lo) <= 0.0:
+                return 0.0
+            hi = _upper_bracket(f, max(float(np.var(y)), 1e-8))
         tau2 = float(zeroin(f, lo, hi, f(lo), f(hi), tol=0.0))
     tau2 = max(0.0, tau2)
     if tau2 > _TOL and _loglik(0.0, y, v, X, reml) - _loglik(tau2, y, v, X, reml) > _LL_TOL:

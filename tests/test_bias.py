@@ -1,0 +1,122 @@
+"""Small-study and publication-bias statistics (alliance_meta.bias) beyond the oracle cases."""
+
+from __future__ import annotations
+
+import math
+from itertools import permutations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from alliance_meta.bias import (_kendall_exact_cdf, bias_tests, fail_safe_n, kendall_test, rank_test,
+                                trim_and_fill)
+from alliance_meta.errors import InputError
+from alliance_meta.models import pool
+
+
+def _data(seed, k=15):
+    rng = np.random.default_rng(seed)
+    v = 1.0 / rng.integers(10, 300, size=k)
+    y = rng.normal(0.25, 0.1, size=k) + rng.normal(0, np.sqrt(v))
+    return y, v
+
+
+def test_exact_kendall_distribution_by_enumeration():
+    """P(T <= q) from the Mahonian recursion equals counting all permutations of 5."""
+    n = 5
+    counts = np.zeros(n * (n - 1) // 2 + 1)
+    for perm in permutations(range(n)):
+        conc = sum(perm[i] < perm[j] for i in range(n) for j in range(i + 1, n))
+        counts[conc] += 1
+    cdf = np.cumsum(counts) / counts.sum()
+    for q in range(counts.size):
+        assert _kendall_exact_cdf(q, n) == pytest.approx(cdf[q])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(3, 60))
+def test_kendall_tau_matches_scipy(seed, n):
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = rng.integers(0, 6, size=n).astype(float)  # ties: normal approximation with tie correction
+    if np.ptp(y) == 0:
+        assert np.isnan(kendall_test(x, y)[0])
+        return
+    tau, p = kendall_test(x, y, exact=False)
+    ref = stats.kendalltau(x, y, method="asymptotic")
+    assert tau == pytest.approx(ref.statistic, abs=1e-12)
+    assert p == pytest.approx(ref.pvalue, abs=1e-10)
+
+
+def test_exact_p_without_ties_small_k():
+    from scipy import stats
+
+    x = np.arange(10.0)
+    y = np.array([2, 1, 4, 3, 6, 5, 8, 7, 10, 9.0])
+    tau, p = kendall_test(x, y)
+    assert p == pytest.approx(stats.kendalltau(x, y, method="exact").pvalue, abs=1e-12)
+
+
+def test_fail_safe_n_definition():
+    y = np.array([0.3, 0.2, 0.25, 0.4])
+    v = np.array([0.01, 0.02, 0.015, 0.03])
+    z = y / np.sqrt(v)
+    n = fail_safe_n(y, v)
+    # adding n null studies leaves Stouffer's z at or above 1.645; n - 1 would not
+    assert z.sum() / math.sqrt(4 + n) <= 1.6448536269514722 < z.sum() / math.sqrt(4 + n - 1)
+
+
+def test_trimfill_of_a_symmetric_funnel_fills_nothing():
+    """Deviations whose positive ranks sum to k(k+1)/4 give L0 = 0 on either side."""
+    v = np.full(8, 0.02)
+    y = 0.3 + 0.01 * np.array([1, -2, -3, 4, 5, -6, -7, 8])
+    tf = trim_and_fill(y, v, side="left")
+    assert trim_and_fill(y, v, side="right").k0 == 0
+    assert tf.k0 == 0
+    assert tf.estimate == pytest.approx(pool(y, v).estimate, abs=1e-9)
+
+
+def test_trimfill_fills_the_missing_side():
+    v = np.array([0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.09, 0.12])
+    y = 0.2 + 1.1 * np.sqrt(v)          # small studies all on the right
+    y[:3] = [0.19, 0.22, 0.18]
+    tf = trim_and_fill(y, v, side=None)
+    assert tf.side == "left" and tf.k0 > 0
+    assert tf.estimate < pool(y, v).estimate
+    assert np.all(tf.yi_fill < tf.estimate + 1e-9)   # mirrored to the left of the centre
+    assert tf.vi_fill.size == tf.k0
+
+
+def test_rank_test_uses_the_fixed_effect_standardisation():
+    y, v = _data(1)
+    tau, p = rank_test(y, v)
+    assert -1 <= tau <= 1 and 0 <= p <= 1
+
+
+def test_bias_result_keys_and_summary():
+    y, v = _data(2)
+    res = bias_tests(y, v, is_r=True)
+    d = res.to_dict()
+    assert set(d) == {"egger_rma_z", "egger_rma_pval", "egger_lm_t", "egger_lm_df", "egger_lm_pval",
+                      "pet_estimate", "peese_estimate", "rank_tau", "rank_pval", "trimfill", "fsn_rosenthal"}
+    assert set(d["trimfill"]) == {"side", "k0", "estimate", "se", "ci_lb", "ci_ub", "tau2"}
+    assert d["egger_lm_df"] == y.size - 2
+    assert "fail-safe N" in res.summary()
+
+
+@pytest.mark.parametrize("method", ["DL", "FE", "PM", "ML"])
+def test_other_methods_run(method):
+    y, v = _data(3)
+    assert bias_tests(y, v, method=method).trimfill.k0 >= 0
+
+
+def test_bad_input():
+    with pytest.raises(InputError):
+        bias_tests([0.1, 0.2], [0.01, 0.02])
+    with pytest.raises(InputError):
+        bias_tests([0.1, 0.2, 0.3], [0.01, 0.01, 0.01])
+    with pytest.raises(InputError):
+        bias_tests([0.1, 0.2, 0.3], [0.01, 0.02, 0.03], method="nope")
