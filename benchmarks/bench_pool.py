@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).parent / "out"
+from timing import OUT, run  # noqa: E402 - benchmarks/ is the script directory
 EXE = str(Path(sys.executable).parent / "alliance-meta")
 
 
@@ -38,23 +36,6 @@ def make_csv(k: int, mods: int, seed: int = 20261122) -> Path:
         for row in zip(r, n, np.round(x[:, 0], 4), np.round(x[:, 1], 4), group):
             fh.write(",".join(map(str, row)) + "\n")
     return path
-
-
-def run(args: list[str], repeat: int) -> tuple[float, float]:
-    """Best wall time over ``repeat`` runs, and the largest peak RSS (MiB) of those runs."""
-    best, peak = float("inf"), 0.0
-    for _ in range(repeat):
-        with open(os.devnull, "wb") as sink, open(OUT / "stderr.txt", "wb") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(args, stdout=sink, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
-            elapsed = time.perf_counter() - start
-        proc.returncode = status
-        if status != 0:
-            raise SystemExit(f"{' '.join(args)} failed: {(OUT / 'stderr.txt').read_text()}")
-        best = min(best, elapsed)
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return best, peak
 
 
 def main() -> None:

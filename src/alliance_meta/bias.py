@@ -30,6 +30,7 @@ import numpy as np
 from . import distributions as dist
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2
+from .models import _clean, _p
 from .sensitivity import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
 
 
@@ -314,7 +315,7 @@ class BiasResult:
     def to_dict(self) -> dict:
         """Keys ``egger_rma_z, egger_rma_pval, egger_lm_t, egger_lm_df, egger_lm_pval,
         pet_estimate, peese_estimate, rank_tau, rank_pval, trimfill{...}, fsn_rosenthal``."""
-        out = {key: _num(getattr(self, key)) for key in
+        out = {key: _clean(getattr(self, key)) for key in
                ("egger_rma_z", "egger_rma_pval", "egger_lm_t", "egger_lm_df", "egger_lm_pval", "pet_estimate",
                 "peese_estimate", "rank_tau", "rank_pval")}
         out["trimfill"] = self.trimfill.to_dict()
@@ -338,17 +339,6 @@ class BiasResult:
                  f"{tf.estimate:.4f}{back(tf.estimate)}, 95% CI [{tf.ci_lb:.4f}, {tf.ci_ub:.4f}], tau^2 = {tf.tau2:.5f}",
                  f"Rosenthal's fail-safe N: {self.fsn_rosenthal}"]
         return "\n".join(lines)
-
-
-def _num(x):
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    x = float(x)
-    return None if math.isnan(x) else x
-
-
-def _p(p: float) -> str:
-    return "p < .0001" if p < 1e-4 else f"p = {p:.4f}"
 
 
 def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: int = 0) -> BiasResult:

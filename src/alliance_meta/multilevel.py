@@ -35,6 +35,7 @@ import numpy as np
 
 from . import distributions as dist
 from .errors import InputError
+from .models import _clean, _inference, _p  # one implementation of inference and formatting
 
 TESTS = ("z", "t")
 _LOG2PI = math.log(2.0 * math.pi)
@@ -208,19 +209,6 @@ def _start(y, v, X) -> np.ndarray:
 # --------------------------------------------------------------------------- results
 
 
-def _clean(x):
-    if x is None:
-        return None
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    x = float(x)
-    return None if math.isnan(x) else x
-
-
-def _p(p: float) -> str:
-    return "p < .0001" if p < 1e-4 else f"p = {p:.4f}"
-
-
 @dataclass
 class RobustResult:
     """CR2 cluster-robust inference with Satterthwaite degrees of freedom.
@@ -359,19 +347,6 @@ class ThreeLevelResult:
 # --------------------------------------------------------------------------- fitting
 
 
-def _inference(beta, cov, test: str, df: int, level: float):
-    se = np.sqrt(np.diag(cov))
-    stat = beta / se
-    alpha = 1.0 - level / 100.0
-    if test == "z":
-        pval = 2.0 * dist.norm_sf(np.abs(stat))
-        crit = dist.norm_isf(alpha / 2.0)
-    else:
-        pval = 2.0 * dist.t_sf(np.abs(stat), df)
-        crit = dist.t_isf(alpha / 2.0, df)
-    return se, stat, pval, beta - crit * se, beta + crit * se
-
-
 def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: Sequence[str] | None = None, *,
                 test: str = "z", level: float = 95.0, robust_se: bool = False, k_omitted: int = 0,
                 is_r: bool = False, start: Sequence[float] | None = None) -> ThreeLevelResult:
@@ -420,7 +395,7 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         raise InputError("the three-level model needs at least 2 clusters")
     theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
     theta, st = _optimise(y, v, X, cl, theta0)
-    se, stat, pval, lb, ub = _inference(st.beta, st.cov, test, k - p, level)
+    se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
     q, q_df = _q_fixed(y, v, X)
     res = ThreeLevelResult(
         k=k, n_clusters=cl.n, names=names, beta=st.beta, cov=st.cov, se=se, stat=stat, pval=pval, ci_lb=lb,

@@ -22,13 +22,12 @@ import numpy as np
 
 from . import distributions as dist
 from .errors import InputError
-from .heterogeneity import METHODS, estimate_tau2
+from .heterogeneity import _LL_TOL, METAFOR_DEFAULT_THRESHOLD, _TOL, METHODS, estimate_tau2
 
 #: Convergence threshold of Fisher scoring (metafor's ``control(threshold = 1e-12)``).
-THRESHOLD = 1e-12
+THRESHOLD = _TOL  # the engine's ML/REML convergence threshold
 #: metafor's default threshold (1e-5), which some of its functions use for refits.
-DEFAULT_THRESHOLD = 1e-5
-_LL_TOL = np.finfo(float).eps ** 0.25
+DEFAULT_THRESHOLD = METAFOR_DEFAULT_THRESHOLD
 _BLOCK_CELLS = 4_000_000          # cells of one (subsets x rows) weight block: ~32 MB
 
 
