@@ -50,6 +50,7 @@ test: env assets browser
 
 bench: env
 	$(BIN)/python benchmarks/bench_pool.py
+	$(BIN)/python benchmarks/bench_issue4.py
 
 clean:
 	rm -rf _build
