@@ -291,8 +291,12 @@ def estimate_tau2(y, v, X, method: str = "REML", threshold: float | None = None)
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
     args = (np.asarray(y, float), np.asarray(v, float), np.asarray(X, float))
     if threshold is not None and method in ("REML", "ML"):
-        return float(est(*args, threshold=threshold))
-    return float(est(*args))
+        tau2 = float(est(*args, threshold=threshold))
+    else:
+        tau2 = float(est(*args))
+    # Identical effect sizes leave round-off (~1e-65) in moment formulas such as SJ's;
+    # that is not heterogeneity, so anything below this floor is reported as 0.
+    return 0.0 if tau2 < 1e-14 * float(np.mean(args[1])) else tau2
 
 
 def q_profile_ci(y, v, X, level: float = 95.0) -> tuple[float, float]:
