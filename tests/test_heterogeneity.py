@@ -112,4 +112,4 @@ def test_identical_effects_give_exactly_zero_for_every_estimator():
     y = np.full(6, np.arctanh(0.25))
     v = np.full(6, 0.5)
     for method in ("REML", "ML", "DL", "HE", "HS", "SJ", "PM", "EB"):
-        assert estimate_tau2(y, v, np.ones((6, 1)), method) == 0.0, method
+        assert het.estimate_tau2(y, v, np.ones((6, 1)), method) == 0.0, method
