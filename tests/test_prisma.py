@@ -27,7 +27,8 @@ def test_flow_counts():
     assert (c.searches, c.identified, c.screened, c.assessed, c.included_from_searches) == (2, 15, 13, 6, 3)
     assert (c.reports, c.samples) == (2, 3)
     assert c.excluded_screening == 7
-    assert c.excluded_full_text == 3
+    assert c.excluded_full_text == 4  # 6 assessed, 2 reports included
+    assert c.reasons_logged == 3
 
 
 def test_flow_diagram_shows_the_counts():
@@ -37,5 +38,6 @@ def test_flow_diagram_shows_the_counts():
     text = "\n".join(t.get_text() for t in fig.axes[0].texts)
     assert "(n = 15)" in text and "(n = 13)" in text and "(n = 6)" in text
     assert "no r: 3" in text and "2 reports" in text and "3 independent samples" in text
+    assert "Reports excluded (n = 4)" in text
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)

@@ -49,7 +49,13 @@ class FlowCounts:
 
     @property
     def excluded_full_text(self) -> int:
-        """Full texts assessed and excluded, by the sum of the logged reasons."""
+        """Reports assessed but not included (assessed minus included reports)."""
+        return max(self.assessed - self.reports, 0)
+
+    @property
+    def reasons_logged(self) -> int:
+        """Records with a logged exclusion reason, at screening or at full text (coders
+        logged reasons at both stages, so this is not a count of either box)."""
         return int(sum(self.excluded_reasons.values()))
 
 
@@ -109,7 +115,8 @@ def flow_diagram(counts: FlowCounts, top_reasons: int = 5):
         ("Screening", f"Records screened\n(n = {counts.screened})",
          f"Records excluded at screening\n(n = {counts.excluded_screening})"),
         ("", f"Reports assessed for eligibility\n(n = {counts.assessed})",
-         "Reports excluded (n = {}):\n{}".format(counts.excluded_full_text, "\n".join(lines) or "none logged")),
+         "Reports excluded (n = {})\nReasons logged at either stage:\n{}".format(
+             counts.excluded_full_text, "\n".join(lines) or "none logged")),
         ("Included", f"Studies included in the dataset\n(n = {counts.reports} reports,\n"
                      f"{counts.samples} independent samples)", None),
     ]
