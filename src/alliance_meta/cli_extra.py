@@ -13,7 +13,8 @@ import json
 import os
 import sys
 
-METHODS = ("REML", "DL", "PM", "ML", "HE", "SJ", "HS", "EB", "FE")
+from .cli import METHODS, _read  # the same option values and CSV reading as `pool`
+
 PLOTS = ("forest", "funnel", "cumulative", "leave1out")
 FORMATS = (".svg", ".png")
 
@@ -57,21 +58,12 @@ def register(sub, effect_args) -> None:
     p.set_defaults(func=cmd_plot)
 
 
-def _read(args, extra=()):
-    from .inputs import read_effects
-
-    return read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra))
-
-
 def _emit(result, as_json: bool, table) -> int:
-    if as_json:
-        if table.omitted:
-            from .inputs import describe_omitted
+    from .cli import _emit as emit, _omitted_note
 
-            sys.stderr.write(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value left out\n")
-        sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False) + "\n")
-    else:
-        sys.stdout.write(f"File: {table.path}\n" + result.summary() + "\n")
+    if as_json:
+        _omitted_note(table)
+    emit(result, as_json, header=f"File: {table.path}")
     return 0
 
 
