@@ -83,7 +83,7 @@ ROW = {"es_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", 
        "alliance_dyad": "parent-therapist", "alliance_rater": "parent", "alliance_measure": "WAI",
        "alliance_timing": "early", "outcome_rater": "parent", "outcome_domain": "symptoms", "population": "child",
        "referral": "voluntary", "treatment": "parent management training", "design": "naturalistic",
-       "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": ""}
+       "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": "", "via": ""}
 SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "overall", "population": "youth",
        "k_studies": "16", "k_effects": "", "n_participants": "1306", "r": "0.22", "ci_lb": "", "ci_ub": "",
        "model": "weighted mean r", "source_locator": "abstract", "evidence": "primary",

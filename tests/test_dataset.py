@@ -38,6 +38,10 @@ def test_valid_package_has_no_problems(package):
     ({"es_id": "jones2011-01"}, "column 'es_id': 'jones2011-01' does not start with its study key"),
     ({"read_at": "somewhere"}, "column 'read_at': 'somewhere' is not a web address"),
     ({"country": "NL"}, "column 'country': sample 'smith2010-s1' has country 'NL' here but 'US' in row 1"),
+    ({"source_access": "secondary_table"}, "column 'via': is required exactly when source_access is"),
+    ({"via": "jones2011"}, "column 'via': is required exactly when source_access is"),
+    ({"source_access": "secondary_table", "via": "nobody2001"}, "column 'via': 'nobody2001' is not a key"),
+    ({"via": "Jones 2011"}, "column 'via': 'Jones 2011' does not match the pattern"),
 ])
 def test_each_kind_of_error_is_located(package, changes, words):
     _break(package, **changes)
@@ -45,6 +49,21 @@ def test_each_kind_of_error_is_located(package, changes, words):
     assert any(words in p for p in problems), problems
     assert all("\n" not in p for p in problems)
     assert any("effect_sizes.csv, row 2 (line 3)" in p for p in problems)
+
+
+def test_value_read_in_a_review_is_valid_when_it_names_the_review(package):
+    _break(package, source_access="secondary_table", via="jones2011")
+    assert validate_package(package) == []
+
+
+def test_double_coded_study_must_be_a_coded_study(package):
+    path = package / "reliability" / "second_pass.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0].update(study="jones2011", es_id="jones2011-01", sample="jones2011-s1")
+    _write(path, list(rows[0].keys()), rows)
+    problems = validate_package(package)
+    assert any("second_pass.csv, row 1 (line 2), column 'study': 'jones2011' is not a value of "
+               "effect_sizes.study (foreign key)" in p for p in problems), problems
 
 
 def test_study_without_doi_or_url(package):

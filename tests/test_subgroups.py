@@ -8,7 +8,7 @@ import pytest
 
 from alliance_meta.aggregate import by_sample
 from alliance_meta.models import pool
-from alliance_meta.subgroups import subgroup_table, subgroup_test
+from alliance_meta.subgroups import provenance_restrictions, restricted_table, subgroup_table, subgroup_test
 
 
 @pytest.fixture
@@ -54,3 +54,21 @@ def test_describe_test(frame):
     text = describe_test(res)
     assert text.startswith(f"QM(1) = {res.QM:.2f}, p ")
     assert describe_test(None).startswith("no test")
+
+
+def test_restricted_table_pools_what_each_rule_keeps(frame):
+    frame = frame.assign(source_access=["abstract", "abstract", "secondary_table", "pmc_fulltext", "abstract",
+                                        "abstract", "abstract"],
+                         es_method=["reported_r", "reported_r", "reported_r", "from_t", "reported_r", "partial_r",
+                                    "spearman_rho"])
+    rules = provenance_restrictions(frame)
+    assert list(rules) == ["all correlations", "read in the study itself", "printed as a zero-order r",
+                           "read beyond an abstract"]
+    table = restricted_table(frame, rules)
+    assert list(table["samples"]) == [6, 5, 4, 2]
+    kept = frame[frame["source_access"] != "secondary_table"]
+    agg = by_sample(kept)
+    assert table.iloc[1]["r"] == pytest.approx(pool(agg["yi"], agg["vi"], back_transform=True).r, abs=1e-12)
+    # every row kept gives the unrestricted estimate
+    whole = subgroup_table(frame.assign(all="x"), "all").iloc[0]
+    assert table.iloc[0]["r"] == pytest.approx(whole["r"], abs=1e-12)

@@ -2,9 +2,10 @@
 
 ``validate_package`` checks every table listed in ``data/datapackage.json`` against its
 Frictionless Table Schema (the subset the project uses: types string, integer, number
-and date; constraints required, unique, enum, minimum, maximum, pattern; primary keys)
-and then what a schema cannot say: every ``study`` is a key of ``references.bib`` with a
-DOI or URL, every id belongs to its study, and a sample id names a coded study.
+and date; constraints required, unique, enum, minimum, maximum, pattern; primary and
+foreign keys) and then what a schema cannot say: every ``study`` is a key of
+``references.bib`` with a DOI or URL, a value read in a review's table (``via``) names that
+review's key, every id belongs to its study, and a sample id names a coded study.
 """
 
 from __future__ import annotations
@@ -204,6 +205,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
         found, rows = validate_table(path, res["schema"], label)
         problems += found
         tables[res["name"]] = (label, rows)
+    problems += _foreign_keys(pkg, tables)
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
@@ -221,6 +223,23 @@ def _bib_fields(refs: dict, label: str) -> list[str]:
     return out
 
 
+def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
+    """Single-field ``foreignKeys`` of the schemas: each non-empty value must occur in the
+    referenced column of the referenced table."""
+    out = []
+    for res in pkg.get("resources", []):
+        label, rows = tables.get(res["name"], ("", []))
+        for fk in res["schema"].get("foreignKeys", []):
+            field, ref = fk["fields"], fk["reference"]
+            target = ref.get("resource") or res["name"]
+            values = {row.get(ref["fields"], "") for row in tables.get(target, ("", []))[1]}
+            for row in rows:
+                if row.get(field) and row[field] not in values:
+                    out.append(_problem(f"'{row[field]}' is not a value of {target}.{ref['fields']} (foreign key)",
+                                        label, row["_row"], field))
+    return out
+
+
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
     for name in ("effect_sizes", "syntheses", "first_pass", "second_pass"):
@@ -231,6 +250,13 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
                 out.append(_problem(f"'{key}' is not a key in references.bib", label, row["_row"], "study"))
             elif key and name != "syntheses" and refs[key].link is None:
                 out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row["_row"], "study"))
+            via = row.get("via", "")
+            if via and via not in refs:
+                out.append(_problem(f"'{via}' is not a key in references.bib", label, row["_row"], "via"))
+            # A value read in a review's table names that review, and only such a value does.
+            if "via" in row and bool(via) != (row.get("source_access") == "secondary_table"):
+                out.append(_problem("is required exactly when source_access is 'secondary_table' (the review the "
+                                    "value was read in)", label, row["_row"], "via"))
             ev = row.get("evidence", "")
             if ev.startswith("secondary:") and ev.split(":", 1)[1] not in refs:
                 out.append(_problem(f"'{ev.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],

@@ -38,19 +38,29 @@ def subgroup_table(frame, by: str, *, method: str = "REML", test: str = "z", min
     import pandas as pd
 
     levels = list(order) if order is not None else sorted(frame[by].dropna().unique(), key=str)
-    rows = []
-    for level in levels:
-        part = frame[frame[by] == level]
-        agg = by_sample(part) if len(part) else None
-        row = {"level": level, "studies": int(part["study"].nunique()), "samples": 0 if agg is None else len(agg),
-               "rows": len(part)}
-        est = dict.fromkeys(("r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"), np.nan)
-        if agg is not None and len(agg) >= min_samples:
-            fit = pool(agg["yi"], agg["vi"], method=method, test=test, back_transform=True)
-            est = {"r": fit.r, "ci_lb": fit.r_ci_lb, "ci_ub": fit.r_ci_ub, "pi_lb": fit.r_pi_lb,
-                   "pi_ub": fit.r_pi_ub, "tau2": fit.tau2, "I2": fit.I2}
-        rows.append({**row, **est})
+    rows = [{"level": level, **pooled_row(frame[frame[by] == level], method=method, test=test,
+                                          min_samples=min_samples)} for level in levels]
     return pd.DataFrame(rows)
+
+
+def pooled_row(part, *, method: str = "REML", test: str = "z", min_samples: int = 2) -> dict:
+    """Counts and the pooled estimate of one set of rows, averaged per sample first.
+
+    Returns
+    -------
+    dict
+        ``studies, samples, rows, r, ci_lb, ci_ub, pi_lb, pi_ub, tau2, I2``; r and its limits
+        back-transformed from the Fisher z random-effects model (``method`` estimator of
+        tau^2, ``test`` inference), NaN when there are fewer than ``min_samples`` samples.
+    """
+    agg = by_sample(part) if len(part) else None
+    row = {"studies": int(part["study"].nunique()), "samples": 0 if agg is None else len(agg), "rows": len(part)}
+    est = dict.fromkeys(("r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"), np.nan)
+    if agg is not None and len(agg) >= min_samples:
+        fit = pool(agg["yi"], agg["vi"], method=method, test=test, back_transform=True)
+        est = {"r": fit.r, "ci_lb": fit.r_ci_lb, "ci_ub": fit.r_ci_ub, "pi_lb": fit.r_pi_lb,
+               "pi_ub": fit.r_pi_ub, "tau2": fit.tau2, "I2": fit.I2}
+    return {**row, **est}
 
 
 def subgroup_test(frame, by: str, *, method: str = "REML", test: str = "z", min_samples: int = 2):
@@ -93,3 +103,44 @@ def describe_test(result) -> str:
     p = f"{result.QM_pval:.3f}" if result.QM_pval >= 0.001 else "< 0.001"
     p = p if p.startswith("<") else f"= {p}"
     return f"QM({result.QM_df}) = {result.QM:.2f}, p {p}"
+
+
+def restricted_table(frame, restrictions: dict, *, method: str = "REML", test: str = "z", min_samples: int = 2):
+    """Pool the rows kept by each restriction: a sensitivity analysis by inclusion rule.
+
+    Parameters
+    ----------
+    restrictions : dict
+        ``{label: boolean mask over the rows of frame}``, in the order the table lists them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per restriction, ``analysis`` plus the columns of :func:`pooled_row`
+        (Fisher z random-effects model, r back-transformed).
+    """
+    import pandas as pd
+
+    rows = [{"analysis": label, **pooled_row(frame[np.asarray(mask, dtype=bool)], method=method, test=test,
+                                             min_samples=min_samples)} for label, mask in restrictions.items()]
+    return pd.DataFrame(rows)
+
+
+def provenance_restrictions(frame) -> dict:
+    """The book's sensitivity analyses by how a value was obtained.
+
+    Returns
+    -------
+    dict
+        Boolean masks: every row; rows read in the study itself rather than in a review's
+        table (``source_access != 'secondary_table'``); rows printed as a zero-order
+        correlation (``es_method`` ``reported_r`` or ``spearman_rho``, so no conversion and no
+        partial or beta); rows read beyond an abstract.
+    """
+    access = frame["source_access"].astype(str)
+    return {
+        "all correlations": np.ones(len(frame), dtype=bool),
+        "read in the study itself": (access != "secondary_table").to_numpy(),
+        "printed as a zero-order r": frame["es_method"].isin(["reported_r", "spearman_rho"]).to_numpy(),
+        "read beyond an abstract": (access != "abstract").to_numpy(),
+    }
