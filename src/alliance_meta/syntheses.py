@@ -64,17 +64,18 @@ def synthesis_figure(table, *, populations=("adult", "youth", "family", "couple"
         lines for published 95% intervals. White background.
     """
     import matplotlib.pyplot as plt  # the active backend: inline in a notebook, Agg headless
+    from matplotlib.lines import Line2D
 
     markers = dict(zip(populations, "osD^v"))
     shown = table[table["r"].notna()].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 4.8), facecolor="white")
     ax.set_facecolor("white")
     offsets: dict[int, int] = {}
+    handles = []
     for pop in populations:
         part = shown[shown["population"] == pop]
         if part.empty:
             continue
-        first = True
         for _, row in part.iterrows():
             j = offsets.get(row["year"], 0)
             offsets[row["year"]] = j + 1
@@ -83,14 +84,16 @@ def synthesis_figure(table, *, populations=("adult", "youth", "family", "couple"
             if row["95% CI"]:
                 lo, hi = (float(v) for v in row["95% CI"].strip("[]").split(","))
                 ax.vlines(x, lo, hi, color="0.35", lw=1)
-            ax.plot(x, row["r"], markers[pop], ms=7, mec="black", mfc="black" if primary else "white",
-                    label=pop if first else None, ls="none")
-            first = False
+            ax.plot(x, row["r"], markers[pop], ms=7, mec="black", mfc="black" if primary else "white", ls="none")
+        # The legend shows shapes only; fill is explained by its own entry, so the first
+        # marker's fill does not stand for a whole population.
+        handles.append(Line2D([], [], marker=markers[pop], color="black", ls="none", ms=7, label=pop))
+    handles.append(Line2D([], [], marker="o", mec="black", mfc="white", ls="none", ms=7,
+                          label="hollow: quoted by a later work"))
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xlabel("Year of publication")
     ax.set_ylabel("Published pooled r")
-    ax.legend(title="Population (hollow: quoted by a later work)", fontsize=8, title_fontsize=8, frameon=False,
-              loc="upper left")
+    ax.legend(handles=handles, title="Population", fontsize=8, title_fontsize=8, frameon=False, loc="lower left")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
