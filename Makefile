@@ -35,7 +35,17 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-book: env assets
+# The execution cache keys on code cells only, so a change in the data, the bibliography or
+# the engine would leave stale numbers: when any of them is newer than the last build, the
+# build starts again from an empty _build.
+INPUTS := $(wildcard data/*.csv data/*.json data/reliability/*.csv src/alliance_meta/*.py) references.bib
+BUILD_STAMP := _build/.inputs
+$(BUILD_STAMP): $(INPUTS)
+	rm -rf _build
+	mkdir -p _build
+	touch $@
+
+book: env assets $(BUILD_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at _build/html/index.html"
 
@@ -44,6 +54,7 @@ validate: env
 
 test: env assets browser
 	rm -rf _build
+	mkdir -p _build && touch $(BUILD_STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	$(BIN)/alliance-meta validate data
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest

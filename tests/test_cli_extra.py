@@ -42,6 +42,16 @@ def test_json_keys_and_rows_left_out(write_csv, run_cli):
     assert out["df"] == 6 and out["n_clusters"] == 4 and -1 < out["r"] < 1
 
 
+def test_cumulative_keeps_rows_without_an_order_value_last(write_csv, run_cli):
+    path = write_csv(GOOD + "H,0.35,40,,s5\n")
+    res = run_cli("cumulative", path, "--r", "r", "--n", "n", "--order", "year", "--json")
+    assert res.code == 0 and "left out" not in res.err
+    full = json.loads(run_cli("pool", path, "--r", "r", "--n", "n", "--json").out)
+    out = json.loads(res.out)
+    assert len(out["estimate"]) == 8
+    assert out["estimate"][-1] == pytest.approx(full["estimate"], abs=1e-10)
+
+
 @pytest.mark.parametrize("args,words", [
     (["bias", "--method", "XX"], "invalid choice"),
     (["cumulative"], "--order"),

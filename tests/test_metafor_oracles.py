@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -105,3 +106,60 @@ def test_console_script_runs_a_case(tmp_path):
     out = subprocess.run([str(exe), *_cli_args(case)], capture_output=True, text=True, check=True)
     assert mismatches(json.loads(out.stdout), case["expect"]) == []
     assert np.isclose(json.loads(out.stdout)["estimate"], case["expect"]["estimate"], atol=1e-6)
+
+
+# ------------------------------------ the same kinds on five more metadat datasets (local R)
+
+EXTRA_DIRS = [Path(__file__).parent / "data" / "metafor" / name for name in ("issue4_extra", "extra2")]
+EXTRA = [dict(c, _dir=str(d)) for d in EXTRA_DIRS
+         for c in json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
+         if c["kind"] in ("pool", "metareg")]
+
+
+def _extra_expected(case):
+    """metafor names a level ``columnlevel``; the contract says ``column[level]``."""
+    exp = _expected_metareg(case) if case["kind"] == "metareg" else case["expect"]
+    for coef in exp.get("coefficients", []):
+        name, col = coef["name"], case.get("mods", "")
+        if name not in ("intercept", col) and name.startswith(col):
+            coef["name"] = f"{col}[{name[len(col):]}]"
+    return exp
+
+
+def test_extra_pool_and_metareg_cases_are_all_there():
+    """Correlations (crede2010, mcdaniel1994) and generic yi/vi (craft2003, assink2016,
+    tannersmith2016), missing values, and categorical moderators with several levels."""
+    datasets = {"crede2010", "craft2003", "assink2016", "tannersmith2016", "mcdaniel1994",
+                "raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo"}
+    pools = {c["id"] for c in EXTRA if c["kind"] == "pool"}
+    assert pools >= {f"{d}/pool/{m}/{t}" for d, m, t in product(datasets, METHODS, ("z", "knha"))
+                     if not (m == "FE" and t == "knha")}
+    assert sum(c["kind"] == "metareg" for c in EXTRA) == 16 + 26
+
+
+@pytest.mark.parametrize("case", EXTRA, ids=[c["id"] for c in EXTRA])
+def test_extra_cases_cli(case, run_cli):
+    cols = case["columns"]
+    pair = ["--r", cols["r"], "--n", cols["n"]] if "r" in cols else ["--yi", cols["yi"], "--vi", cols["vi"]]
+    args = ["pool", str(Path(case["_dir"]) / f"{case['dataset']}.csv"), *pair, "--method", case["method"],
+            "--test", case["test"], "--json"]
+    if case["kind"] == "metareg":
+        args += ["--mods", case["mods"]]
+    res = run_cli(*args)
+    assert res.code == 0, res.err
+    got, exp = json.loads(res.out), _extra_expected(case)
+    assert set(got) == set(exp)
+    assert mismatches(got, exp) == []
+
+
+@pytest.mark.parametrize("case", [c for c in EXTRA if c["kind"] == "pool"],
+                         ids=[c["id"] for c in EXTRA if c["kind"] == "pool"])
+def test_extra_pool_api(case):
+    df = pd.read_csv(Path(case["_dir"]) / f"{case['dataset']}.csv").dropna(subset=list(case["columns"].values()))
+    cols = case["columns"]
+    if "r" in cols:
+        yi, vi, is_r = r_to_z(df[cols["r"]].to_numpy()), var_z(df[cols["n"]].to_numpy()), True
+    else:
+        yi, vi, is_r = df[cols["yi"]].to_numpy(), df[cols["vi"]].to_numpy(), False
+    got = pool(yi, vi, method=case["method"], test=case["test"], back_transform=is_r).to_dict()
+    assert mismatches(got, case["expect"]) == []

@@ -118,9 +118,9 @@ def test_trimfill_with_dersimonian_laird(case, run_cli):
 
 # ------------------------------------------------ more datasets, computed locally with R
 
-EXTRA_DIR = Path(__file__).parent / "data" / "metafor" / "issue4_extra"
-EXTRA = [dict(c, _dir=str(EXTRA_DIR)) for c in
-         json.loads((EXTRA_DIR / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
+EXTRA_DIRS = [Path(__file__).parent / "data" / "metafor" / name for name in ("issue4_extra", "extra2")]
+EXTRA = [dict(c, _dir=str(d)) for d in EXTRA_DIRS for c in
+         json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
          if c["kind"] in KINDS]
 
 
@@ -131,7 +131,10 @@ def test_extra_reference_set_is_complete():
     for d in ("crede2010", "craft2003", "assink2016", "tannersmith2016"):
         assert {f"{d}/threelevel/z", f"{d}/threelevel/t", f"{d}/robust/CR2", f"{d}/bias", f"{d}/leave1out"} <= ids
     assert {"mcdaniel1994/bias", "mcdaniel1994/leave1out", "crede2010/cumulative"} <= ids
-    assert len(EXTRA) == 23
+    # six more (extra2): generic effect sizes on wide scales, missing values, a large k
+    for d in ("raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo"):
+        assert {f"{d}/bias", f"{d}/leave1out"} <= ids
+    assert len(EXTRA) == 23 + 16
 
 
 def _extra_inputs(case):
@@ -139,7 +142,7 @@ def _extra_inputs(case):
 
     df = pd.read_csv(Path(case["_dir"]) / f"{case['dataset']}.csv")
     cols = case["columns"]
-    need = [*cols.values(), *[case[k] for k in ("cluster", "order") if k in case]]
+    need = [*cols.values(), *[case[k] for k in ("cluster",) if k in case]]  # metafor sorts a missing order last
     df = df.dropna(subset=need)
     if "r" in cols:
         return np.arctanh(df[cols["r"]].to_numpy(float)), 1.0 / (df[cols["n"]].to_numpy(float) - 3.0), df

@@ -90,6 +90,16 @@ def test_cumulative_orders_text_and_summary():
     assert "ordered by label" in res.summary()
 
 
+@pytest.mark.parametrize("values,expected", [
+    ([2001, float("nan"), 1999, 2001], [2, 0, 3, 1]),
+    (["2001", "", "1999", None], [2, 0, 1, 3]),
+    (["b", "", "a"], [2, 0, 1]),
+])
+def test_missing_order_values_go_last_in_input_order(values, expected):
+    """As R's order() does, so cumulative analyses match metafor's cumul()."""
+    assert list(stable_order(values)) == expected
+
+
 def test_bad_input():
     with pytest.raises(InputError):
         leave1out([0.1, 0.2], [0.01, 0.01])

@@ -69,9 +69,10 @@ def _register_extensions(sub) -> None:
     cli_extra.register(sub, _effect_args)
 
 
-def _read(args, extra=()):
+def _read(args, extra=(), optional=()):
     from .inputs import read_effects
-    return read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra))
+    return read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra),
+                        optional=tuple(optional))
 
 
 def _emit(result, as_json: bool, header: str = "") -> None:

@@ -87,7 +87,7 @@ def cmd_leave1out(args) -> int:
 def cmd_cumulative(args) -> int:
     from .sensitivity import cumulative
 
-    table = _read(args, [args.order])
+    table = _read(args, optional=[args.order])
     result = cumulative(table.yi, table.vi, table.extra[args.order], method=args.method, order_by=args.order,
                         rows=table.rows, is_r=table.is_r, k_omitted=table.omitted)
     return _emit(result, args.json, table)
@@ -112,9 +112,9 @@ def cmd_plot(args) -> int:
     _check_output(args.output)
     if args.kind == "cumulative" and not args.order:
         raise InputError("plot cumulative needs --order COL")
-    extra = [c for c in (args.order if args.kind == "cumulative" else None,
-                         args.groups if args.kind == "forest" else None) if c]
-    table = _read(args, extra)
+    extra = [args.groups] if args.kind == "forest" and args.groups else []
+    optional = [args.order] if args.kind == "cumulative" else []
+    table = _read(args, extra, optional)
     labels = _labels(args, table)
     fig = _draw(args, table, labels)
     from .plots import save

@@ -139,9 +139,19 @@ def zeroin(f, lower: float, upper: float, f_lower: float, f_upper: float, tol: f
     raise ConvergenceError("root search did not converge")
 
 
-#: metafor's defaults for the Paule-Mandel search: tau2.max and uniroot's tolerance.
+#: metafor's defaults for the Paule-Mandel search: the floor of tau2.max and uniroot's tolerance.
 PM_TAU2_MAX = 100.0
 PM_TOL = np.finfo(float).eps ** 0.25
+
+
+def pm_upper(y) -> float:
+    """metafor's upper end of the Paule-Mandel search: ``max(100, 10 * mad(yi)^2)``, with
+    R's ``mad`` (the median absolute deviation scaled by 1.4826). Effect sizes on a wide
+    scale (raw mean differences, say) need the wider bracket; a different bracket gives
+    a different Brent iterate at uniroot's tolerance."""
+    y = np.asarray(y, dtype=float)
+    mad = 1.4826 * float(np.median(np.abs(y - np.median(y))))
+    return max(PM_TAU2_MAX, 10.0 * mad**2)
 
 
 def _exact_root(f, hi: float) -> float:
@@ -153,9 +163,9 @@ def tau2_pm(y, v, X) -> float:
     """Paule & Mandel (1982) estimator: the tau^2 at which the generalised Q equals its
     expected value k - p (zero when Q at tau^2 = 0 is already below k - p).
 
-    The root is searched on [0, 100] with tolerance :data:`PM_TOL`, as metafor does (see
-    :func:`zeroin`); when even tau^2 = 100 leaves Q above k - p (metafor stops with an
-    error there), the bracket is widened and the root found to machine precision.
+    The root is searched on [0, :func:`pm_upper`] with tolerance :data:`PM_TOL`, as metafor
+    does (see :func:`zeroin`); when even the upper end leaves Q above k - p (metafor stops
+    with an error there), the bracket is widened and the root found to machine precision.
     """
     target = _dof(X)
 
@@ -165,10 +175,11 @@ def tau2_pm(y, v, X) -> float:
     f0 = f(0.0)
     if f0 <= 0.0:
         return 0.0
-    fmax = f(PM_TAU2_MAX)
+    upper = pm_upper(y)
+    fmax = f(upper)
     if fmax <= 0.0:
-        return float(zeroin(f, 0.0, PM_TAU2_MAX, f0, fmax, PM_TOL))
-    hi = _upper_bracket(f, PM_TAU2_MAX)
+        return float(zeroin(f, 0.0, upper, f0, fmax, PM_TOL))
+    hi = _upper_bracket(f, upper)
     return _exact_root(f, hi)
 
 

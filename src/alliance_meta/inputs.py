@@ -184,11 +184,13 @@ def _first(mask: np.ndarray) -> int:
 
 
 def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: str | None = None,
-                 vi: str | None = None, extra: tuple[str, ...] = ()) -> EffectTable:
+                 vi: str | None = None, extra: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> EffectTable:
     """Read effect sizes from ``path``: either ``r`` and ``n`` columns or ``yi`` and ``vi``.
 
     Correlations are converted to Fisher z with variance 1/(n - 3). Rows with an empty
     effect size, variance or ``extra`` value are left out and counted (as metafor does).
+    ``optional`` columns are read too but an empty cell there keeps the row (for a sort key
+    such as the order of a cumulative analysis): numeric columns hold NaN, others "".
 
     Returns
     -------
@@ -205,7 +207,7 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
         raise InputError("give either --r and --n, or --yi and --vi")
     is_r = r is not None
     a_col, b_col = (r, n) if is_r else (yi, vi)
-    cols, rows = read_columns(path, [a_col, b_col, *extra])
+    cols, rows = read_columns(path, [a_col, b_col, *extra, *optional])
     a = to_numbers(cols[a_col], rows, a_col, label)
     b = to_numbers(cols[b_col], rows, b_col, label)
     if is_r:
@@ -246,6 +248,13 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
         vals = vals[keep]
         num = _maybe_numeric(vals)
         out_extra[col] = num if num is not None else vals
+    for col in dict.fromkeys(optional):
+        if col in out_extra:
+            continue
+        vals = cols[col][keep]
+        filled = vals[vals != ""]
+        num = _maybe_numeric(filled)
+        out_extra[col] = vals if num is None else np.where(vals == "", "nan", vals).astype(float)
     if is_r:
         y = np.arctanh(a)
         v = 1.0 / (b - 3.0)

@@ -441,14 +441,18 @@ def _show(x) -> str:
 
 def stable_order(values: Sequence) -> np.ndarray:
     """Positions that sort ``values`` ascending; ties keep input order (numbers numerically,
-    anything else as text)."""
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
-        try:
-            arr = np.asarray(values, dtype=float)
-        except (TypeError, ValueError):
-            arr = np.asarray([str(x) for x in values])
-    return np.argsort(arr, kind="stable")
+    anything else as text). Missing values (None, NaN, "") go last, in input order, as
+    R's ``order()`` puts them and so metafor's ``cumul()``."""
+    raw = list(values)
+    missing = np.array([x is None or (isinstance(x, str) and x == "") or
+                        (isinstance(x, (float, np.floating)) and np.isnan(x)) for x in raw], dtype=bool)
+    present = [x for x, m in zip(raw, missing) if not m]
+    try:
+        arr = np.asarray(present, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.asarray([str(x) for x in present])
+    idx = np.flatnonzero(~missing)[np.argsort(arr, kind="stable")] if present else np.array([], dtype=int)
+    return np.concatenate([idx, np.flatnonzero(missing)]).astype(int)
 
 
 def cumulative(yi, vi, order_values: Sequence | None = None, *, method: str = "REML", threshold: float = THRESHOLD,
