@@ -132,9 +132,11 @@ def test_extra_reference_set_is_complete():
         assert {f"{d}/threelevel/z", f"{d}/threelevel/t", f"{d}/robust/CR2", f"{d}/bias", f"{d}/leave1out"} <= ids
     assert {"mcdaniel1994/bias", "mcdaniel1994/leave1out", "crede2010/cumulative"} <= ids
     # six more (extra2): generic effect sizes on wide scales, missing values, a large k
-    for d in ("raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo"):
+    for d in ("raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo", "bcg",
+              "molloy2014k3"):
         assert {f"{d}/bias", f"{d}/leave1out"} <= ids
-    assert len(EXTRA) == 23 + 16
+    assert "molloy2014k2/leave1out" in ids  # two studies: no regression test, but leave-one-out
+    assert len(EXTRA) == 23 + 23
 
 
 def _extra_inputs(case):

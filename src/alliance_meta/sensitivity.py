@@ -360,7 +360,7 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
     w_i / sum(w) with the full model's weights.
     """
-    y, v = _check(yi, vi, method, 3)
+    y, v = _check(yi, vi, method, 2)
     k = y.size
     full_tau2 = float(fit_subsets(y, v, lambda ids: np.ones((ids.size, k)), 1, method=method,
                                   threshold=threshold)[0])
