@@ -136,7 +136,9 @@ def test_extra_reference_set_is_complete():
               "molloy2014k3"):
         assert {f"{d}/bias", f"{d}/leave1out"} <= ids
     assert "molloy2014k2/leave1out" in ids  # two studies: no regression test, but leave-one-out
-    assert len(EXTRA) == 23 + 23
+    for d in ("kalaian1996", "berkey1998", "bornmann2007"):  # clustered: small clusters, few clusters
+        assert {f"{d}/threelevel/z", f"{d}/threelevel/t", f"{d}/robust/CR2", f"{d}/bias", f"{d}/leave1out"} <= ids
+    assert len(EXTRA) == 23 + 43
 
 
 def _extra_inputs(case):

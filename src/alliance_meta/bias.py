@@ -11,8 +11,9 @@ Each follows the definition metafor 3.8 uses, against whose output it is tested
   of the weighted least-squares regressions on sei and on vi;
 * rank correlation (``ranktest``, Begg & Mazumdar, 1994): Kendall's tau-b between the
   standardised deviations from the fixed-effect estimate, (y_i - mu) / sqrt(v_i - var(mu)),
-  and the variances v_i, with R's ``cor.test`` p-value (exact for k < 50 without ties,
-  otherwise the normal approximation with the tie-corrected variance);
+  and the variances v_i, with the p-value metafor gets from R's ``cor.test(exact = TRUE)``
+  (exact without ties, up to k = 300 here; otherwise the normal approximation with the
+  tie-corrected variance);
 * trim-and-fill (``trimfill``, Duval & Tweedie, 2000): the L0 estimator; the side to
   fill is opposite the sign of Egger's slope; iterate trimming the k0 most extreme
   effects and re-estimating until k0 is stable, then refit with the k0 mirrored effects;
@@ -112,15 +113,17 @@ def kendall_tau_b(x, y) -> tuple[float, float]:
 
 def _kendall_exact_cdf(q: int, n: int) -> float:
     """P(T <= q) for T the number of concordant pairs among n untied pairs (H0)."""
-    # counts of permutations of n by number of inversions (Mahonian numbers), by recursion
-    counts = np.array([1.0])
+    # the distribution of inversions of a random permutation (Mahonian numbers), built by
+    # convolving with a uniform on 0..m-1 for m = 2..n; kept as probabilities (n! overflows)
+    # and each convolution done with a running sum, so the whole is O(n^3) in vector steps.
+    if q < 0:
+        return 0.0
+    probs = np.array([1.0])
     for m in range(2, n + 1):
-        new = np.zeros(counts.size + m - 1)
-        for shift in range(m):
-            new[shift:shift + counts.size] += counts
-        counts = new
-    total = counts.sum()
-    return float(counts[: q + 1].sum() / total) if q >= 0 else 0.0
+        c = np.concatenate([[0.0], np.cumsum(np.concatenate([probs, np.zeros(m - 1)]))])
+        j = np.arange(probs.size + m - 1)
+        probs = (c[j + 1] - c[np.maximum(j - m + 1, 0)]) / m
+    return float(min(1.0, probs[: q + 1].sum()))
 
 
 def kendall_test(x, y, exact: bool | None = None) -> tuple[float, float]:
@@ -174,7 +177,15 @@ def rank_test(y, v) -> tuple[float, float]:
     mu = float(np.dot(w, y) / w.sum())
     vb = 1.0 / float(w.sum())
     ystar = (y - mu) / np.sqrt(v - vb)
-    return kendall_test(ystar, v)
+    # metafor's ranktest() asks cor.test() for the exact p-value whatever k (R falls back
+    # to the normal approximation only when there are ties); above EXACT_MAX studies this
+    # engine uses the approximation too, which differs from the exact value by far less
+    # than the p-value's own sampling error.
+    return kendall_test(ystar, v, exact=ystar.size <= EXACT_MAX)
+
+
+#: Largest k for which the rank test's exact null distribution is computed (O(k^3)).
+EXACT_MAX = 300
 
 
 # --------------------------------------------------------------------------- trim and fill

@@ -288,7 +288,8 @@ class MetaRegResult:
     Coefficients are on the analysis scale (Fisher z for correlations). ``QM`` is the
     omnibus Wald chi-square of all moderators (an F statistic with ``test="knha"``),
     ``tau2`` the residual heterogeneity, ``R2`` the percentage of tau^2 of the
-    intercept-only model that the moderators account for, ``Q`` the residual
+    intercept-only model that the moderators account for (0 when that tau^2 is 0, as in
+    metafor; None for the fixed-effect model), ``Q`` the residual
     heterogeneity test and ``I2`` the residual I^2.
     """
 
@@ -431,7 +432,9 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     r2 = None
     if not fixed:
         tau2_0 = estimate_tau2(y, v, np.ones((k, 1)), method)
-        r2 = None if tau2_0 == 0.0 else max(0.0, 100.0 * (tau2_0 - tau2) / tau2_0)
+        # metafor: with no heterogeneity to explain (tau^2 of the intercept-only model
+        # exactly 0) the moderators explain 0%.
+        r2 = 0.0 if tau2_0 == 0.0 else max(0.0, 100.0 * (tau2_0 - tau2) / tau2_0)
     return MetaRegResult(k=k, method=method, test=test, coefficients=coefs, QM=qm, QM_df=m, QM_pval=qm_p,
                          tau2=float(tau2), R2=r2, Q=q, Q_df=k - p, Q_pval=float(dist.chi2_sf(q, k - p)),
                          I2=i2, df=k - p if test == "knha" else None, k_omitted=k_omitted, level=level)
