@@ -24,8 +24,20 @@ def cases(kind: str) -> list[dict]:
     return [c for c in CASES if c["kind"] == kind]
 
 
+#: Reference sets made locally with the same R script on further metadat datasets.
+EXTRA_DIRS = [HERE / "issue4_extra", HERE / "extra2"]
+
+
+def extra_cases(kinds) -> list[dict]:
+    """The cases of the given kinds in every extra reference set; ``_dir`` says where the
+    case's CSV is."""
+    return [dict(c, _dir=str(d)) for d in EXTRA_DIRS
+            for c in json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
+            if c["kind"] in kinds]
+
+
 def csv_path(case: dict) -> Path:
-    return HERE / f"{case['dataset']}.csv"
+    return Path(case.get("_dir", HERE)) / f"{case['dataset']}.csv"
 
 
 def close(key: str, got, expected) -> bool:

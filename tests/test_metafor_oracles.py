@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from itertools import product
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ import pytest
 
 from alliance_meta.effects import r_to_z, var_z
 from alliance_meta.models import metareg, pool
-from oracle import CASES, cases, csv_path, mismatches
+from oracle import CASES, cases, csv_path, extra_cases, mismatches
 
 POOL = cases("pool")
 METAREG = cases("metareg")
@@ -24,8 +23,8 @@ METHODS = ("REML", "DL", "PM", "ML", "HE", "SJ", "HS", "EB", "FE")
 
 
 def _inputs(case):
-    df = pd.read_csv(csv_path(case))
     cols = case["columns"]
+    df = pd.read_csv(csv_path(case)).dropna(subset=list(cols.values()))  # as the CLI and metafor do
     if "r" in cols:
         return r_to_z(df[cols["r"]].to_numpy()), var_z(df[cols["n"]].to_numpy()), True, df
     return df[cols["yi"]].to_numpy(), df[cols["vi"]].to_numpy(), False, df
@@ -57,12 +56,16 @@ def test_reference_set_is_complete():
         "konstantopoulos2011/metareg/year/z", "konstantopoulos2011/metareg/year/knha"}
 
 
-@pytest.mark.parametrize("case", POOL, ids=[c["id"] for c in POOL])
-def test_pool_api(case):
+def _check_pool_api(case):
     yi, vi, is_r, _ = _inputs(case)
     got = pool(yi, vi, method=case["method"], test=case["test"], back_transform=is_r).to_dict()
     assert set(got) == set(case["expect"]), "JSON keys differ from the contract"
     assert mismatches(got, case["expect"]) == []
+
+
+@pytest.mark.parametrize("case", POOL, ids=[c["id"] for c in POOL])
+def test_pool_api(case):
+    _check_pool_api(case)
 
 
 @pytest.mark.parametrize("case", POOL, ids=[c["id"] for c in POOL])
@@ -108,12 +111,9 @@ def test_console_script_runs_a_case(tmp_path):
     assert np.isclose(json.loads(out.stdout)["estimate"], case["expect"]["estimate"], atol=1e-6)
 
 
-# ------------------------------------ the same kinds on five more metadat datasets (local R)
+# ------------------------------- the same kinds on eighteen more metadat datasets (local R)
 
-EXTRA_DIRS = [Path(__file__).parent / "data" / "metafor" / name for name in ("issue4_extra", "extra2")]
-EXTRA = [dict(c, _dir=str(d)) for d in EXTRA_DIRS
-         for c in json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
-         if c["kind"] in ("pool", "metareg")]
+EXTRA = extra_cases(("pool", "metareg"))
 
 
 def _extra_expected(case):
@@ -140,12 +140,7 @@ def test_extra_pool_and_metareg_cases_are_all_there():
 
 @pytest.mark.parametrize("case", EXTRA, ids=[c["id"] for c in EXTRA])
 def test_extra_cases_cli(case, run_cli):
-    cols = case["columns"]
-    pair = ["--r", cols["r"], "--n", cols["n"]] if "r" in cols else ["--yi", cols["yi"], "--vi", cols["vi"]]
-    args = ["pool", str(Path(case["_dir"]) / f"{case['dataset']}.csv"), *pair, "--method", case["method"],
-            "--test", case["test"], "--json"]
-    if case["kind"] == "metareg":
-        args += ["--mods", case["mods"]]
+    args = _cli_args(case) + (["--mods", case["mods"]] if case["kind"] == "metareg" else [])
     res = run_cli(*args)
     assert res.code == 0, res.err
     got, exp = json.loads(res.out), _extra_expected(case)
@@ -156,11 +151,4 @@ def test_extra_cases_cli(case, run_cli):
 @pytest.mark.parametrize("case", [c for c in EXTRA if c["kind"] == "pool"],
                          ids=[c["id"] for c in EXTRA if c["kind"] == "pool"])
 def test_extra_pool_api(case):
-    df = pd.read_csv(Path(case["_dir"]) / f"{case['dataset']}.csv").dropna(subset=list(case["columns"].values()))
-    cols = case["columns"]
-    if "r" in cols:
-        yi, vi, is_r = r_to_z(df[cols["r"]].to_numpy()), var_z(df[cols["n"]].to_numpy()), True
-    else:
-        yi, vi, is_r = df[cols["yi"]].to_numpy(), df[cols["vi"]].to_numpy(), False
-    got = pool(yi, vi, method=case["method"], test=case["test"], back_transform=is_r).to_dict()
-    assert mismatches(got, case["expect"]) == []
+    _check_pool_api(case)

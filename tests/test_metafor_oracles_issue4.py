@@ -6,7 +6,6 @@ tolerances of tests/oracle.py (R 4.2.2, metafor 3.8-1; see tests/data/metafor/RE
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,7 @@ import pytest
 from alliance_meta.bias import bias_tests, trim_and_fill
 from alliance_meta.multilevel import three_level
 from alliance_meta.sensitivity import cumulative, leave1out
-from oracle import CASES, cases, csv_path, mismatches
+from oracle import CASES, cases, csv_path, extra_cases, mismatches
 
 KINDS = ("threelevel", "robust", "bias", "leave1out", "cumulative")
 ALL = [c for c in CASES if c["kind"] in KINDS]
@@ -118,10 +117,7 @@ def test_trimfill_with_dersimonian_laird(case, run_cli):
 
 # ------------------------------------------------ more datasets, computed locally with R
 
-EXTRA_DIRS = [Path(__file__).parent / "data" / "metafor" / name for name in ("issue4_extra", "extra2")]
-EXTRA = [dict(c, _dir=str(d)) for d in EXTRA_DIRS for c in
-         json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
-         if c["kind"] in KINDS]
+EXTRA = extra_cases(KINDS)
 
 
 def test_extra_reference_set_is_complete():
@@ -131,7 +127,7 @@ def test_extra_reference_set_is_complete():
     for d in ("crede2010", "craft2003", "assink2016", "tannersmith2016"):
         assert {f"{d}/threelevel/z", f"{d}/threelevel/t", f"{d}/robust/CR2", f"{d}/bias", f"{d}/leave1out"} <= ids
     assert {"mcdaniel1994/bias", "mcdaniel1994/leave1out", "crede2010/cumulative"} <= ids
-    # six more (extra2): generic effect sizes on wide scales, missing values, a large k
+    # extra2: generic effect sizes on wide scales, missing values, a large k, the smallest k
     for d in ("raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo", "bcg",
               "molloy2014k3"):
         assert {f"{d}/bias", f"{d}/leave1out"} <= ids
@@ -144,7 +140,7 @@ def test_extra_reference_set_is_complete():
 def _extra_inputs(case):
     import pandas as pd
 
-    df = pd.read_csv(Path(case["_dir"]) / f"{case['dataset']}.csv")
+    df = pd.read_csv(csv_path(case))
     cols = case["columns"]
     need = [*cols.values(), *[case[k] for k in ("cluster",) if k in case]]  # metafor sorts a missing order last
     df = df.dropna(subset=need)
@@ -173,7 +169,7 @@ def test_extra_api(case):
 @pytest.mark.parametrize("case", EXTRA, ids=[c["id"] for c in EXTRA])
 def test_extra_cli(case, run_cli):
     c = dict(case)
-    path = Path(case["_dir"]) / f"{case['dataset']}.csv"
+    path = csv_path(case)
     kind = c["kind"]
     if kind in ("threelevel", "robust"):
         args = ["pool", path, *_pair(c), "--cluster", c["cluster"], "--json"]
