@@ -3,7 +3,7 @@
 Generates seeded CSVs of k correlations, then runs the installed command line on each, as
 a researcher would, and reports wall time (best of a few runs) and peak resident memory.
 Run with `make bench` or `python benchmarks/bench_pool.py [--quick]`; the table it prints
-is recorded in benchmarks/RESULTS.md.
+is recorded in benchmarks/RESULTS_pool.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Small-study and publication-bias statistics (alliance_meta.bias) beyond the oracle cases."""
+"""Small-study and publication-bias statistics (alliance_meta.engine.bias) beyond the oracle cases."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alliance_meta.bias import (_kendall_exact_cdf, bias_tests, fail_safe_n, kendall_test, rank_test,
+from alliance_meta.engine.bias import (_kendall_exact_cdf, bias_tests, fail_safe_n, kendall_test, rank_test,
                                 trim_and_fill)
-from alliance_meta.errors import InputError
-from alliance_meta.models import pool
+from alliance_meta.engine.errors import InputError
+from alliance_meta.engine.models import pool
 
 
 def _data(seed, k=15):

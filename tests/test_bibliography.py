@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from alliance_meta.bibliography import labels, plain, read_bib
-from alliance_meta.errors import InputError
+from alliance_meta.evidence.bibliography import labels, plain, read_bib
+from alliance_meta.engine.errors import InputError
 
 BIB = r"""
 @article{kazdin2006,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alliance_meta.bibliography import Reference
-from alliance_meta.characteristics import source_kinds, study_characteristics
+from alliance_meta.evidence.bibliography import Reference
+from alliance_meta.evidence.characteristics import source_kinds, study_characteristics
 
 
 def test_one_row_per_study_sorted_by_year():

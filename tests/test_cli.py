@@ -75,3 +75,17 @@ def test_real_process_no_traceback_and_nothing_on_stdout(write_csv):
 def test_help_and_version(run_cli):
     assert run_cli("--version").out.startswith("alliance-meta ")
     assert run_cli().code == 2
+
+
+def test_start_up_imports_nothing_heavy():
+    """Building the parser (all subcommands registered) loads no NumPy, SciPy or matplotlib."""
+    code = ("import sys; from alliance_meta.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('numpy', 'scipy', 'matplotlib', 'pandas', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_console_script_help_lists_subcommands():
+    out = subprocess.run([EXE, "--help"], capture_output=True, text=True, check=True)
+    for cmd in ("bias", "leave1out", "cumulative", "plot"):
+        assert cmd in out.stdout

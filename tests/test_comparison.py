@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from alliance_meta.comparison import estimator_table
-from alliance_meta.models import pool
+from alliance_meta.evidence.comparison import estimator_table
+from alliance_meta.engine.models import pool
 
 
 def test_rows_equal_single_fits(molloy):

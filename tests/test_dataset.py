@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alliance_meta.cli import main
-from alliance_meta.dataset import load_effect_sizes, validate_package
+from alliance_meta.evidence.dataset import load_effect_sizes, validate_package
 from conftest import BIB, write_rows as _write
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,8 +1,9 @@
-"""The connection-model diagram draws every quality and step it is given."""
+"""Diagrams (alliance_meta.figures.diagrams): the connection model and the PRISMA flow draw what they are given."""
 
 from __future__ import annotations
 
-from alliance_meta.diagrams import CONNECTION_QUALITIES, CONNECTION_STEPS, connection_model
+from alliance_meta.evidence import flow_counts
+from alliance_meta.figures.diagrams import CONNECTION_QUALITIES, CONNECTION_STEPS, connection_model, flow_diagram
 
 
 def test_every_box_and_arrow_is_drawn():
@@ -16,5 +17,19 @@ def test_every_box_and_arrow_is_drawn():
     assert len(ax.patches) == len(CONNECTION_QUALITIES) + len(CONNECTION_STEPS)
     arrows = [c for c in ax.get_children() if type(c).__name__ == "Annotation"]
     assert len(arrows) == len(CONNECTION_QUALITIES) + len(CONNECTION_STEPS) - 1
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    plt.close(fig)
+
+
+def test_flow_diagram_shows_the_counts():
+    import matplotlib.pyplot as plt
+
+    from test_prisma import _effects, _log
+
+    fig = flow_diagram(flow_counts(_log(), _effects()))
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts)
+    assert "(n = 15)" in text and "(n = 13)" in text and "(n = 6)" in text
+    assert "no r: 3" in text and "2 reports" in text and "3 independent samples" in text
+    assert "Reports excluded (n = 4)" in text
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from alliance_meta import effects
+from alliance_meta.engine import effects
 
 
 def test_fisher_z_worked_value():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alliance_meta.gaps import allowed_levels, gap_counts, largest_gaps
+from alliance_meta.evidence.gaps import allowed_levels, gap_counts, largest_gaps
 
 
 def test_counts_studies_not_rows():
@@ -18,19 +18,3 @@ def test_counts_studies_not_rows():
 def test_allowed_levels_come_from_the_schema():
     assert allowed_levels("alliance_dyad")[0] == "parent-therapist"
     assert "mandated" in allowed_levels("referral")
-
-
-def test_gap_map_writes_every_count():
-    import matplotlib.pyplot as plt
-
-    from alliance_meta.gaps import gap_map
-
-    table = pd.DataFrame([[2, 0], [0, 5]], index=pd.Index(["p", "q"], name="dyad"),
-                         columns=pd.Index(["x", "y_z"], name="rater"))
-    fig = gap_map(table)
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.texts] == ["2", "0", "0", "5"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y z"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["p", "q"]
-    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    plt.close(fig)

@@ -13,7 +13,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alliance_meta.dataset import validate_package
+from alliance_meta.evidence.dataset import validate_package
 
 NASTY = ["", " ", "1e308", "-1e308", "1e-320", "nan", "NaN", "inf", "-0", "0,25", "0.25.1", '"', '""', ",", ";",
          "\t", "é", "\u00a0", "\x00", "<script>alert(1)</script>", "{", "}", "9" * 400, "-1", "1.0000001", "4", "3"]
@@ -83,8 +83,8 @@ def test_a_real_process_prints_no_traceback(write_csv):
 
 
 def test_tables_escape_text_from_the_data():
-    from alliance_meta.bibliography import Reference
-    from alliance_meta.characteristics import study_characteristics
+    from alliance_meta.evidence.bibliography import Reference
+    from alliance_meta.evidence.characteristics import study_characteristics
 
     frame = pd.DataFrame({"study": ["x2001"], "country": ["US"], "population": ["child"], "design": ["rct"],
                           "treatment": ["<script>alert(1)</script>"], "alliance_dyad": ["parent-therapist"],

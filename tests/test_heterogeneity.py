@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alliance_meta import heterogeneity as het
+from alliance_meta.engine import heterogeneity as het
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_likelihood_estimators_agree_with_pymare(data, method):
 def test_reml_solves_its_score_equation(data):
     y, v, X = data
     tau2 = het.tau2_reml(y, v, X)
-    from alliance_meta.weights import wls
+    from alliance_meta.engine.weights import wls
     fit = wls(y, v, X, tau2)
     assert fit.ypp_y() == pytest.approx(fit.tr_p(), rel=1e-10)
 

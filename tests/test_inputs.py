@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from alliance_meta.errors import InputError
-from alliance_meta.inputs import read_effects
+from alliance_meta.engine.errors import InputError
+from alliance_meta.cli.inputs import read_effects
 
 GOOD = "study,r,n\nA,0.30,50\nB,0.10,120\nC,0.25,80\n"
 

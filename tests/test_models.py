@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from alliance_meta.errors import InputError
-from alliance_meta.models import METHODS, design_matrix, metareg, pool, pool_correlations
+from alliance_meta.engine.errors import InputError
+from alliance_meta.engine.models import METHODS, design_matrix, metareg, pool, pool_correlations
 
 pairs = st.lists(st.tuples(st.floats(-0.95, 0.95), st.integers(5, 2000)), min_size=3, max_size=25)
 

@@ -1,4 +1,4 @@
-"""The three-level model and CR2 inference (alliance_meta.multilevel) beyond the oracle cases."""
+"""The three-level model and CR2 inference (alliance_meta.engine.multilevel) beyond the oracle cases."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alliance_meta.errors import InputError
-from alliance_meta.models import pool
-from alliance_meta.multilevel import Clusters, _state, three_level
+from alliance_meta.engine.errors import InputError
+from alliance_meta.engine.models import pool
+from alliance_meta.engine.multilevel import Clusters, _state, three_level
 
 
 def _data(seed=0, clusters=8, per=4):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alliance_meta.prisma import flow_counts, flow_diagram, parse_reasons
+from alliance_meta.evidence.prisma import flow_counts, parse_reasons
 
 
 def test_parse_reasons():
@@ -29,15 +29,3 @@ def test_flow_counts():
     assert c.excluded_screening == 7
     assert c.excluded_full_text == 4  # 6 assessed, 2 reports included
     assert c.reasons_logged == 3
-
-
-def test_flow_diagram_shows_the_counts():
-    import matplotlib.pyplot as plt
-
-    fig = flow_diagram(flow_counts(_log(), _effects()))
-    text = "\n".join(t.get_text() for t in fig.axes[0].texts)
-    assert "(n = 15)" in text and "(n = 13)" in text and "(n = 6)" in text
-    assert "no r: 3" in text and "2 reports" in text and "3 independent samples" in text
-    assert "Reports excluded (n = 4)" in text
-    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    plt.close(fig)

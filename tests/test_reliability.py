@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance_meta.reliability import agreement, cohen_kappa, icc_a1
+from alliance_meta.evidence.reliability import agreement, cohen_kappa, icc_a1
 
 
 def test_kappa_worked_example():

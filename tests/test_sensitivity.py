@@ -1,4 +1,4 @@
-"""Leave-one-out, influence and cumulative analyses (alliance_meta.sensitivity)."""
+"""Leave-one-out, influence and cumulative analyses (alliance_meta.engine.sensitivity)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alliance_meta.errors import InputError
-from alliance_meta.models import pool
-from alliance_meta.sensitivity import cumulative, leave1out, stable_order
+from alliance_meta.engine.errors import InputError
+from alliance_meta.engine.models import pool
+from alliance_meta.engine.sensitivity import cumulative, leave1out, stable_order
 
 METHODS = ("REML", "ML", "DL", "HE", "HS", "SJ", "PM", "EB", "FE")
 

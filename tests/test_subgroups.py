@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_meta.aggregate import by_sample
-from alliance_meta.models import pool
-from alliance_meta.subgroups import provenance_restrictions, restricted_table, subgroup_table, subgroup_test
+from alliance_meta.evidence.aggregate import by_sample
+from alliance_meta.engine.models import pool
+from alliance_meta.evidence.subgroups import provenance_restrictions, restricted_table, subgroup_table, subgroup_test
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_subgroup_test_is_the_metaregression_omnibus(frame):
 
 
 def test_describe_test(frame):
-    from alliance_meta.subgroups import describe_test
+    from alliance_meta.evidence.subgroups import describe_test
 
     res = subgroup_test(frame, "rater")
     text = describe_test(res)

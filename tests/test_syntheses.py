@@ -1,4 +1,4 @@
-"""The table and chart of published pooled estimates."""
+"""The table of published pooled estimates (alliance_meta.evidence.syntheses)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_meta.bibliography import Reference
-from alliance_meta.syntheses import synthesis_figure, synthesis_table
+from alliance_meta.evidence.bibliography import Reference
+from alliance_meta.evidence.syntheses import synthesis_table
 
 
 @pytest.fixture
@@ -36,19 +36,3 @@ def test_table_orders_by_year_and_labels(syn, refs):
     assert table.loc[2, "95% CI"] == "[0.25, 0.30]" and table.loc[0, "95% CI"] == ""
     assert table.loc[1, "read in"] == "quoted by New et al., 2011"
     assert table.loc[0, "N"] is pd.NA
-
-
-def test_figure_draws_one_marker_per_printed_r(syn, refs):
-    import matplotlib.pyplot as plt
-
-    fig = synthesis_figure(synthesis_table(syn, refs))
-    ax = fig.axes[0]
-    points = [line for line in ax.lines if line.get_linestyle() == "None"]
-    assert len(points) == 2  # the row without r is not drawn
-    ys = sorted(float(p.get_ydata()[0]) for p in points)
-    assert ys == [0.26, 0.275]
-    hollow = [p for p in points if p.get_markerfacecolor() == "white"]
-    assert len(hollow) == 1 and float(hollow[0].get_ydata()[0]) == 0.26
-    assert ax.collections[0].get_segments()[0][:, 1].tolist() == [0.25, 0.30]
-    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    plt.close(fig)

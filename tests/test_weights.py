@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alliance_meta.weights import typical_variance, wls
+from alliance_meta.engine.weights import typical_variance, wls
 
 
 @pytest.mark.parametrize("p", [1, 3])

@@ -3,6 +3,21 @@
 Random-effects meta-analysis of correlations (and generic effect sizes) that agrees with
 R's metafor, in time and memory linear in the number of effect sizes.
 
+The package is in four parts, each a subpackage whose docstring says what it owns and
+what it may import:
+
+``alliance_meta.engine``
+    general statistics (conversions, tau^2 estimators, pooling, meta-regression,
+    three-level and CR2, bias, leave-one-out, cumulative); imports nothing else here.
+``alliance_meta.evidence``
+    this project's data package, bibliography and the tables the book builds from them.
+``alliance_meta.figures``
+    forest, funnel, bubble and cumulative plots, evidence maps and diagrams; draws, never fits.
+``alliance_meta.cli``
+    the ``alliance-meta`` command line and the reading of a researcher's CSV.
+
+The names most users need are importable from here:
+
 >>> from alliance_meta import pool_correlations
 >>> res = pool_correlations([0.3, 0.1, 0.25], [40, 120, 60])
 >>> sorted(res.to_dict())[:3]
@@ -11,24 +26,26 @@ R's metafor, in time and memory linear in the number of effect sizes.
 
 from __future__ import annotations
 
+from .engine.lazy import lazy_exports
+
 __version__ = "0.1.0"
 
-_LAZY = {
-    "pool": "models", "pool_correlations": "models", "metareg": "models", "PoolResult": "models",
-    "MetaRegResult": "models", "estimate_tau2": "heterogeneity", "q_profile_ci": "heterogeneity",
-    "read_effects": "inputs", "InputError": "errors", "load_effect_sizes": "dataset",
-    "load_syntheses": "dataset", "load_references": "dataset", "load_table": "dataset", "validate_package": "dataset", "project_root": "dataset",
-    "read_bib": "bibliography", "by_sample": "aggregate",
+_WHERE = {
+    # engine
+    "pool": ".engine.models", "pool_correlations": ".engine.models", "metareg": ".engine.models",
+    "PoolResult": ".engine.models", "MetaRegResult": ".engine.models",
+    "estimate_tau2": ".engine.heterogeneity", "q_profile_ci": ".engine.heterogeneity",
+    "three_level": ".engine.multilevel", "bias_tests": ".engine.bias",
+    "leave1out": ".engine.sensitivity", "cumulative": ".engine.sensitivity",
+    "InputError": ".engine.errors",
+    # evidence
+    "load_effect_sizes": ".evidence.dataset", "load_syntheses": ".evidence.dataset",
+    "load_references": ".evidence.dataset", "load_table": ".evidence.dataset",
+    "validate_package": ".evidence.dataset", "project_root": ".evidence.dataset",
+    "read_bib": ".evidence.bibliography", "by_sample": ".evidence.aggregate",
+    # command line
+    "read_effects": ".cli.inputs",
 }
 
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    # Imports on first use keep `alliance-meta --help` instant (no NumPy/SciPy at start-up).
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module 'alliance_meta' has no attribute {name!r}")
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -1,0 +1,56 @@
+"""What every subcommand shares: the option values, the effect-size options, reading the
+CSV, and printing a result (a summary, or one JSON object with the contract's keys).
+
+Imports nothing heavy at module level, so that ``alliance-meta --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+#: The tau^2 estimators (and FE); kept here as plain strings so that parsing the options
+#: does not import NumPy (the engine's own list is :data:`alliance_meta.engine.METHODS`).
+METHODS = ("REML", "DL", "PM", "ML", "HE", "SJ", "HS", "EB", "FE")
+EXIT_INPUT = 2
+
+
+def effect_args(p) -> None:
+    """FILE, --r/--n, --yi/--vi and --json: how every analysis names its data."""
+    p.add_argument("file", help="CSV file, one effect size per row (UTF-8, header row)")
+    p.add_argument("--r", metavar="COL", help="column of correlations (analysed as Fisher z)")
+    p.add_argument("--n", metavar="COL", help="column of sample sizes (with --r)")
+    p.add_argument("--yi", metavar="COL", help="column of effect sizes on any scale")
+    p.add_argument("--vi", metavar="COL", help="column of their sampling variances (with --yi)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+
+
+def method_arg(p, fe: str = " for a fixed-effect model") -> None:
+    p.add_argument("--method", default="REML", choices=METHODS, metavar="METHOD",
+                   help=f"tau^2 estimator: REML (default), DL, PM, ML, HE, SJ, HS, EB, or FE{fe}")
+
+
+def read(args, extra=(), optional=()):
+    """The effect sizes the options name, as an :class:`~alliance_meta.cli.inputs.EffectTable`."""
+    from .inputs import read_effects
+
+    return read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra),
+                        optional=tuple(optional))
+
+
+def omitted_note(table) -> None:
+    if table.omitted:
+        from .inputs import describe_omitted
+
+        sys.stderr.write(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value left out\n")
+
+
+def emit(result, as_json: bool, table) -> int:
+    """Print ``result``: one JSON object (``to_dict()``; a note on omitted rows goes to
+    stderr), or the readable summary headed by the file name."""
+    if as_json:
+        omitted_note(table)
+        sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False) + "\n")
+    else:
+        sys.stdout.write(f"File: {table.path}\n" + result.summary() + "\n")
+    return 0

@@ -1,0 +1,67 @@
+"""The ``alliance-meta`` parser and its one way of ending: a result, or one line and exit 2.
+
+Each group of subcommands lives in its own module and adds itself with ``register(sub)``;
+this module imports them, never the other way round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import diagnostics, plotting, pooling, validation
+from .common import EXIT_INPUT
+
+GROUPS = (pooling, validation, diagnostics, plotting)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2 (argparse prints usage too)."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="alliance-meta",
+                     description="Meta-analysis of correlations (and generic effect sizes) that agrees with "
+                                 "R's metafor. See the README for examples.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for group in GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"alliance-meta {version('alliance-meta')}")
+        return 0
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_INPUT
+    from ..engine.errors import InputError
+
+    try:
+        return args.func(args)
+    except InputError as exc:
+        if exc.file is None and getattr(args, "file", None):
+            # a model-level problem (too few rows, collinear moderators) still names the file
+            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column)
+        sys.stderr.write(f"alliance-meta: error: {exc}\n")
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an engine failure still gets one line, not a traceback
+        sys.stderr.write(f"alliance-meta: internal error: {type(exc).__name__}: {exc}\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

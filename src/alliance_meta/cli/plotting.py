@@ -1,0 +1,120 @@
+"""``alliance-meta plot forest|funnel|cumulative|leave1out``: fit with the engine, draw with
+:mod:`alliance_meta.figures`, write one SVG or PNG (atomically: nothing half-written)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from .common import effect_args, method_arg, read
+
+PLOTS = ("forest", "funnel", "cumulative", "leave1out")
+FORMATS = (".svg", ".png")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plot", help="draw a forest, funnel, cumulative or leave-one-out plot",
+                       description="Write one figure (SVG or PNG, from the suffix of -o).")
+    p.add_argument("kind", choices=PLOTS, metavar="KIND", help="forest, funnel, cumulative or leave1out")
+    effect_args(p)
+    method_arg(p, fe="")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="output file, .svg or .png")
+    p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
+    p.add_argument("--order", metavar="COL", help="order column (cumulative plot)")
+    p.add_argument("--groups", metavar="COL", help="subgroup column (forest plot: a diamond per subgroup)")
+    p.set_defaults(func=cmd_plot)
+
+
+def _check_output(path: str) -> None:
+    from ..engine.errors import InputError
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in FORMATS:
+        raise InputError(f"-o {path}: the output must end in .svg or .png")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"-o {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise InputError(f"-o {path}: is a directory")
+
+
+def cmd_plot(args) -> int:
+    from ..engine.errors import InputError
+
+    _check_output(args.output)
+    if args.kind == "cumulative" and not args.order:
+        raise InputError("plot cumulative needs --order COL")
+    extra = [args.groups] if args.kind == "forest" and args.groups else []
+    optional = [args.order] if args.kind == "cumulative" else []
+    table = read(args, extra, optional)
+    labels = _labels(args, table)
+    fig = _draw(args, table, labels)
+    from ..figures.base import save
+
+    save(fig, args.output)
+    if not args.json:
+        sys.stdout.write(f"wrote {args.output}\n")
+    else:
+        sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k}) + "\n")
+    return 0
+
+
+def _labels(args, table) -> list[str]:
+    """Row labels from --labels (an empty label falls back to the row number, so that a
+    missing label never drops an effect size), else the data-row numbers."""
+    if not args.labels:
+        return [str(r) for r in table.rows]
+    from .inputs import read_columns
+
+    cols, rows = read_columns(args.file, [args.labels])
+    by_row = dict(zip(rows.tolist(), cols[args.labels].tolist()))
+    return [by_row.get(int(r)) or str(r) for r in table.rows]
+
+
+def subgroup_fits(yi, vi, groups, *, method: str = "REML", level: float = 95.0) -> dict:
+    """One pooled fit per subgroup with at least two rows (level as ``str`` -> PoolResult),
+    the diamonds a forest plot draws under each subgroup."""
+    import numpy as np
+
+    from ..engine.models import pool
+
+    g = np.asarray([str(x) for x in groups])
+    fits = {}
+    for lev in dict.fromkeys(g.tolist()):
+        members = g == lev
+        if members.sum() >= 2:
+            fits[lev] = pool(yi[members], vi[members], method=method, level=level)
+    return fits
+
+
+def _draw(args, table, labels):
+    if args.kind == "forest":
+        from ..engine.errors import InputError
+        from ..engine.models import pool
+        from ..figures.forest import forest
+
+        if table.k < 2:
+            raise InputError(f"a forest plot needs at least 2 effect sizes with a value; found {table.k}", file=table.path)
+        res = pool(table.yi, table.vi, method=args.method)
+        groups = list(table.extra[args.groups]) if args.groups else None
+        subs = subgroup_fits(table.yi, table.vi, groups, method=args.method) if groups is not None else None
+        return forest(table.yi, table.vi, labels, result=res, is_r=table.is_r, groups=groups, subgroup_results=subs)
+    if args.kind == "funnel":
+        from ..engine.bias import bias_tests
+        from ..figures.funnel import funnel
+
+        b = bias_tests(table.yi, table.vi, method=args.method, is_r=table.is_r)
+        return funnel(table.yi, table.vi, estimate=b.estimate, trimfill=b.trimfill, is_r=table.is_r)
+    if args.kind == "cumulative":
+        from ..engine.sensitivity import cumulative
+        from ..figures.forest import cumulative_forest
+
+        cum = cumulative(table.yi, table.vi, table.extra[args.order], method=args.method, order_by=args.order,
+                         is_r=table.is_r)
+        return cumulative_forest(cum, labels)
+    from ..engine.sensitivity import leave1out
+    from ..figures.forest import leave1out_plot
+
+    l1o = leave1out(table.yi, table.vi, method=args.method, is_r=table.is_r)
+    return leave1out_plot(l1o, labels)

@@ -1,0 +1,90 @@
+"""``alliance-meta pool``: random-effects pooling, meta-regression (``--mods``) and the
+three-level model with CR2 robust inference (``--cluster``, ``--robust``)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .common import effect_args, emit, method_arg, read
+
+
+def register(sub) -> None:
+    p = sub.add_parser("pool", help="random-effects pooling or meta-regression",
+                       description="Pool effect sizes with a random-effects model (or meta-regression with --mods).")
+    effect_args(p)
+    method_arg(p)
+    p.add_argument("--test", default=None, choices=("z", "knha", "t"), metavar="TEST",
+                   help="z (default), knha (Knapp-Hartung), or t (three-level model)")
+    p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
+    p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
+    p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
+    p.set_defaults(func=cmd_pool)
+
+
+def cmd_pool(args) -> int:
+    from ..engine.errors import InputError
+
+    mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
+    if any(not m for m in mods):
+        raise InputError("--mods has an empty column name")
+    if args.robust and not args.cluster:
+        raise InputError("--robust needs --cluster COL")
+    test = args.test or "z"
+    if args.cluster:
+        table = read(args, [*mods, args.cluster])
+        result = fit_three_level(table, cluster=args.cluster, mods=mods, test=test, robust=args.robust,
+                                 method=args.method)
+    else:
+        if test == "t":
+            raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
+        from ..engine.models import metareg, pool
+
+        table = read(args, mods)
+        if mods:
+            result = metareg(table.yi, table.vi, {m: table.extra[m] for m in mods}, method=args.method, test=test,
+                             k_omitted=table.omitted)
+        else:
+            result = pool(table.yi, table.vi, method=args.method, test=test, back_transform=table.is_r,
+                          k_omitted=table.omitted)
+    return emit(result, args.json, table)
+
+
+def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str = "z", robust: bool = False,
+                    method: str = "REML", level: float = 95.0):
+    """Fit the three-level model to an :class:`~alliance_meta.cli.inputs.EffectTable`.
+
+    Parameters
+    ----------
+    table : EffectTable
+        Effect sizes with ``cluster`` (and any ``mods``) among its extra columns.
+    cluster : str
+        Name of the cluster column.
+    mods : sequence of str
+        Moderator columns (treatment coding as in :func:`alliance_meta.engine.design_matrix`).
+    test : {"z", "t"}
+    robust : bool
+        Add CR2 cluster-robust inference with Satterthwaite df.
+    method : str
+        Only ``REML`` is available for the three-level model.
+
+    Returns
+    -------
+    ThreeLevelResult
+    """
+    from ..engine.errors import InputError
+    from ..engine.multilevel import TESTS, three_level
+
+    if method != "REML":
+        raise InputError(f"the three-level model (--cluster) is fitted by REML only; got --method {method}")
+    if test not in TESTS:
+        raise InputError(f"--test {test} does not apply to the three-level model; use z or t")
+    if cluster not in table.extra:
+        raise InputError(f"no column '{cluster}'", file=table.path, column=cluster)
+    X, names = None, None
+    if mods:
+        from ..engine.models import design_matrix
+
+        design = design_matrix({m: table.extra[m] for m in mods}, table.k)
+        X, names = design.X, design.names
+    return three_level(table.yi, table.vi, table.extra[cluster], X, names, test=test, level=level,
+                       robust_se=robust, k_omitted=table.omitted, is_r=table.is_r)

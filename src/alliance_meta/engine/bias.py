@@ -1,0 +1,399 @@
+"""Small-study effects and publication bias: Egger's tests, PET-PEESE, Begg's rank
+correlation, trim-and-fill and Rosenthal's fail-safe N.
+
+Each follows the definition metafor 3.8 uses, against whose output it is tested
+(``tests/test_metafor_alignment_multilevel_bias_sensitivity.py``):
+
+* Egger (``regtest``): the random-effects meta-regression of y on its standard error
+  (``egger_rma_z``: the Wald z of the slope), and the classical weighted least-squares
+  form, ``lm(y ~ sei, weights = 1/vi)`` (``egger_lm_t`` with k - 2 df);
+* PET and PEESE: the intercepts (the effect at a standard error, or variance, of zero)
+  of the weighted least-squares regressions on sei and on vi;
+* rank correlation (``ranktest``, Begg & Mazumdar, 1994): Kendall's tau-b between the
+  standardised deviations from the fixed-effect estimate, (y_i - mu) / sqrt(v_i - var(mu)),
+  and the variances v_i, with the p-value metafor gets from R's ``cor.test(exact = TRUE)``
+  (exact without ties, up to k = 300 here; otherwise the normal approximation with the
+  tie-corrected variance);
+* trim-and-fill (``trimfill``, Duval & Tweedie, 2000): the L0 estimator; the side to
+  fill is opposite the sign of Egger's slope; iterate trimming the k0 most extreme
+  effects and re-estimating until k0 is stable, then refit with the k0 mirrored effects;
+* fail-safe N (``fsn``, Rosenthal, 1979): the number of null studies that would bring
+  the Stouffer combined one-tailed z below 1.645.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import distributions as dist
+from .errors import InputError
+from .heterogeneity import METHODS, estimate_tau2
+from .models import _clean, _p
+from .sensitivity import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
+
+
+# --------------------------------------------------------------------------- small fits
+
+
+@dataclass
+class _Uni:
+    """An intercept-only fit: estimate, SE, CI and tau^2 on the scale of y."""
+
+    estimate: float
+    se: float
+    ci_lb: float
+    ci_ub: float
+    tau2: float
+    k: int
+
+
+def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -> _Uni:
+    k = y.size
+    if k < 2 or method == "FE":
+        tau2 = 0.0
+    else:
+        tau2 = float(fit_subsets(y, v, lambda ids: np.ones((ids.size, k)), 1, method=method,
+                                 threshold=threshold)[0])
+    w = 1.0 / (v + tau2)
+    est = float(np.dot(w, y) / w.sum())
+    se = float(1.0 / math.sqrt(w.sum()))
+    crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
+    return _Uni(est, se, est - crit * se, est + crit * se, tau2, k)
+
+
+def _wls_lm(y, v, x):
+    """``lm(y ~ x, weights = 1/v)``: intercept, slope, slope t and residual df."""
+    w = 1.0 / v
+    X = np.column_stack([np.ones_like(y), x])
+    xtwx = X.T @ (X * w[:, None])
+    cov = np.linalg.inv(xtwx)
+    beta = cov @ (X.T @ (w * y))
+    e = y - X @ beta
+    df = y.size - 2
+    s2 = float(np.dot(w, e * e)) / df
+    se = np.sqrt(np.diag(cov) * s2)
+    return beta, se, df
+
+
+def _egger_rma(y, v, method: str):
+    """Wald z and p of the slope on sei in the mixed-effects meta-regression."""
+    from .models import metareg
+
+    fit = metareg(y, v, {"sei": np.sqrt(v)}, method=method)
+    slope = fit.coefficients[1]
+    return slope.stat, slope.pval, slope.estimate
+
+
+# --------------------------------------------------------------------------- rank test
+
+
+def _tie_counts(x: np.ndarray) -> np.ndarray:
+    _, counts = np.unique(x, return_counts=True)
+    return counts[counts > 1].astype(float)
+
+
+def kendall_tau_b(x, y) -> tuple[float, float]:
+    """Kendall's tau-b and the score S (concordant minus discordant pairs), O(k^2) memory-free."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    s = 0.0
+    for i in range(x.size - 1):  # k is the number of studies: small
+        s += float(np.sum(np.sign(x[i + 1:] - x[i]) * np.sign(y[i + 1:] - y[i])))
+    n = x.size
+    t0 = n * (n - 1) / 2.0
+    tx, ty = _tie_counts(x), _tie_counts(y)
+    t1 = float(np.sum(tx * (tx - 1))) / 2.0
+    t2 = float(np.sum(ty * (ty - 1))) / 2.0
+    denom = (t0 - t1) * (t0 - t2)
+    return (s / math.sqrt(denom) if denom > 0 else float("nan")), s  # a constant variable: undefined
+
+
+def _kendall_exact_cdf(q: int, n: int) -> float:
+    """P(T <= q) for T the number of concordant pairs among n untied pairs (H0)."""
+    # the distribution of inversions of a random permutation (Mahonian numbers), built by
+    # convolving with a uniform on 0..m-1 for m = 2..n; kept as probabilities (n! overflows)
+    # and each convolution done with a running sum, so the whole is O(n^3) in vector steps.
+    if q < 0:
+        return 0.0
+    probs = np.array([1.0])
+    for m in range(2, n + 1):
+        c = np.concatenate([[0.0], np.cumsum(np.concatenate([probs, np.zeros(m - 1)]))])
+        j = np.arange(probs.size + m - 1)
+        probs = (c[j + 1] - c[np.maximum(j - m + 1, 0)]) / m
+    return float(min(1.0, probs[: q + 1].sum()))
+
+
+def kendall_test(x, y, exact: bool | None = None) -> tuple[float, float]:
+    """Kendall's tau (tau-b) and its two-sided p-value as R's ``cor.test(method = "kendall")``.
+
+    The exact null distribution is used when ``exact`` is None, k < 50 and neither
+    variable has ties; otherwise the normal approximation of S with the tie-corrected
+    variance (no continuity correction).
+
+    Returns
+    -------
+    (float, float)
+        tau-b and the two-sided p-value.
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    n = x.size
+    tau, s = kendall_tau_b(x, y)
+    if math.isnan(tau):
+        return tau, float("nan")
+    tx, ty = _tie_counts(x), _tie_counts(y)
+    ties = tx.size > 0 or ty.size > 0
+    if exact is None:
+        exact = n < 50 and not ties
+    if exact and not ties:
+        q = int(round((tau + 1.0) * n * (n - 1) / 4.0))
+        if q > n * (n - 1) / 4.0:
+            p = 1.0 - _kendall_exact_cdf(q - 1, n)
+        else:
+            p = _kendall_exact_cdf(q, n)
+        return tau, min(2.0 * p, 1.0)
+    v0 = n * (n - 1) * (2 * n + 5)
+    vt = float(np.sum(tx * (tx - 1) * (2 * tx + 5)))
+    vu = float(np.sum(ty * (ty - 1) * (2 * ty + 5)))
+    v1 = float(np.sum(tx * (tx - 1))) * float(np.sum(ty * (ty - 1)))
+    v2 = float(np.sum(tx * (tx - 1) * (tx - 2))) * float(np.sum(ty * (ty - 1) * (ty - 2)))
+    var_s = (v0 - vt - vu) / 18.0 + v1 / (2.0 * n * (n - 1)) + v2 / (9.0 * n * (n - 1) * (n - 2))
+    z = s / math.sqrt(var_s)
+    return tau, float(2.0 * min(dist.norm_sf(z), dist.norm_sf(-z)))
+
+
+def rank_test(y, v) -> tuple[float, float]:
+    """Begg & Mazumdar's rank correlation test (metafor ``ranktest``).
+
+    Returns
+    -------
+    (float, float)
+        Kendall's tau between standardised effects and variances, and its p-value.
+    """
+    w = 1.0 / v
+    mu = float(np.dot(w, y) / w.sum())
+    vb = 1.0 / float(w.sum())
+    ystar = (y - mu) / np.sqrt(v - vb)
+    # metafor's ranktest() asks cor.test() for the exact p-value whatever k (R falls back
+    # to the normal approximation only when there are ties); above EXACT_MAX studies this
+    # engine uses the approximation too, which differs from the exact value by far less
+    # than the p-value's own sampling error.
+    return kendall_test(ystar, v, exact=ystar.size <= EXACT_MAX)
+
+
+#: Largest k for which the rank test's exact null distribution is computed (O(k^3)).
+EXACT_MAX = 300
+
+
+# --------------------------------------------------------------------------- trim and fill
+
+
+@dataclass
+class TrimFillResult:
+    """Trim-and-fill (L0): the side filled, the number of filled effects ``k0``, and the
+    random-effects fit of the observed plus filled effects (estimate, SE, CI, tau^2 on the
+    analysis scale). ``yi_fill, vi_fill`` are the filled (imputed) effects for plots."""
+
+    side: str
+    k0: int
+    estimate: float
+    se: float
+    ci_lb: float
+    ci_ub: float
+    tau2: float
+    yi_fill: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    vi_fill: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    method: str = "REML"
+
+    def to_dict(self) -> dict:
+        return {"side": self.side, "k0": int(self.k0), "estimate": self.estimate, "se": self.se,
+                "ci_lb": self.ci_lb, "ci_ub": self.ci_ub, "tau2": self.tau2}
+
+
+def _l0(yc: np.ndarray) -> float:
+    """Duval & Tweedie's L0 from centred effects (sorted order irrelevant)."""
+    k = yc.size
+    order = np.argsort(np.abs(yc), kind="stable")      # ranks of |y - mu|, ties by position
+    ranks = np.empty(k)
+    ranks[order] = np.arange(1, k + 1)
+    sr = float(np.sum(ranks[yc > 0]))
+    return (4.0 * sr - k * (k + 1)) / (2.0 * k - 1.0)
+
+
+def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxiter: int = 100,
+                  threshold: float = DEFAULT_THRESHOLD, level: float = 95.0) -> TrimFillResult:
+    """Duval & Tweedie's trim-and-fill with the L0 estimator.
+
+    Parameters
+    ----------
+    y, v : ndarray
+        Effect sizes and sampling variances.
+    method : str
+        tau^2 estimator of every fit.
+    side : {"left", "right"}, optional
+        Where effects are missing; by default opposite the sign of the slope of Egger's
+        regression (a positive slope means small studies lean right, so fill left).
+    threshold : float
+        Convergence threshold of the ML/REML refits. metafor's ``trimfill`` refits with
+        its default control (1e-5), whatever the control of the model it was given.
+
+    Returns
+    -------
+    TrimFillResult
+    """
+    y = np.asarray(y, float)
+    v = np.asarray(v, float)
+    k = y.size
+    if side is None:
+        from .models import metareg
+
+        slope = metareg(y, v, {"sei": np.sqrt(v)}, method=method).coefficients[1].estimate
+        side = "right" if slope < 0 else "left"
+    if side not in ("left", "right"):
+        raise InputError(f"side must be 'left' or 'right', not {side!r}")
+    sign = -1.0 if side == "right" else 1.0
+    ys = sign * y
+    idx = np.argsort(ys, kind="stable")
+    ys, vs = ys[idx], v[idx]
+    k0, prev, it = 0, -1, 0
+    mu = 0.0
+    while k0 != prev:
+        prev = k0
+        it += 1
+        if it > maxiter:
+            raise InputError("trim-and-fill did not converge")
+        mu = _uni(ys[: k - k0], vs[: k - k0], method, threshold).estimate
+        k0 = max(0, int(_round_half_even(_l0(ys - mu))))
+        k0 = min(k0, k - 1)
+    if k0 == 0:
+        fit = _uni(y, v, method, THRESHOLD, level)
+        return TrimFillResult(side, 0, fit.estimate, fit.se, fit.ci_lb, fit.ci_ub, fit.tau2, method=method)
+    fill_y = sign * (2.0 * mu - ys[k - k0:])
+    fill_v = vs[k - k0:]
+    fit = _uni(np.concatenate([y, fill_y]), np.concatenate([v, fill_v]), method, threshold, level)
+    return TrimFillResult(side, k0, fit.estimate, fit.se, fit.ci_lb, fit.ci_ub, fit.tau2, fill_y, fill_v, method)
+
+
+def _round_half_even(x: float) -> float:
+    """R's round(): halves go to the even integer."""
+    return float(np.round(x))
+
+
+# --------------------------------------------------------------------------- fail-safe N
+
+
+def fail_safe_n(y, v, alpha: float = 0.05) -> int:
+    """Rosenthal's fail-safe N: null studies needed to make Stouffer's z non-significant
+    (one-tailed ``alpha``), rounded up; 0 when the combined z is already below it."""
+    z = np.asarray(y, float) / np.sqrt(np.asarray(v, float))
+    k = z.size
+    zbar = abs(float(z.sum())) / math.sqrt(k)
+    crit = float(dist.norm_isf(alpha))
+    return int(math.ceil(max(0.0, k * (zbar / crit) ** 2 - k)))
+
+
+# --------------------------------------------------------------------------- all together
+
+
+@dataclass
+class BiasResult:
+    """Every small-study / publication-bias statistic of one data set.
+
+    Slopes, intercepts and trim-and-fill estimates are on the analysis scale (Fisher z for
+    correlations). ``to_dict()`` gives the keys of ``alliance-meta bias --json``.
+    """
+
+    k: int
+    method: str
+    egger_rma_z: float
+    egger_rma_pval: float
+    egger_lm_t: float
+    egger_lm_df: int
+    egger_lm_pval: float
+    pet_estimate: float
+    peese_estimate: float
+    rank_tau: float
+    rank_pval: float
+    trimfill: TrimFillResult
+    fsn_rosenthal: int
+    estimate: float = float("nan")
+    is_r: bool = False
+    k_omitted: int = 0
+
+    def to_dict(self) -> dict:
+        """Keys ``egger_rma_z, egger_rma_pval, egger_lm_t, egger_lm_df, egger_lm_pval,
+        pet_estimate, peese_estimate, rank_tau, rank_pval, trimfill{...}, fsn_rosenthal``."""
+        out = {key: _clean(getattr(self, key)) for key in
+               ("egger_rma_z", "egger_rma_pval", "egger_lm_t", "egger_lm_df", "egger_lm_pval", "pet_estimate",
+                "peese_estimate", "rank_tau", "rank_pval")}
+        out["trimfill"] = self.trimfill.to_dict()
+        out["fsn_rosenthal"] = int(self.fsn_rosenthal)
+        return out
+
+    def summary(self) -> str:
+        """A readable report of every test."""
+        tf = self.trimfill
+        back = (lambda z: f" (r = {math.tanh(z):.3f})") if self.is_r else (lambda z: "")
+        lines = [f"Small-study effects and publication bias (k = {self.k}, tau^2 estimator {self.method})"
+                 + (f"; {self.k_omitted} rows with an empty value left out" if self.k_omitted else ""),
+                 f"Egger's regression test (mixed-effects, predictor SE): z = {self.egger_rma_z:.3f}, "
+                 f"{_p(self.egger_rma_pval)}",
+                 f"Egger's regression test (weighted least squares): t({self.egger_lm_df}) = {self.egger_lm_t:.3f}, "
+                 f"{_p(self.egger_lm_pval)}",
+                 f"PET estimate (effect at SE = 0): {self.pet_estimate:.4f}{back(self.pet_estimate)}",
+                 f"PEESE estimate (effect at variance = 0): {self.peese_estimate:.4f}{back(self.peese_estimate)}",
+                 f"Begg's rank correlation: Kendall's tau = {self.rank_tau:.3f}, {_p(self.rank_pval)}",
+                 f"Trim-and-fill (L0): {tf.k0} effect(s) filled on the {tf.side}; adjusted estimate "
+                 f"{tf.estimate:.4f}{back(tf.estimate)}, 95% CI [{tf.ci_lb:.4f}, {tf.ci_ub:.4f}], tau^2 = {tf.tau2:.5f}",
+                 f"Rosenthal's fail-safe N: {self.fsn_rosenthal}"]
+        return "\n".join(lines)
+
+
+def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: int = 0) -> BiasResult:
+    """Run every bias test on one data set.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances (Fisher z and 1/(n - 3) for correlations).
+    method : str
+        tau^2 estimator of the random-effects fits (Egger's mixed-effects test and
+        trim-and-fill); default REML.
+
+    Returns
+    -------
+    BiasResult
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    y = np.asarray(yi, float).ravel()
+    v = np.asarray(vi, float).ravel()
+    if y.shape != v.shape:
+        raise InputError(f"yi has {y.size} values but vi has {v.size}")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
+        raise InputError("effect sizes must be finite and sampling variances positive")
+    k = y.size
+    if k < 3:
+        raise InputError(f"the bias tests need at least 3 effect sizes with a value; found {k}")
+    if np.ptp(v) == 0:
+        raise InputError("all sampling variances are equal: the regression tests need studies of different sizes")
+    ez, ep, _ = _egger_rma(y, v, method)
+    sei = np.sqrt(v)
+    b, se, df = _wls_lm(y, v, sei)
+    lm_t = float(b[1] / se[1])
+    lm_p = float(2.0 * dist.t_sf(abs(lm_t), df))
+    peese, _, _ = _wls_lm(y, v, v)
+    tau, rank_p = rank_test(y, v)
+    tf = trim_and_fill(y, v, method=method)
+    estimate = _uni(y, v, method).estimate
+    return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
+                      egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=float(b[0]),
+                      peese_estimate=float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p), trimfill=tf,
+                      fsn_rosenthal=fail_safe_n(y, v), estimate=estimate, is_r=is_r, k_omitted=k_omitted)
+
+
+__all__ = ["bias_tests", "BiasResult", "trim_and_fill", "TrimFillResult", "rank_test", "kendall_test",
+           "fail_safe_n"]

@@ -1,0 +1,495 @@
+"""Three-level meta-analysis and CR2 cluster-robust inference, cluster by cluster.
+
+The model (metafor's ``rma.mv(yi, vi, random = ~ 1 | cluster/row)``) is
+
+    y_i = x_i' beta + u_c + w_i + e_i,   u_c ~ N(0, s_b),  w_i ~ N(0, s_w),  e_i ~ N(0, v_i),
+
+so the marginal covariance of cluster c is V_c = s_b J + D_c with D_c = diag(v_i + s_w).
+By Sherman-Morrison, with a_i = 1 / (v_i + s_w), S_c = sum_c a_i and h_c = 1 / (1 + s_b S_c),
+
+    V_c^-1 = diag(a) - s_b h_c a a',      log |V_c| = -sum_c log a_i - log h_c,
+
+so x' V^-1 z for any two columns is ``sum(a x z) - s_b sum_c h_c (sum_c a x)(sum_c a z)``.
+Every quantity of the REML likelihood, its score and its expected information is such a
+sum over rows and clusters: time and memory are linear in k and no k x k (nor any
+cluster x cluster) matrix is built. The CR2 adjustment (Bell & McCaffrey, 2002;
+Pustejovsky & Tipton, 2018) needs one small matrix square root per cluster; its
+Satterthwaite degrees of freedom reduce to p x p sums as well (see :func:`robust`).
+
+Conventions follow metafor 3.8 and clubSandwich, against whose output the results are
+tested (``tests/test_metafor_alignment_multilevel_bias_sensitivity.py``):
+
+* the REML log-likelihood includes metafor's constant ``+ 1/2 log|X'X|``;
+* ``test="t"`` uses t with k - p degrees of freedom (metafor's default ``dfs="residual"``);
+* ``Q`` is the residual heterogeneity test with weights 1 / v_i (the sampling variances
+  only), on k - p degrees of freedom.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from . import distributions as dist
+from .errors import InputError
+from .models import _clean, _inference, _p  # one implementation of inference and formatting
+
+TESTS = ("z", "t")
+_LOG2PI = math.log(2.0 * math.pi)
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+class Clusters:
+    """Integer cluster codes with fast per-cluster sums.
+
+    Parameters
+    ----------
+    labels : sequence
+        One cluster label per row (any hashable values; numbers and strings both work).
+    """
+
+    def __init__(self, labels: Sequence) -> None:
+        arr = np.asarray(labels)
+        if arr.dtype.kind == "O":
+            arr = arr.astype(str)
+        self.levels, self.code = np.unique(arr, return_inverse=True)
+        self.code = self.code.ravel()
+        self.n = int(self.levels.size)
+        self.size = np.bincount(self.code, minlength=self.n)
+
+    def sum(self, x: np.ndarray) -> np.ndarray:
+        """Per-cluster sums of ``x`` (shape (k,) -> (J,), (k, p) -> (J, p))."""
+        if x.ndim == 1:
+            return np.bincount(self.code, weights=x, minlength=self.n)
+        return np.column_stack([np.bincount(self.code, weights=x[:, j], minlength=self.n)
+                                for j in range(x.shape[1])])
+
+    def blocks(self):
+        """Row indices grouped by cluster size: yields (cluster ids (G,), row index (G, m))."""
+        order = np.argsort(self.code, kind="stable")
+        starts = np.concatenate(([0], np.cumsum(self.size)[:-1]))
+        for m in np.unique(self.size):
+            ids = np.flatnonzero(self.size == m)
+            idx = order[starts[ids][:, None] + np.arange(m)[None, :]]
+            yield ids, idx
+
+
+# --------------------------------------------------------------------------- the likelihood
+
+
+@dataclass
+class _State:
+    """Everything the REML likelihood needs at one (s_b, s_w)."""
+
+    beta: np.ndarray
+    cov: np.ndarray      # (X'V^-1 X)^-1
+    ll: float            # metafor's restricted log-likelihood
+    score: np.ndarray    # d ll / d (s_b, s_w)
+    info: np.ndarray     # expected information, 2 x 2
+
+
+def _state(y, v, X, cl: Clusters, sb: float, sw: float, derivatives: bool = True) -> _State:
+    k, p = X.shape
+    a = 1.0 / (v + sw)
+    S = cl.sum(a)
+    h = 1.0 / (1.0 + sb * S)
+    ax = X * a[:, None]
+    m = cl.sum(ax)                                     # sum_c a x, (J, p)
+    xtvx = X.T @ ax - sb * (m * h[:, None]).T @ m
+    xtvy = ax.T @ y - sb * (m * h[:, None]).T @ cl.sum(a * y)
+    cov = np.linalg.inv(xtvx)
+    beta = cov @ xtvy
+    r = y - X @ beta
+    R = cl.sum(a * r)
+    rss = float(np.dot(a, r * r) - sb * np.dot(h, R * R))
+    logdet_v = float(-np.sum(np.log(a)) - np.sum(np.log(h)))
+    logdet_xtvx = float(np.linalg.slogdet(xtvx)[1])
+    logdet_xtx = float(np.linalg.slogdet(X.T @ X)[1])
+    ll = -0.5 * (k - p) * _LOG2PI + 0.5 * logdet_xtx - 0.5 * logdet_v - 0.5 * logdet_xtvx - 0.5 * rss
+    if not derivatives:
+        return _State(beta, cov, ll, np.zeros(2), np.zeros((2, 2)))
+    hc = h[cl.code]
+    u = a * (r - sb * hc * R[cl.code])                 # P y = V^-1 r
+    Z = ax - (sb * hc * a)[:, None] * m[cl.code]       # V^-1 X
+    Zc = cl.sum(Z)
+    a2 = cl.sum(a * a)
+    a3 = cl.sum(a ** 3)
+    # traces of P V_j (j = between: blocks of ones, within: identity)
+    tr_vinv_b = float(np.sum(S * h))
+    tr_vinv_w = float(np.sum(a) - sb * np.dot(h, a2))
+    Mb, Mw = Zc.T @ Zc, Z.T @ Z
+    tr_pb = tr_vinv_b - float(np.sum(cov * Mb))
+    tr_pw = tr_vinv_w - float(np.sum(cov * Mw))
+    uc = cl.sum(u)
+    score = 0.5 * np.array([float(uc @ uc) - tr_pb, float(u @ u) - tr_pw])
+    # tr(P V_j P V_k) = tr(V^-1 V_j V^-1 V_k) - 2 tr(A X'V^-1 V_k V^-1 V_j V^-1 X) + tr(A M_j A M_k)
+    f_bb = float(np.sum((S * h) ** 2))
+    f_bw = float(np.sum(h * h * a2))
+    f_ww = float(np.sum(a2 - 2.0 * sb * h * a3 + (sb * h * a2) ** 2))
+    aZc = cl.sum(Z * a[:, None])
+    n_bb = (Zc * (S * h)[:, None]).T @ Zc
+    n_bw = (aZc * h[:, None]).T @ Zc
+    n_ww = (Z * a[:, None]).T @ Z - sb * (aZc * h[:, None]).T @ aZc
+    AMb, AMw = cov @ Mb, cov @ Mw
+    t_bb = f_bb - 2.0 * float(np.sum(cov * n_bb)) + float(np.sum(AMb * AMb.T))
+    t_bw = f_bw - 2.0 * float(np.sum(cov * n_bw.T)) + float(np.sum(AMb * AMw.T))
+    t_ww = f_ww - 2.0 * float(np.sum(cov * n_ww)) + float(np.sum(AMw * AMw.T))
+    info = 0.5 * np.array([[t_bb, t_bw], [t_bw, t_ww]])
+    return _State(beta, cov, ll, score, info)
+
+
+def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12):
+    """Projected Fisher scoring on (s_b, s_w) >= 0 with step halving.
+
+    A component that sits at zero with a negative score stays there (the boundary
+    maximum); the other is updated alone. Steps are halved until the restricted
+    likelihood does not fall, so the iteration cannot run away on a flat surface.
+    """
+    theta = np.maximum(np.asarray(theta, float), 0.0)
+    st = _state(y, v, X, cl, *theta)
+    for _ in range(maxiter):
+        free = ~((theta <= 0.0) & (st.score <= 0.0))
+        step = np.zeros(2)
+        if free.any():
+            info = st.info[np.ix_(free, free)]
+            try:
+                step[free] = np.linalg.solve(info, st.score[free])
+            except np.linalg.LinAlgError:
+                step[free] = st.score[free] / np.maximum(np.diag(info), 1e-300)
+        for _ in range(60):
+            new = np.maximum(theta + step, 0.0)
+            cand = _state(y, v, X, cl, *new)
+            if cand.ll >= st.ll - 1e-12 * max(1.0, abs(st.ll)):
+                break
+            step /= 2.0
+        change = np.max(np.abs(new - theta) / np.maximum(1.0, np.abs(theta)))
+        theta, st = new, cand
+        if change <= tol:
+            break
+    return theta, st
+
+
+def _optimise(y, v, X, cl, theta):
+    """The best REML fit from scoring and, as a fallback, bounded quasi-Newton."""
+    best_theta, best = _scoring(y, v, X, cl, theta)
+    from scipy.optimize import minimize
+
+    def negll(t):
+        st = _state(y, v, X, cl, *t)
+        return -st.ll, -st.score
+
+    for start in (best_theta, np.asarray(theta, float)):
+        try:
+            opt = minimize(negll, np.maximum(start, 0.0), jac=True, method="L-BFGS-B",
+                           bounds=[(0.0, None), (0.0, None)],
+                           options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 2000})
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            continue
+        cand_theta, cand = _scoring(y, v, X, cl, opt.x, maxiter=50)
+        if cand.ll > best.ll + 1e-12:
+            best_theta, best = cand_theta, cand
+    return best_theta, best
+
+
+def _start(y, v, X) -> np.ndarray:
+    """Starting values: the DerSimonian-Laird tau^2 of the two-level model, split in half."""
+    from .heterogeneity import tau2_dl
+
+    t = tau2_dl(y, v, X)
+    if t <= 0.0:
+        t = 0.1 * float(np.mean(v))
+    return np.array([t / 2.0, t / 2.0])
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class RobustResult:
+    """CR2 cluster-robust inference with Satterthwaite degrees of freedom.
+
+    Estimates are those of the three-level fit (analysis scale: Fisher z for
+    correlations); ``se`` is the square root of the CR2 sandwich variance, ``stat`` the
+    t statistic, ``df`` its Satterthwaite degrees of freedom (one per coefficient).
+    """
+
+    names: list[str]
+    estimate: np.ndarray
+    se: np.ndarray
+    stat: np.ndarray
+    df: np.ndarray
+    pval: np.ndarray
+    ci_lb: np.ndarray
+    ci_ub: np.ndarray
+    vcov: np.ndarray
+    n_clusters: int
+    level: float = 95.0
+
+    def coefficient(self, i: int) -> dict:
+        return {key: _clean(getattr(self, key)[i]) for key in
+                ("estimate", "se", "stat", "df", "pval", "ci_lb", "ci_ub")}
+
+    def to_dict(self) -> dict:
+        """Keys ``estimate, se, stat, df, pval, ci_lb, ci_ub`` (intercept-only model), or a
+        ``coefficients`` list of such objects with ``name`` when there are moderators."""
+        if len(self.names) == 1:
+            return self.coefficient(0)
+        return {"coefficients": [{"name": n, **self.coefficient(i)} for i, n in enumerate(self.names)]}
+
+
+@dataclass
+class ThreeLevelResult:
+    """A three-level (REML) meta-analysis: metafor's ``rma.mv(random = ~ 1 | cluster/row)``.
+
+    Location statistics are on the analysis scale (Fisher z for correlations); ``r`` and
+    its limits are tanh back-transforms when the input was r. ``sigma2_between`` is the
+    variance of the cluster effects, ``sigma2_within`` that of the row effects within a
+    cluster. ``robust`` holds the CR2 inference when it was asked for.
+    """
+
+    k: int
+    n_clusters: int
+    names: list[str]
+    beta: np.ndarray
+    cov: np.ndarray
+    se: np.ndarray
+    stat: np.ndarray
+    pval: np.ndarray
+    ci_lb: np.ndarray
+    ci_ub: np.ndarray
+    sigma2_between: float
+    sigma2_within: float
+    Q: float
+    Q_df: int
+    Q_pval: float
+    logLik: float
+    test: str = "z"
+    df: int | None = None
+    level: float = 95.0
+    k_omitted: int = 0
+    is_r: bool = False
+    robust: RobustResult | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def estimate(self) -> float:
+        return float(self.beta[0])
+
+    def _coefs(self) -> list[dict]:
+        return [{"name": n, "estimate": _clean(self.beta[i]), "se": _clean(self.se[i]), "stat": _clean(self.stat[i]),
+                 "pval": _clean(self.pval[i]), "ci_lb": _clean(self.ci_lb[i]), "ci_ub": _clean(self.ci_ub[i])}
+                for i, n in enumerate(self.names)]
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``alliance-meta pool --cluster COL --json``.
+
+        Intercept-only: ``k, n_clusters, estimate, se, stat, pval, ci_lb, ci_ub,
+        sigma2_between, sigma2_within, Q, Q_pval, logLik`` (+ ``df`` with t; + ``r,
+        r_ci_lb, r_ci_ub`` for correlations). With moderators a ``coefficients`` list
+        replaces the single estimate. With ``robust`` the output is the robust contract
+        instead: ``estimate, se, stat, df, pval, ci_lb, ci_ub`` (+ ``r, r_ci_lb, r_ci_ub``
+        for correlations); the model fit stays in :meth:`summary` and the attributes.
+        """
+        out: dict = {"k": self.k, "n_clusters": self.n_clusters}
+        if len(self.names) == 1:
+            c = self._coefs()[0]
+            c.pop("name")
+            out.update(c)
+        else:
+            out["coefficients"] = self._coefs()
+        out.update({"sigma2_between": _clean(self.sigma2_between), "sigma2_within": _clean(self.sigma2_within),
+                    "Q": _clean(self.Q), "Q_pval": _clean(self.Q_pval), "logLik": _clean(self.logLik)})
+        if self.test == "t":
+            out["df"] = self.df
+        if self.is_r and len(self.names) == 1:
+            out.update({"r": math.tanh(self.beta[0]), "r_ci_lb": math.tanh(self.ci_lb[0]),
+                        "r_ci_ub": math.tanh(self.ci_ub[0])})
+        if self.robust is not None:  # the robust contract: exactly the robust keys
+            out = self.robust.to_dict()
+            if self.is_r and len(self.names) == 1:
+                out.update({"r": math.tanh(out["estimate"]), "r_ci_lb": math.tanh(out["ci_lb"]),
+                            "r_ci_ub": math.tanh(out["ci_ub"])})
+        return out
+
+    def summary(self) -> str:
+        """A readable report: the numbers a methods section needs."""
+        crit = "z" if self.test == "z" else f"t({self.df})"
+        lines = ["Three-level random-effects model (REML): rows nested in clusters",
+                 f"k = {self.k} effect sizes in {self.n_clusters} clusters"
+                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+        scale = "Fisher z" if self.is_r else "input scale"
+        width = max(len(n) for n in self.names)
+        lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI   ({scale})")
+        for i, n in enumerate(self.names):
+            lines.append(f"{n:{width}}  {self.beta[i]:8.4f}  {self.se[i]:8.4f}  {self.stat[i]:8.3f}  "
+                         f"{_p(self.pval[i]).removeprefix('p = '):>8}   [{self.ci_lb[i]:.4f}, {self.ci_ub[i]:.4f}]")
+        if self.is_r and len(self.names) == 1:
+            lines.append(f"Back-transformed r = {math.tanh(self.beta[0]):.3f}, {self.level:g}% CI "
+                         f"[{math.tanh(self.ci_lb[0]):.3f}, {math.tanh(self.ci_ub[0]):.3f}]")
+        lines.append(f"Variance components: between clusters sigma^2 = {self.sigma2_between:.5f}, "
+                     f"within clusters sigma^2 = {self.sigma2_within:.5f}")
+        lines.append(f"Residual heterogeneity: Q({self.Q_df}) = {self.Q:.3f}, {_p(self.Q_pval)}; "
+                     f"REML log-likelihood {self.logLik:.4f}")
+        if self.robust is not None:
+            rb = self.robust
+            lines.append("CR2 cluster-robust inference (Satterthwaite df):")
+            for i, n in enumerate(rb.names):
+                lines.append(f"{n:{width}}  {rb.estimate[i]:8.4f}  {rb.se[i]:8.4f}  t({rb.df[i]:.2f}) = {rb.stat[i]:.3f}, "
+                             f"{_p(rb.pval[i])}, {self.level:g}% CI [{rb.ci_lb[i]:.4f}, {rb.ci_ub[i]:.4f}]")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: Sequence[str] | None = None, *,
+                test: str = "z", level: float = 95.0, robust_se: bool = False, k_omitted: int = 0,
+                is_r: bool = False, start: Sequence[float] | None = None) -> ThreeLevelResult:
+    """Fit the three-level model by REML, cluster by cluster.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances (Fisher z and 1/(n - 3) for correlations).
+    cluster : sequence
+        Cluster label of each row; rows in one cluster share a random intercept.
+    X : ndarray (k, p), optional
+        Design matrix (default: intercept only); ``names`` names its columns.
+    test : {"z", "t"}
+        Wald tests from N(0, 1), or from t with k - p degrees of freedom.
+    robust_se : bool
+        Also compute CR2 cluster-robust inference (:func:`robust`).
+    start : (float, float), optional
+        Starting values for (sigma2_between, sigma2_within).
+
+    Returns
+    -------
+    ThreeLevelResult
+        Coefficients, model-based SEs and tests, both variance components, Q, and the
+        REML log-likelihood; all on the scale of ``yi``.
+    """
+    if test not in TESTS:
+        raise InputError(f"unknown test {test!r} for the three-level model; choose 'z' or 't'")
+    y = np.asarray(yi, dtype=float).ravel()
+    v = np.asarray(vi, dtype=float).ravel()
+    k = y.size
+    if v.size != k or len(cluster) != k:
+        raise InputError("yi, vi and cluster must have one value per row")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
+        raise InputError("effect sizes must be finite and sampling variances positive")
+    X = np.ones((k, 1)) if X is None else np.asarray(X, dtype=float)
+    names = list(names) if names is not None else (["intercept"] if X.shape[1] == 1 else
+                                                   [f"x{j}" for j in range(X.shape[1])])
+    p = X.shape[1]
+    if k < p + 2:
+        raise InputError(f"the three-level model with {p} coefficient(s) needs at least {p + 2} effect sizes; found {k}")
+    if np.linalg.matrix_rank(X) < p:
+        raise InputError("the moderators are collinear (one column is a combination of others); drop one")
+    cl = Clusters(cluster)
+    if cl.n < 2:
+        raise InputError("the three-level model needs at least 2 clusters")
+    theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
+    theta, st = _optimise(y, v, X, cl, theta0)
+    se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
+    q, q_df = _q_fixed(y, v, X)
+    res = ThreeLevelResult(
+        k=k, n_clusters=cl.n, names=names, beta=st.beta, cov=st.cov, se=se, stat=stat, pval=pval, ci_lb=lb,
+        ci_ub=ub, sigma2_between=float(theta[0]), sigma2_within=float(theta[1]), Q=q, Q_df=q_df,
+        Q_pval=float(dist.chi2_sf(q, q_df)), logLik=st.ll, test=test, df=k - p if test == "t" else None,
+        level=level, k_omitted=k_omitted, is_r=is_r)
+    if robust_se:
+        res.robust = robust(y, v, X, cl, theta, st.beta, st.cov, names=names, level=level)
+    return res
+
+
+def _q_fixed(y, v, X) -> tuple[float, int]:
+    """Residual heterogeneity Q with weights 1 / v_i (metafor's QE for rma.mv)."""
+    from .weights import wls
+
+    fit = wls(y, v, X)
+    return fit.rss, X.shape[0] - X.shape[1]
+
+
+# --------------------------------------------------------------------------- CR2
+
+
+def _sym_power(mats: np.ndarray, power: float, tol: float = 1e-12) -> np.ndarray:
+    """Symmetric matrix powers of a stack (G, m, m); eigenvalues <= tol count as zero
+    (the generalised inverse power that clubSandwich uses)."""
+    val, vec = np.linalg.eigh(mats)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pw = np.where(val > tol, np.abs(val) ** power, 0.0)
+    return (vec * pw[:, None, :]) @ np.swapaxes(vec, 1, 2)
+
+
+def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], level: float = 95.0) -> RobustResult:
+    """CR2 cluster-robust covariance with Satterthwaite degrees of freedom.
+
+    With working covariance Phi = V (the fitted three-level model), weights W = V^-1 and
+    M = (X'WX)^-1, the CR2 adjustment of cluster c is A_c = Phi_c^{1/2} G_c^{-1/2}
+    Phi_c^{1/2} with G_c = Phi_c^{1/2} (Phi_c - X_c M X_c') Phi_c^{1/2}, and
+
+        V_CR2 = M (sum_c X_c' W_c A_c e_c e_c' A_c W_c X_c) M.
+
+    For a coefficient with contrast g, let q_c = A_c W_c X_c M g, s_c = q_c' Phi_c q_c
+    and t_c = X_c' q_c. Under the working model the cluster terms have covariances
+    Psi_cd = [c = d] s_c - t_c' M t_d, so E = sum_c Psi_cc and the Satterthwaite degrees
+    of freedom E^2 / sum_cd Psi_cd^2 need only sum_c s_c^2, sum_c s_c t_c'Mt_c and
+    tr((M T'T)^2): linear in the number of clusters.
+
+    Returns
+    -------
+    RobustResult
+        Estimates, CR2 SEs, t statistics, Satterthwaite df, p-values and CIs.
+    """
+    sb, sw = float(theta[0]), float(theta[1])
+    p = X.shape[1]
+    e = y - X @ beta
+    meat_terms = np.zeros((cl.n, p))          # X_c' W_c A_c e_c per cluster
+    q_store = []                              # per size group: ids, A W X, Phi, X
+    for ids, idx in cl.blocks():
+        m = idx.shape[1]
+        d = v[idx] + sw                                        # (G, m)
+        phi = sb * np.ones((m, m))[None] + d[:, :, None] * np.eye(m)[None]
+        half = _sym_power(phi, 0.5, tol=0.0)
+        Xc = X[idx]                                            # (G, m, p)
+        xmx = Xc @ cov @ np.swapaxes(Xc, 1, 2)
+        G = half @ (phi - xmx) @ half
+        A = half @ _sym_power(G, -0.5) @ half
+        W = np.linalg.inv(phi)
+        AW = A @ W
+        meat_terms[ids] = np.einsum("gmp,gmn,gn->gp", Xc, np.swapaxes(AW, 1, 2), e[idx])
+        q_store.append((ids, AW @ Xc, phi, Xc))
+    vcov = cov @ (meat_terms.T @ meat_terms) @ cov
+    se = np.sqrt(np.diag(vcov))
+    dfs = np.empty(p)
+    for j in range(p):
+        g = cov[:, j]                                          # M g for g = e_j
+        s = np.zeros(cl.n)
+        T = np.zeros((cl.n, p))
+        for ids, awx, phi, Xc in q_store:
+            q = awx @ g                                        # (G, m)
+            s[ids] = np.einsum("gm,gmn,gn->g", q, phi, q)
+            T[ids] = np.einsum("gmp,gm->gp", Xc, q)
+        tmt = np.einsum("cp,pq,cq->c", T, cov, T)
+        mtt = cov @ (T.T @ T)
+        expect = float(np.sum(s - tmt))
+        var_sum = float(np.sum(s * s) - 2.0 * np.sum(s * tmt) + np.sum(mtt * mtt.T))
+        dfs[j] = expect ** 2 / var_sum
+    stat = beta / se
+    alpha = 1.0 - level / 100.0
+    pval = 2.0 * dist.t_sf(np.abs(stat), dfs)
+    crit = dist.t_isf(alpha / 2.0, dfs)
+    return RobustResult(names=list(names), estimate=np.asarray(beta, float), se=se, stat=stat, df=dfs, pval=pval,
+                        ci_lb=beta - crit * se, ci_ub=beta + crit * se, vcov=vcov, n_clusters=cl.n, level=level)
+
+
+# --------------------------------------------------------------------------- the CLI entry
+
+
+__all__ = ["three_level", "robust", "ThreeLevelResult", "RobustResult", "Clusters"]

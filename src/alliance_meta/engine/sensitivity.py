@@ -1,0 +1,500 @@
+"""Leave-one-out, influence diagnostics and cumulative meta-analysis.
+
+Each analysis is many intercept-only random-effects fits on subsets of the same rows:
+row i left out (leave-one-out), or the first j rows in some order (cumulative). Instead
+of k separate fits, the subsets are fitted together: for a block of subsets, the weights
+1 / (v_j + tau2_s) of every row j under every subset's own tau2_s form one (block x k)
+matrix, and each sum the estimators need (sum w, sum w y, sum w^2 y^2, ...) is a product
+of that matrix with a few columns. ML and REML use metafor's Fisher scoring for all
+subsets at once; the closed-form estimators (DL, HE, HS, SJ) are evaluated directly;
+the root-finding ones (PM, EB) fall back to one fit per subset. The results agree with
+metafor's ``leave1out()``, ``influence()`` and ``cumul()`` (see
+``tests/test_metafor_alignment_multilevel_bias_sensitivity.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import distributions as dist
+from .errors import InputError
+from .heterogeneity import _LL_TOL, METAFOR_DEFAULT_THRESHOLD, _TOL, METHODS, estimate_tau2
+
+#: Convergence threshold of Fisher scoring (metafor's ``control(threshold = 1e-12)``).
+THRESHOLD = _TOL  # the engine's ML/REML convergence threshold
+#: metafor's default threshold (1e-5), which some of its functions use for refits.
+DEFAULT_THRESHOLD = METAFOR_DEFAULT_THRESHOLD
+_BLOCK_CELLS = 4_000_000          # cells of one (subsets x rows) weight block: ~32 MB
+
+
+# --------------------------------------------------------------------------- batched fits
+
+
+def _block_rows(k: int) -> int:
+    return max(1, _BLOCK_CELLS // max(k, 1))
+
+
+def _he(y, v, M):
+    """Hedges' estimator for every subset (rows of the 0/1 mask M)."""
+    n = M.sum(axis=1)
+    sy, syy, sv = M @ y, M @ (y * y), M @ v
+    ss = syy - sy * sy / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (ss - sv + sv / n) / (n - 1.0)
+    return np.where(n > 1, np.maximum(t, 0.0), 0.0)
+
+
+def _moments(y, v, M, tau2):
+    """Weighted sums for each subset s: w_sj = M_sj / (v_j + tau2_s)."""
+    W = M / (v[None, :] + tau2[:, None])
+    W2 = W * W
+    cols = np.column_stack([np.ones_like(y), y, y * y])
+    s1 = W @ cols
+    s2 = W2 @ cols
+    s3 = (W2 * W).sum(axis=1)
+    return s1, s2, s3
+
+
+def _score_info(y, v, M, tau2, reml: bool):
+    s1, s2, s3 = _moments(y, v, M, tau2)
+    sw, swy = s1[:, 0], s1[:, 1]
+    mu = swy / sw
+    ypp = s2[:, 2] - 2.0 * mu * s2[:, 1] + mu * mu * s2[:, 0]
+    if reml:
+        trp = sw - s2[:, 0] / sw
+        trpp = s2[:, 0] - 2.0 * s3 / sw + (s2[:, 0] / sw) ** 2
+        return ypp - trp, trpp
+    return ypp - sw, s2[:, 0]
+
+
+def _restricted_ll(y, v, M, tau2, reml: bool):
+    """Log-likelihood of each subset's fit up to a constant shared by all tau2 values."""
+    W = M / (v[None, :] + tau2[:, None])
+    sw = W.sum(axis=1)
+    mu = (W @ y) / sw
+    q = W @ (y * y) - sw * mu * mu
+    with np.errstate(divide="ignore"):
+        logdet = np.where(M > 0, np.log(v[None, :] + tau2[:, None]), 0.0).sum(axis=1)
+    ll = -0.5 * logdet - 0.5 * q
+    return ll - 0.5 * np.log(sw) if reml else ll
+
+
+def _maximise_one(y, v, M, reml: bool) -> float:
+    """The (restricted) likelihood maximum of one subset by a bounded 1-D search, then
+    Brent's method on the score when the maximum is interior: the point that Fisher
+    scoring would reach if it did not overshoot back and forth."""
+    from scipy.optimize import brentq, minimize_scalar
+
+    rows = M[0] > 0
+    ys, vs = y[rows], v[rows]
+    upper = 10.0 * max(float(np.var(ys)), float(np.max(vs)))
+
+    def negll(t):
+        return -float(_restricted_ll(y, v, M, np.array([t]), reml)[0])
+
+    opt = minimize_scalar(negll, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-10})
+    t = float(opt.x)
+
+    def score(x):
+        return float(_score_info(y, v, M, np.array([x]), reml)[0][0])
+
+    lo, hi = max(0.0, t * 0.5 - 1e-8), t * 1.5 + 1e-8
+    if t > 0 and score(lo) > 0 > score(hi):
+        t = brentq(score, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    return t if negll(t) <= negll(0.0) else 0.0
+
+
+def _scoring_block(y, v, M, tau2, reml: bool, threshold: float, maxiter: int = 100):
+    """Fisher scoring (metafor's ML/REML algorithm) for every row of M at once."""
+    tau2 = tau2.astype(float).copy()
+    active = np.ones(tau2.size, dtype=bool)
+    n = M.sum(axis=1)
+    active &= n > 1                              # one row: tau2 stays 0
+    tau2[n <= 1] = 0.0
+    for _ in range(maxiter):
+        if not active.any():
+            break
+        idx = np.flatnonzero(active)
+        score, info = _score_info(y, v, M[idx], tau2[idx], reml)
+        step = score / info
+        cur = tau2[idx]
+        for _ in range(200):                     # step halving keeps tau2 >= 0
+            neg = cur + step < 0.0
+            if not neg.any():
+                break
+            step = np.where(neg, step / 2.0, step)
+        tau2[idx] = cur + step
+        active[idx] = np.abs(step) > threshold
+    else:
+        for i in np.flatnonzero(active):         # rare: oscillating scoring; solve one by one
+            tau2[i] = _maximise_one(y, v, M[i:i + 1], reml)
+    tau2 = np.maximum(tau2, 0.0)
+    check = tau2 > THRESHOLD
+    if check.any():                              # the boundary can beat an interior maximum
+        idx = np.flatnonzero(check)
+        gain = _restricted_ll(y, v, M[idx], np.zeros(idx.size), reml) - _restricted_ll(y, v, M[idx], tau2[idx], reml)
+        tau2[idx[gain > _LL_TOL]] = 0.0
+    return tau2
+
+
+def _closed_form(y, v, M, tau2_he, method: str):
+    n = M.sum(axis=1)
+    w0 = M / v[None, :]
+    sw, swy, swyy = w0.sum(axis=1), w0 @ y, w0 @ (y * y)
+    q = swyy - swy * swy / sw
+    if method == "HE":
+        return tau2_he
+    if method == "DL":
+        return np.maximum(0.0, (q - (n - 1.0)) / (sw - (w0 * w0).sum(axis=1) / sw))
+    if method == "HS":
+        return np.maximum(0.0, (q - n) / sw)
+    if method == "SJ":
+        sy, syy = M @ y, M @ (y * y)
+        tau0 = (syy - sy * sy / n) / n
+        W = M / (v[None, :] + tau0[:, None])
+        s, sy_w, syy_w = W.sum(axis=1), W @ y, W @ (y * y)
+        qt = syy_w - sy_w * sy_w / s
+        return np.where(tau0 > 0, np.maximum(0.0, tau0 * qt / (n - 1.0)), 0.0)
+    raise ValueError(method)
+
+
+def fit_subsets(y, v, masks: Callable[[np.ndarray], np.ndarray], n_subsets: int, *, method: str = "REML",
+                threshold: float = THRESHOLD, start: np.ndarray | None = None) -> np.ndarray:
+    """tau^2 of the intercept-only model on each of ``n_subsets`` subsets of the rows.
+
+    Parameters
+    ----------
+    y, v : ndarray (k,)
+        Effect sizes and sampling variances.
+    masks : callable
+        ``masks(ids)`` returns the 0/1 float matrix (len(ids), k) of the rows in subsets
+        ``ids``.
+    method : str
+        A tau^2 estimator of :data:`~alliance_meta.engine.heterogeneity.METHODS`.
+    threshold : float
+        Convergence threshold of ML/REML Fisher scoring.
+    start : ndarray, optional
+        Starting tau^2 per subset for ML/REML (default: Hedges' estimate, as metafor).
+
+    Returns
+    -------
+    ndarray (n_subsets,)
+        tau^2 >= 0 of each subset, on the scale of ``y``.
+    """
+    k = y.size
+    out = np.zeros(n_subsets)
+    step = _block_rows(k)
+    for lo in range(0, n_subsets, step):
+        ids = np.arange(lo, min(n_subsets, lo + step))
+        M = masks(ids)
+        if method == "FE":
+            continue
+        he = _he(y, v, M)
+        if method in ("REML", "ML"):
+            init = he if start is None else np.maximum(start[ids], 0.0)
+            out[ids] = _scoring_block(y, v, M, init, method == "REML", threshold)
+        elif method in ("DL", "HE", "HS", "SJ"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = _closed_form(y, v, M, he, method)
+            out[ids] = np.where(M.sum(axis=1) > 1, t, 0.0)    # one row: no spread, tau2 = 0
+        else:
+            for j, i in enumerate(ids):
+                rows = M[j] > 0
+                n = int(rows.sum())
+                out[i] = 0.0 if n < 2 else estimate_tau2(y[rows], v[rows], np.ones((n, 1)), method)
+    return out
+
+
+@dataclass
+class SubsetFits:
+    """Intercept-only fits on several subsets: arrays with one element per subset."""
+
+    k: np.ndarray
+    estimate: np.ndarray
+    se: np.ndarray
+    tau2: np.ndarray
+    Q: np.ndarray
+    I2: np.ndarray
+    H2: np.ndarray
+
+
+def summarise_subsets(y, v, masks, n_subsets: int, tau2: np.ndarray, fixed: bool = False) -> SubsetFits:
+    """Estimate, SE, Q, I^2 and H^2 of each subset fit given its tau^2 (all vectorised).
+
+    I^2 and H^2 are tau^2-based for random-effects fits and Q-based for the fixed-effect
+    model (``fixed=True``), as metafor reports them."""
+    k = y.size
+    # Q and the estimate are shift-invariant / shift-equivariant: centring at the
+    # fixed-effect mean keeps sum(w y^2) - (sum w y)^2 / sum(w) free of cancellation
+    centre = float(np.dot(1.0 / v, y) / np.sum(1.0 / v))
+    y = y - centre
+    cols = np.column_stack([np.ones_like(y), y, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)])
+    out = {name: np.zeros(n_subsets) for name in ("k", "estimate", "se", "Q", "I2", "H2")}
+    step = _block_rows(k)
+    for lo in range(0, n_subsets, step):
+        ids = np.arange(lo, min(n_subsets, lo + step))
+        M = masks(ids)
+        W = M / (v[None, :] + tau2[ids, None])
+        sw, swy = W.sum(axis=1), W @ y
+        s = M @ cols
+        n, w0, w0y, w0yy, w02 = s[:, 0], s[:, 2], s[:, 3], s[:, 4], s[:, 5]
+        q = np.maximum(w0yy - w0y * w0y / w0, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vt = (n - 1.0) / (w0 - w02 / w0)
+            if fixed:
+                i2 = np.where((n > 1) & (q > 0), np.maximum(0.0, 100.0 * (q - (n - 1.0)) / q), 0.0)
+                h2 = np.where(n > 1, q / (n - 1.0), 1.0)
+            else:
+                i2 = np.where(n > 1, 100.0 * tau2[ids] / (vt + tau2[ids]), 0.0)
+                h2 = np.where(n > 1, (vt + tau2[ids]) / vt, 1.0)
+        out["k"][ids] = n
+        out["estimate"][ids] = centre + swy / sw
+        out["se"][ids] = 1.0 / np.sqrt(sw)
+        out["Q"][ids] = q
+        out["I2"][ids] = i2
+        out["H2"][ids] = h2
+    return SubsetFits(tau2=tau2, **out)
+
+
+def _check(y, v, method: str, least: int):
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    y = np.asarray(y, dtype=float).ravel()
+    v = np.asarray(v, dtype=float).ravel()
+    if y.shape != v.shape:
+        raise InputError(f"yi has {y.size} values but vi has {v.size}")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
+        raise InputError("effect sizes must be finite and sampling variances positive")
+    if y.size < least:
+        raise InputError(f"this analysis needs at least {least} effect sizes with a value; found {y.size}")
+    return y, v
+
+
+def _clean_list(a) -> list:
+    return [None if not np.isfinite(x) else float(x) for x in np.asarray(a, dtype=float)]
+
+
+# --------------------------------------------------------------------------- leave-one-out
+
+
+@dataclass
+class LeaveOneOutResult:
+    """Leave-one-out fits and influence diagnostics, one element per row in file order.
+
+    ``estimate, se, tau2, I2, Q`` are those of the model fitted without the row (metafor's
+    ``leave1out``); ``rstudent`` is the externally studentised residual of the row,
+    ``cooks`` its Cook's distance and ``hat`` its leverage in the full model (metafor's
+    ``influence``). Location values are on the analysis scale (Fisher z for correlations).
+    """
+
+    estimate: np.ndarray
+    se: np.ndarray
+    tau2: np.ndarray
+    I2: np.ndarray
+    Q: np.ndarray
+    rstudent: np.ndarray
+    cooks: np.ndarray
+    hat: np.ndarray
+    full_estimate: float
+    full_se: float
+    full_tau2: float
+    method: str = "REML"
+    rows: np.ndarray | None = None
+    labels: list | None = None
+    is_r: bool = False
+    k_omitted: int = 0
+    extra: dict = field(default_factory=dict)
+
+    _KEYS = ("estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat")
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``alliance-meta leave1out --json``: eight arrays."""
+        return {key: _clean_list(getattr(self, key)) for key in self._KEYS}
+
+    def summary(self) -> str:
+        """A readable table: one line per left-out row, flagged when influential."""
+        k = self.estimate.size
+        lines = [f"Leave-one-out analysis ({self.method}), k = {k}"
+                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+                 f"Full model: estimate {self.full_estimate:.4f} (SE {self.full_se:.4f}), tau^2 = {self.full_tau2:.5f}",
+                 f"{'row':>6}  {'estimate':>9}  {'SE':>7}  {'tau^2':>8}  {'I^2':>6}  {'Q':>9}  {'rstudent':>8}  "
+                 f"{'Cook':>7}  {'hat':>6}"]
+        rows = self.rows if self.rows is not None else np.arange(1, k + 1)
+        for i in range(k):
+            flag = " *" if abs(self.rstudent[i]) > 1.96 or self.cooks[i] > 4.0 / k else ""
+            lines.append(f"{rows[i]:>6}  {self.estimate[i]:9.4f}  {self.se[i]:7.4f}  {self.tau2[i]:8.5f}  "
+                         f"{self.I2[i]:6.1f}  {self.Q[i]:9.3f}  {self.rstudent[i]:8.3f}  {self.cooks[i]:7.4f}  "
+                         f"{self.hat[i]:6.4f}{flag}")
+        lines.append("* |rstudent| > 1.96 or Cook's distance > 4/k")
+        return "\n".join(lines)
+
+
+def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, rows=None, labels=None,
+              is_r: bool = False, k_omitted: int = 0) -> LeaveOneOutResult:
+    """Leave each row out in turn, and the influence of each row on the full fit.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances (Fisher z and 1/(n - 3) for correlations).
+    method : str
+        tau^2 estimator for every fit (default REML).
+    threshold : float
+        Convergence threshold of ML/REML scoring (metafor's ``control(threshold=)``).
+
+    Returns
+    -------
+    LeaveOneOutResult
+        Arrays ``estimate, se, tau2, I2, Q`` of the fits without each row and
+        ``rstudent, cooks, hat`` of each row, in the order of ``yi``.
+
+    Notes
+    -----
+    All k fits are done together (see :func:`fit_subsets`); ML and REML start from the
+    tau^2 of the full model, which the fit without one row is usually close to, so
+    scoring converges in a few steps. rstudent_i = (y_i - mu_-i) / sqrt(v_i + tau2_-i +
+    SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
+    w_i / sum(w) with the full model's weights.
+    """
+    y, v = _check(yi, vi, method, 2)
+    k = y.size
+    full_tau2 = float(fit_subsets(y, v, lambda ids: np.ones((ids.size, k)), 1, method=method,
+                                  threshold=threshold)[0])
+
+    def masks(ids):
+        M = np.ones((ids.size, k))
+        M[np.arange(ids.size), ids] = 0.0
+        return M
+
+    start = np.full(k, full_tau2) if method in ("REML", "ML") else None
+    tau2 = fit_subsets(y, v, masks, k, method=method, threshold=threshold, start=start)
+    fits = summarise_subsets(y, v, masks, k, tau2, fixed=method == "FE")
+    w = 1.0 / (v + full_tau2)
+    full_est = float(np.dot(w, y) / w.sum())
+    full_se = float(1.0 / math.sqrt(w.sum()))
+    rstudent = (y - fits.estimate) / np.sqrt(v + tau2 + fits.se ** 2)
+    cooks = (full_est - fits.estimate) ** 2 / full_se ** 2
+    hat = w / w.sum()
+    return LeaveOneOutResult(estimate=fits.estimate, se=fits.se, tau2=tau2, I2=fits.I2, Q=fits.Q,
+                             rstudent=rstudent, cooks=cooks, hat=hat, full_estimate=full_est, full_se=full_se,
+                             full_tau2=full_tau2, method=method, rows=rows, labels=labels, is_r=is_r,
+                             k_omitted=k_omitted)
+
+
+# --------------------------------------------------------------------------- cumulative
+
+
+@dataclass
+class CumulativeResult:
+    """Cumulative meta-analysis: the j-th element is the fit of the first j rows in order.
+
+    ``order`` holds the positions (0-based, in the input) of the rows in the order they
+    were added. Location values are on the analysis scale.
+    """
+
+    estimate: np.ndarray
+    se: np.ndarray
+    tau2: np.ndarray
+    ci_lb: np.ndarray
+    ci_ub: np.ndarray
+    I2: np.ndarray
+    order: np.ndarray
+    order_values: list
+    method: str = "REML"
+    order_by: str | None = None
+    rows: np.ndarray | None = None
+    labels: list | None = None
+    is_r: bool = False
+    k_omitted: int = 0
+    level: float = 95.0
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``alliance-meta cumulative --json``: three arrays."""
+        return {"estimate": _clean_list(self.estimate), "se": _clean_list(self.se), "tau2": _clean_list(self.tau2)}
+
+    def summary(self) -> str:
+        """A readable table: one line per added row."""
+        k = self.estimate.size
+        head = f"Cumulative meta-analysis ({self.method})" + (f", ordered by {self.order_by}" if self.order_by else "")
+        lines = [head + f", k = {k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+                 f"{'added row':>9}  {'order':>10}  {'estimate':>9}  {'SE':>7}  {self.level:g}% CI{'':12}  {'tau^2':>8}  "
+                 f"{'I^2':>6}"]
+        rows = self.rows if self.rows is not None else np.arange(1, k + 1)
+        for j in range(k):
+            i = self.order[j]
+            ci = f"[{self.ci_lb[j]:.4f}, {self.ci_ub[j]:.4f}]"
+            lines.append(f"{rows[i]:>9}  {_show(self.order_values[j]):>10}  {self.estimate[j]:9.4f}  {self.se[j]:7.4f}  "
+                         f"{ci:<20}  {self.tau2[j]:8.5f}  {self.I2[j]:6.1f}")
+        return "\n".join(lines)
+
+
+def _show(x) -> str:
+    """An order value as text: 2009.0 prints as 2009."""
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def stable_order(values: Sequence) -> np.ndarray:
+    """Positions that sort ``values`` ascending; ties keep input order (numbers numerically,
+    anything else as text). Missing values (None, NaN, "") go last, in input order, as
+    R's ``order()`` puts them and so metafor's ``cumul()``."""
+    raw = list(values)
+    missing = np.array([x is None or (isinstance(x, str) and x == "") or
+                        (isinstance(x, (float, np.floating)) and np.isnan(x)) for x in raw], dtype=bool)
+    present = [x for x, m in zip(raw, missing) if not m]
+    try:
+        arr = np.asarray(present, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.asarray([str(x) for x in present])
+    idx = np.flatnonzero(~missing)[np.argsort(arr, kind="stable")] if present else np.array([], dtype=int)
+    return np.concatenate([idx, np.flatnonzero(missing)]).astype(int)
+
+
+def cumulative(yi, vi, order_values: Sequence | None = None, *, method: str = "REML", threshold: float = THRESHOLD,
+               level: float = 95.0, order_by: str | None = None, rows=None, labels=None, is_r: bool = False,
+               k_omitted: int = 0) -> CumulativeResult:
+    """Cumulative meta-analysis: add rows one at a time in the order of ``order_values``.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Effect sizes and sampling variances.
+    order_values : sequence, optional
+        Sort key of each row (e.g. publication year); ties keep input order. Default:
+        input order.
+    method : str
+        tau^2 estimator (default REML); a single row is fitted with tau^2 = 0.
+
+    Returns
+    -------
+    CumulativeResult
+        Arrays ``estimate, se, tau2`` (and CI, I^2) of the fits of the first 1, 2, ..., k
+        rows in that order, on the scale of ``yi``.
+    """
+    y, v = _check(yi, vi, method, 1)
+    k = y.size
+    order = np.arange(k) if order_values is None else stable_order(order_values)
+    if order_values is not None and len(order_values) != k:
+        raise InputError(f"the order column has {len(order_values)} values for {k} effect sizes")
+    ys, vs = y[order], v[order]
+
+    def masks(ids):
+        return (np.arange(k)[None, :] <= ids[:, None]).astype(float)
+
+    tau2 = fit_subsets(ys, vs, masks, k, method=method, threshold=threshold)
+    fits = summarise_subsets(ys, vs, masks, k, tau2, fixed=method == "FE")
+    crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
+    ov = list(np.asarray(order_values, dtype=object)[order]) if order_values is not None else list(order + 1)
+    return CumulativeResult(estimate=fits.estimate, se=fits.se, tau2=tau2, ci_lb=fits.estimate - crit * fits.se,
+                            ci_ub=fits.estimate + crit * fits.se, I2=fits.I2, order=order, order_values=ov,
+                            method=method, order_by=order_by, rows=rows, labels=labels, is_r=is_r,
+                            k_omitted=k_omitted, level=level)
+
+
+__all__ = ["leave1out", "cumulative", "fit_subsets", "summarise_subsets", "LeaveOneOutResult",
+           "CumulativeResult", "stable_order"]

@@ -1,0 +1,54 @@
+"""The evidence: this project's data package and what the book builds from it.
+
+It owns loading and validating ``data/`` (:mod:`.dataset`), ``references.bib``
+(:mod:`.bibliography`), the published pooled estimates (:mod:`.syntheses`), PRISMA counts
+(:mod:`.prisma`), coding reliability (:mod:`.reliability`), tables of study
+characteristics (:mod:`.characteristics`), per-sample aggregation (:mod:`.aggregate`),
+subgroup and sensitivity tables (:mod:`.subgroups`), estimator comparisons
+(:mod:`.comparison`) and evidence-gap counts (:mod:`.gaps`). It may import the engine,
+pandas and bibtexparser; it draws nothing (figures take its tables) and never imports the
+figures or the command line.
+"""
+
+from __future__ import annotations
+
+from ..engine.lazy import lazy_exports
+
+_WHERE = {
+    "project_root": ".dataset",
+    "load_table": ".dataset",
+    "load_effect_sizes": ".dataset",
+    "load_syntheses": ".dataset",
+    "load_references": ".dataset",
+    "validate_package": ".dataset",
+    "validate_table": ".dataset",
+    "Reference": ".bibliography",
+    "read_bib": ".bibliography",
+    "labels": ".bibliography",
+    "plain": ".bibliography",
+    "missing_fields": ".bibliography",
+    "by_sample": ".aggregate",
+    "synthesis_table": ".syntheses",
+    "FlowCounts": ".prisma",
+    "flow_counts": ".prisma",
+    "parse_reasons": ".prisma",
+    "Agreement": ".reliability",
+    "agreement": ".reliability",
+    "cohen_kappa": ".reliability",
+    "icc_a1": ".reliability",
+    "study_characteristics": ".characteristics",
+    "source_kinds": ".characteristics",
+    "subgroup_table": ".subgroups",
+    "subgroup_test": ".subgroups",
+    "describe_test": ".subgroups",
+    "pooled_row": ".subgroups",
+    "restricted_table": ".subgroups",
+    "provenance_restrictions": ".subgroups",
+    "allowed_levels": ".gaps",
+    "gap_counts": ".gaps",
+    "largest_gaps": ".gaps",
+    "estimator_table": ".comparison",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -1,0 +1,293 @@
+"""The project's dataset: loading ``data/`` for chapters, and validating it.
+
+``validate_package`` checks every table listed in ``data/datapackage.json`` against its
+Frictionless Table Schema (the subset the project uses: types string, integer, number
+and date; constraints required, unique, enum, minimum, maximum, pattern; primary and
+foreign keys) and then what a schema cannot say: every ``study`` is a key of
+``references.bib`` with a DOI or URL, a value read in a review's table (``via``) names that
+review's key, every id belongs to its study, and a sample id names a coded study.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+from ..engine.errors import InputError
+
+EFFECTS = "effect_sizes.csv"
+SYNTHESES = "syntheses.csv"
+
+
+def project_root(start: str | Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the working directory) that holds
+    ``_config.yml`` and ``data/``; chapters run in ``book/`` and find the data this way."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "data").is_dir():
+            return folder
+    raise FileNotFoundError(f"no project root (a folder with _config.yml and data/) at or above {here}")
+
+
+def load_table(name: str, root: str | Path | None = None):
+    """Read one table of ``data/`` as a pandas DataFrame, typed by the datapackage schema.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integer columns as nullable ``Int64``, numbers as float, the rest as strings
+        (empty cells as ``<NA>``).
+    """
+    import pandas as pd
+
+    root = project_root(root)
+    pkg = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["path"] == name or r["name"] == name)
+    types = {f["name"]: f.get("type", "string") for f in res["schema"]["fields"]}
+    frame = pd.read_csv(root / "data" / res["path"], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col, kind in types.items():
+        if col not in frame:
+            continue
+        blank = frame[col].str.strip() == ""
+        if kind == "integer":
+            frame[col] = pd.to_numeric(frame[col].where(~blank), errors="raise").astype("Int64")
+        elif kind == "number":
+            frame[col] = pd.to_numeric(frame[col].where(~blank), errors="raise").astype(float)
+        else:
+            frame[col] = frame[col].where(~blank, pd.NA)
+    return frame
+
+
+def load_effect_sizes(root=None):
+    """``data/effect_sizes.csv`` as a DataFrame (see :func:`load_table`)."""
+    return load_table(EFFECTS, root)
+
+
+def load_syntheses(root=None):
+    """``data/syntheses.csv`` as a DataFrame (see :func:`load_table`)."""
+    return load_table(SYNTHESES, root)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _problem(msg, file, row=None, column=None) -> str:
+    return str(InputError(msg, file=file, row=row, column=column))
+
+
+def _check_value(value: str, fld: dict) -> str | None:
+    kind = fld.get("type", "string")
+    cons = fld.get("constraints", {})
+    if value == "":
+        return "is empty but required" if cons.get("required") else None
+    num = None
+    if kind == "integer":
+        if not re.fullmatch(r"[-+]?\d+", value):
+            return f"'{value}' is not a whole number"
+        num = int(value)
+    elif kind == "number":
+        try:
+            num = float(value)
+        except ValueError:
+            return f"'{value}' is not a number"
+        if not math.isfinite(num):
+            return f"'{value}' is not a finite number"
+    elif kind == "date":
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            return f"'{value}' is not a date (YYYY-MM-DD)"
+    if "enum" in cons and value not in cons["enum"]:
+        return f"'{value}' is not one of: {', '.join(cons['enum'])}"
+    if num is not None:
+        if "minimum" in cons and num < cons["minimum"]:
+            return f"{value} is below the minimum {cons['minimum']}"
+        if "maximum" in cons and num > cons["maximum"]:
+            return f"{value} is above the maximum {cons['maximum']}"
+    if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
+        return f"'{value}' does not match the pattern {cons['pattern']}"
+    if fld.get("format") == "uri" and not re.match(r"^https?://\S+$", value):
+        return f"'{value}' is not a web address (http:// or https://)"
+    return None
+
+
+def read_rows(path: Path, label: str) -> tuple[list[str], list[dict]]:
+    """Read a CSV as strings (header, rows); raises InputError when it is not readable text."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file", file=label) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte offset {exc.start})", file=label) from None
+    if not text.strip():
+        raise InputError("is empty", file=label)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows = []
+        for i, raw in enumerate(reader, start=1):
+            if not any(c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                raise InputError(f"has {len(raw)} fields where the header has {len(header)}", file=label, row=i)
+            rows.append({"_row": i, **{h: c.strip() for h, c in zip(header, raw)}})
+    except csv.Error as exc:
+        raise InputError(f"is not a well-formed CSV ({exc})", file=label) from None
+    return header, rows
+
+
+def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], list[dict]]:
+    """Check one CSV against its Table Schema; returns (problems, rows)."""
+    try:
+        header, rows = read_rows(path, label)
+    except InputError as exc:
+        return [str(exc)], []
+    problems = []
+    fields = schema["fields"]
+    names = [f["name"] for f in fields]
+    for name in names:
+        if name not in header:
+            problems.append(_problem("is missing from the header", label, column=name))
+    for name in header:
+        if name not in names:
+            problems.append(_problem("is not in the schema (data/datapackage.json)", label, column=name))
+    if problems:
+        return problems, []
+    seen: dict[str, dict] = {f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")}
+    for row in rows:
+        for fld in fields:
+            name = fld["name"]
+            msg = _check_value(row[name], fld)
+            if msg:
+                problems.append(_problem(msg, label, row["_row"], name))
+            if name in seen and row[name]:
+                first = seen[name].setdefault(row[name], row["_row"])
+                if first != row["_row"]:
+                    problems.append(_problem(f"'{row[name]}' repeats row {first}; ids must be unique", label,
+                                             row["_row"], name))
+    return problems, rows
+
+
+def validate_package(data_dir: str | Path = "data", bib: str | Path | None = None) -> list[str]:
+    """Validate the dataset in ``data_dir`` and its bibliography.
+
+    Returns
+    -------
+    list of str
+        One line per problem (file, row, column, what is wrong); empty when clean.
+    """
+    from .bibliography import read_bib
+
+    data_dir = Path(data_dir)
+    pkg_path = data_dir / "datapackage.json"
+    try:
+        pkg = json.loads(pkg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [_problem("no such file", str(pkg_path))]
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return [_problem(f"is not valid JSON ({exc})", str(pkg_path))]
+    bib_path = Path(bib) if bib else data_dir.resolve().parent / "references.bib"
+    problems: list[str] = []
+    try:
+        refs = read_bib(bib_path)
+    except InputError as exc:
+        problems.append(str(exc))
+        refs = None
+    tables = {}
+    for res in pkg.get("resources", []):
+        path = data_dir / res["path"]
+        label = str(path)
+        found, rows = validate_table(path, res["schema"], label)
+        problems += found
+        tables[res["name"]] = (label, rows)
+    problems += _foreign_keys(pkg, tables)
+    if refs is not None:
+        problems += _cross_check(tables, refs)
+        problems += _bib_fields(refs, str(bib_path))
+    return problems
+
+
+def _bib_fields(refs: dict, label: str) -> list[str]:
+    from .bibliography import missing_fields
+
+    out = []
+    for ref in refs.values():
+        gone = missing_fields(ref)
+        if gone:
+            out.append(_problem(f"line {ref.line}: @{ref.entry_type}{{{ref.key}}} lacks {', '.join(gone)}", label))
+    return out
+
+
+def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
+    """``foreignKeys`` of the schemas: each row whose key fields are all non-empty must
+    find the same values in the referenced fields of the referenced table. ``fields`` may
+    be one name or a list (Table Schema allows both; Data Package v2 asks for a list)."""
+    out = []
+    for res in pkg.get("resources", []):
+        label, rows = tables.get(res["name"], ("", []))
+        for fk in res["schema"].get("foreignKeys", []):
+            ref = fk["reference"]
+            fields = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
+            ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
+            target = ref.get("resource") or res["name"]
+            values = {tuple(row.get(f, "") for f in ref_fields) for row in tables.get(target, ("", []))[1]}
+            for row in rows:
+                key = tuple(row.get(f, "") for f in fields)
+                if all(key) and key not in values:
+                    shown = key[0] if len(key) == 1 else ", ".join(key)
+                    out.append(_problem(f"'{shown}' is not a value of {target}.{', '.join(ref_fields)} (foreign key)",
+                                        label, row["_row"], fields[0]))
+    return out
+
+
+def _cross_check(tables: dict, refs: dict) -> list[str]:
+    out = []
+    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass"):
+        label, rows = tables.get(name, ("", []))
+        for row in rows:
+            key = row.get("study", "")
+            if key and key not in refs:
+                out.append(_problem(f"'{key}' is not a key in references.bib", label, row["_row"], "study"))
+            elif key and name != "syntheses" and refs[key].link is None:
+                out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row["_row"], "study"))
+            via = row.get("via", "")
+            if via and via not in refs:
+                out.append(_problem(f"'{via}' is not a key in references.bib", label, row["_row"], "via"))
+            # A value read in a review's table names that review, and only such a value does.
+            if "via" in row and bool(via) != (row.get("source_access") == "secondary_table"):
+                out.append(_problem("is required exactly when source_access is 'secondary_table' (the review the "
+                                    "value was read in)", label, row["_row"], "via"))
+            ev = row.get("evidence", "")
+            if ev.startswith("secondary:") and ev.split(":", 1)[1] not in refs:
+                out.append(_problem(f"'{ev.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
+                                    "evidence"))
+    label, rows = tables.get("effect_sizes", ("", []))
+    studies = {row["study"] for row in rows}
+    country: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        # One sample is one group of people: it cannot sit in two countries.
+        seen = country.setdefault(row["sample"], (row["country"], row["_row"]))
+        if row["sample"] and row["country"] != seen[0]:
+            out.append(_problem(f"sample '{row['sample']}' has country '{row['country']}' here but '{seen[0]}' in "
+                                f"row {seen[1]}", label, row["_row"], "country"))
+    for row in rows:
+        if row["es_id"] and row["study"] and not row["es_id"].startswith(row["study"] + "-"):
+            out.append(_problem(f"'{row['es_id']}' does not start with its study key '{row['study']}-'", label,
+                                row["_row"], "es_id"))
+        owner = row["sample"].rsplit("-s", 1)[0] if row["sample"] else ""
+        if owner and owner not in studies:
+            out.append(_problem(f"sample '{row['sample']}' names no coded study ('{owner}')", label, row["_row"],
+                                "sample"))
+    return out
+
+
+def load_references(root=None):
+    """``references.bib`` of the project as ``{key: Reference}`` (see :mod:`alliance_meta.evidence.bibliography`)."""
+    from .bibliography import read_bib
+
+    return read_bib(project_root(root) / "references.bib")

@@ -1,0 +1,94 @@
+"""PRISMA 2020 flow counts from ``data/search_log.csv`` (the diagram is
+:func:`alliance_meta.figures.flow_diagram`).
+
+The search log has one row per query: records found, screened (titles and abstracts
+looked at), assessed (full text or table read for eligibility) and included, with
+exclusion reasons written as ``reason: count; reason: count``. The flow diagram of
+Page et al. (2021) needs the totals of those columns plus the number of studies and
+reports that entered the dataset, which come from ``effect_sizes.csv``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+_REASON = re.compile(r"^\s*(?P<reason>[^:;]+?)\s*:\s*(?P<count>\d+)\s*$")
+
+
+def parse_reasons(text: str) -> Counter:
+    """``'no r: 3; not readable: 2'`` -> Counter({'no r': 3, 'not readable': 2}).
+
+    Parts without a count are ignored (a free-text remark is not a number of records).
+    """
+    out: Counter = Counter()
+    for part in (text or "").split(";"):
+        m = _REASON.match(part)
+        if m:
+            out[m["reason"].strip().lower()] += int(m["count"])
+    return out
+
+
+@dataclass
+class FlowCounts:
+    """Totals for each box of a PRISMA 2020 flow diagram (databases and registers only)."""
+
+    searches: int
+    identified: int
+    screened: int
+    assessed: int
+    included_from_searches: int
+    reports: int
+    samples: int
+    excluded_reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def excluded_screening(self) -> int:
+        """Records screened but not sought in full (screened minus assessed)."""
+        return max(self.screened - self.assessed, 0)
+
+    @property
+    def excluded_full_text(self) -> int:
+        """Reports assessed but not included (assessed minus included reports)."""
+        return max(self.assessed - self.reports, 0)
+
+    @property
+    def reasons_logged(self) -> int:
+        """Records with a logged exclusion reason, at screening or at full text (coders
+        logged reasons at both stages, so this is not a count of either box)."""
+        return int(sum(self.excluded_reasons.values()))
+
+
+def flow_counts(search_log, effect_sizes) -> FlowCounts:
+    """Add up the search log and count what was included.
+
+    Parameters
+    ----------
+    search_log : pandas.DataFrame
+        The ``search_log`` table.
+    effect_sizes : pandas.DataFrame
+        The ``effect_sizes`` table: reports are its distinct ``study`` keys (one
+        bibliographic record each), samples its distinct ``sample`` ids.
+
+    Returns
+    -------
+    FlowCounts
+    """
+    reasons: Counter = Counter()
+    for text in search_log["excluded_reasons"].fillna(""):
+        reasons.update(parse_reasons(str(text)))
+
+    def total(col: str) -> int:
+        return int(search_log[col].fillna(0).astype(int).sum())
+
+    return FlowCounts(
+        searches=len(search_log),
+        identified=total("records_found"),
+        screened=total("records_screened"),
+        assessed=total("records_assessed"),
+        included_from_searches=total("records_included"),
+        reports=int(effect_sizes["study"].nunique()),
+        samples=int(effect_sizes["sample"].nunique()),
+        excluded_reasons=reasons,
+    )

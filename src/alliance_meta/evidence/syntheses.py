@@ -1,0 +1,49 @@
+"""Published pooled estimates (``data/syntheses.csv``) as a readable table (the chart is
+:func:`alliance_meta.figures.synthesis_figure`).
+
+Nothing here is re-estimated: the figures are those the meta-analyses printed, and each
+row says whether it was read in the meta-analysis itself (``primary``) or only as quoted
+by a later work (``secondary:<key>``).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _year(refs, key) -> int:
+    try:
+        return int(refs[key].year[:4])
+    except (KeyError, ValueError):
+        return 0
+
+
+def synthesis_table(frame, refs):
+    """One row per published estimate, oldest first, with author–year labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``synthesis``, ``year``, ``population``, ``subset``, ``k``, ``N``, ``r``,
+        ``95% CI``, ``read in`` (the meta-analysis, or the later work that quotes it) and
+        ``synthesis_id``. Empty cells stay empty: a figure that was not read is not filled in.
+    """
+    import pandas as pd
+
+    from .bibliography import labels
+
+    out = pd.DataFrame({
+        "synthesis": labels(refs, list(frame["study"])),
+        "year": [_year(refs, k) for k in frame["study"]],
+        "population": frame["population"].to_numpy(),
+        "subset": frame["subset"].to_numpy(),
+        "k": frame["k_studies"].astype("Int64").array,
+        "N": frame["n_participants"].astype("Int64").array,
+        "r": frame["r"].to_numpy(),
+        "95% CI": [f"[{lo:.2f}, {hi:.2f}]" if not (math.isnan(lo) or math.isnan(hi)) else ""
+                   for lo, hi in zip(frame["ci_lb"].astype(float), frame["ci_ub"].astype(float))],
+        "read in": ["the meta-analysis" if ev == "primary" else
+                    "quoted by " + labels(refs, [ev.split(":", 1)[1]])[0] for ev in frame["evidence"]],
+        "synthesis_id": frame["synthesis_id"].to_numpy(),
+    })
+    return out.sort_values(["year", "synthesis_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,33 @@
+"""The figures: each a white-background :class:`matplotlib.figure.Figure`.
+
+It owns the drawing: forest, cumulative and leave-one-out plots (:mod:`.forest`), the
+contour funnel (:mod:`.funnel`), the bubble plot (:mod:`.bubble`), evidence maps
+(:mod:`.maps`) and diagrams (:mod:`.diagrams`). It draws results; it fits nothing. A forest plot is given its pooled fit (and any subgroup
+fits), a funnel its estimate, a bubble plot its meta-regression, a map the evidence
+layer's table. It may import matplotlib, NumPy and the engine (for its distributions and
+the shape of its results); never the evidence layer or the command line. The shared
+drawing helpers and :func:`.base.save` (atomic writes) are in :mod:`.base`.
+"""
+
+from __future__ import annotations
+
+from ..engine.lazy import lazy_exports
+
+_WHERE = {
+    "forest": ".forest",
+    "cumulative_forest": ".forest",
+    "leave1out_plot": ".forest",
+    "funnel": ".funnel",
+    "bubble": ".bubble",
+    "evidence_gap_map": ".maps",
+    "synthesis_figure": ".maps",
+    "flow_diagram": ".diagrams",
+    "connection_model": ".diagrams",
+    "CONNECTION_QUALITIES": ".diagrams",
+    "CONNECTION_STEPS": ".diagrams",
+    "save": ".base",
+    "as_image": ".base",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -1,0 +1,107 @@
+"""What every figure shares: a white figure detached from pyplot, the r or z scale,
+interval text, diamonds, side columns of labels, and writing a figure to disk or to a
+chapter.
+
+matplotlib is imported inside the functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The two-sided 95% normal quantile, written out so that drawing needs no SciPy.
+Z95 = 1.959963984540054
+
+
+def new_figure(width: float, height: float):
+    """A white figure not attached to pyplot (no global state, no GUI backend needed)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), facecolor="white")
+
+
+def to_scale(is_r: bool):
+    return np.tanh if is_r else (lambda x: np.asarray(x, dtype=float))
+
+
+def interval_text(est: float, lb: float, ub: float) -> str:
+    return f"{est:5.2f} [{lb:5.2f}, {ub:5.2f}]"
+
+
+def diamond(ax, centre: float, lb: float, ub: float, ypos: float, gid: str, height: float = 0.4,
+             color: str = "black"):
+    from matplotlib.patches import Polygon
+
+    verts = np.array([[lb, ypos], [centre, ypos + height], [ub, ypos], [centre, ypos - height]])
+    patch = Polygon(verts, closed=True, facecolor=color, edgecolor=color, gid=gid)
+    ax.add_patch(patch)
+    return patch
+
+
+def axis_label(is_r: bool, what: str = "Effect size") -> str:
+    return "Correlation r (back-transformed from Fisher z)" if is_r else what
+
+
+def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_right="Estimate [95% CI]",
+                  weights=None):
+    """Labels to the left of the axes, estimates (and weights) to the right, one per row."""
+    import matplotlib.transforms as mtrans
+
+    left = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
+    for y, lab in zip(ypos, labels):
+        ax.text(-0.02, y, str(lab), transform=left, ha="right", va="center", fontsize=8, gid="label")
+    for y, txt in zip(ypos, right_text):
+        ax.text(1.02, y, txt, transform=left, ha="left", va="center", fontsize=8, family="monospace")
+    if weights is not None:
+        for y, w in zip(ypos, weights):
+            if not np.isfinite(w):
+                continue
+            ax.text(1.5, y, f"{w:5.1f}%", transform=left, ha="left", va="center", fontsize=8, family="monospace")
+    top = max(ypos) + 1.2 if len(ypos) else 1.0
+    ax.text(-0.02, top, header_left, transform=left, ha="right", va="center", fontsize=8, weight="bold")
+    ax.text(1.02, top, header_right, transform=left, ha="left", va="center", fontsize=8, weight="bold")
+    if weights is not None:
+        ax.text(1.5, top, "Weight", transform=left, ha="left", va="center", fontsize=8, weight="bold")
+
+
+def save(fig, path: str, dpi: int = 150) -> None:
+    """Write ``fig`` to ``path`` (format from the suffix: .svg or .png) atomically: to a
+    temporary file in the same folder, then renamed, so nothing half-written is left."""
+    import os
+    import tempfile
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
+        FigureCanvasAgg(fig)
+    folder = os.path.dirname(os.path.abspath(path))
+    suffix = os.path.splitext(path)[1].lower()
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, facecolor="white", bbox_inches="tight")
+        mask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+
+def as_image(fig, dpi: int = 150):
+    """A figure as a PNG ``IPython.display.Image``, ready to glue into a chapter.
+
+    Rendering here (instead of relying on the notebook's matplotlib formatter) makes the
+    output the same for figures made by pyplot and for bare ``matplotlib.figure.Figure``
+    objects, which have no notebook backend attached.
+    """
+    import io
+
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    return Image(data=buf.getvalue(), format="png")

@@ -1,0 +1,88 @@
+"""``data/datapackage.json`` is a valid Frictionless Data Package, data included, by the
+reference implementation (the ``frictionless`` package), and what it finds wrong in a
+broken copy the project's own validator finds too (one line naming file, row and column).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from frictionless import Package, validate
+
+from alliance_meta.evidence.dataset import validate_package
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _report(descriptor: Path):
+    return validate(str(descriptor))
+
+
+def _problems(report) -> list[str]:
+    out = [f"package: {e.type}: {e.message}" for e in report.errors]
+    for task in report.tasks:
+        out += [f"{task.name}: {e.type}: {e.message}" for e in task.errors]
+    return out
+
+
+def test_the_shipped_package_is_valid_with_its_data():
+    report = _report(ROOT / "data" / "datapackage.json")
+    assert _problems(report) == []
+    assert report.valid
+    names = {task.name for task in report.tasks}
+    assert names == {r["name"] for r in json.loads((ROOT / "data" / "datapackage.json").read_text())["resources"]}
+    # every row of every table was read, not just the descriptor
+    rows = {task.name: task.stats["rows"] for task in report.tasks}
+    with (ROOT / "data" / "effect_sizes.csv").open(encoding="utf-8", newline="") as fh:
+        assert rows["effect_sizes"] == sum(1 for _ in csv.DictReader(fh))
+
+
+def test_the_descriptor_follows_the_data_package_profile():
+    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    errors = [e.message for e in Package.metadata_validate(descriptor)]
+    assert errors == []
+
+
+def _copy_with(package, column: str, value: str) -> Path:
+    """The miniature package with ``column`` of the first effect size set to ``value``."""
+    path = package / "effect_sizes.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0][column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return package
+
+
+def test_the_miniature_package_is_valid(package):
+    assert _problems(_report(package / "datapackage.json")) == []
+    assert validate_package(package) == []
+
+
+@pytest.mark.parametrize("column,value,kind", [
+    ("r", "1.5", "constraint-error"),
+    ("referral", "court", "constraint-error"),
+    ("n", "many", "type-error"),
+    ("es_id", "smith2010-02", "primary-key"),
+])
+def test_both_validators_find_a_broken_cell(package, column, value, kind):
+    _copy_with(package, column, value)
+    problems = _problems(_report(package / "datapackage.json"))
+    assert any(p.startswith(f"effect_sizes: {kind}") for p in problems), problems
+    ours = validate_package(package)
+    assert ours, "the project's validator missed what frictionless found"
+    assert any("effect_sizes.csv" in line and ("row 1" in line or "row 2" in line) for line in ours), ours
+
+
+def test_a_broken_descriptor_is_found(package):
+    desc = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"][0]["schema"]["fields"][0]["type"] = "nubmer"
+    (package / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    assert not _report(package / "datapackage.json").valid

@@ -1,0 +1,15 @@
+"""Phrases built from numbers (alliance_meta.engine.wording)."""
+
+from alliance_meta.engine.wording import p_text, verdict
+
+
+def test_p_text():
+    assert p_text(0.0004) == "p < 0.001"
+    assert p_text(0.0247) == "p = 0.025"
+    assert p_text(0.5) == "p = 0.500"
+
+
+def test_verdict_follows_the_p_value():
+    assert verdict(0.01, "a", "b") == "a"
+    assert verdict(0.2, "a", "b") == "b"
+    assert verdict(0.07, "a", "b", alpha=0.1) == "a"
