@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+
+from alliance_meta.evidence.bibliography import Reference
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/oracle.py
 
@@ -119,3 +122,24 @@ def package(tmp_path):
     write_rows(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
+
+
+@pytest.fixture
+def refs():
+    """Two references, 1991 and 2011, for the syntheses' table and chart."""
+    return {
+        "old1991": Reference("old1991", "article", {"author": "Old, A. and Older, B.", "year": "1991"}),
+        "new2011": Reference("new2011", "article", {"author": "New, C. and Newer, D. and Newest, E.", "year": "2011"}),
+    }
+
+
+@pytest.fixture
+def syn():
+    """Three published estimates: one with r and CI, one without r, one quoted by a later work."""
+    return pd.DataFrame({
+        "synthesis_id": ["new2011-01", "old1991-01", "old1991-02"], "study": ["new2011", "old1991", "old1991"],
+        "subset": ["overall", "overall", "overall"], "population": ["adult", "adult", "adult"],
+        "k_studies": pd.array([190, 24, 26], dtype="Int64"), "n_participants": pd.array([None, None, None], dtype="Int64"),
+        "r": [0.275, np.nan, 0.26], "ci_lb": [0.25, np.nan, np.nan], "ci_ub": [0.30, np.nan, np.nan],
+        "evidence": ["primary", "primary", "secondary:new2011"],
+    })

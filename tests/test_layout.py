@@ -213,6 +213,24 @@ def test_every_public_name_resolves(package):
         assert getattr(mod, name) is not None, name
 
 
+@pytest.mark.parametrize("package", [PACKAGE, *(f"{PACKAGE}.{p}" for p in PARTS[:3])])
+def test_no_public_name_is_also_a_submodule(package):
+    """Importing a submodule sets it as an attribute of its package: a public function of
+    the same name would then turn into a module once anything imported that submodule."""
+    folder = SRC / Path(*package.split("."))
+    submodules = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
+    assert set(importlib.import_module(package).__all__) & submodules == set()
+
+
+def test_public_names_survive_importing_every_submodule():
+    for name in modules(SRC):
+        if not name.endswith("__main__"):  # running it would run the command line
+            importlib.import_module(name)
+    from alliance_meta import figures
+
+    assert callable(figures.forest) and callable(figures.funnel) and callable(figures.bubble)
+
+
 def test_the_public_api_is_as_before():
     import alliance_meta
 

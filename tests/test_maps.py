@@ -6,12 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
 import pandas as pd
-import pytest
 from figtools import is_white
 
-from alliance_meta.evidence import Reference, synthesis_table
+from alliance_meta.evidence import synthesis_table
 from alliance_meta.figures import evidence_gap_map, synthesis_figure
 
 
@@ -35,25 +33,6 @@ def test_gap_map_writes_every_count():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["p", "q"]
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)
-
-
-@pytest.fixture
-def refs():
-    return {
-        "old1991": Reference("old1991", "article", {"author": "Old, A. and Older, B.", "year": "1991"}),
-        "new2011": Reference("new2011", "article", {"author": "New, C. and Newer, D. and Newest, E.", "year": "2011"}),
-    }
-
-
-@pytest.fixture
-def syn():
-    return pd.DataFrame({
-        "synthesis_id": ["new2011-01", "old1991-01", "old1991-02"], "study": ["new2011", "old1991", "old1991"],
-        "subset": ["overall", "overall", "overall"], "population": ["adult", "adult", "adult"],
-        "k_studies": pd.array([190, 24, 26], dtype="Int64"), "n_participants": pd.array([None, None, None], dtype="Int64"),
-        "r": [0.275, np.nan, 0.26], "ci_lb": [0.25, np.nan, np.nan], "ci_ub": [0.30, np.nan, np.nan],
-        "evidence": ["primary", "primary", "secondary:new2011"],
-    })
 
 
 def test_figure_draws_one_marker_per_printed_r(syn, refs):

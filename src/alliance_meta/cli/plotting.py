@@ -92,7 +92,7 @@ def _draw(args, table, labels):
     if args.kind == "forest":
         from ..engine.errors import InputError
         from ..engine.models import pool
-        from ..figures.forest import forest
+        from ..figures.forests import forest
 
         if table.k < 2:
             raise InputError(f"a forest plot needs at least 2 effect sizes with a value; found {table.k}", file=table.path)
@@ -102,19 +102,19 @@ def _draw(args, table, labels):
         return forest(table.yi, table.vi, labels, result=res, is_r=table.is_r, groups=groups, subgroup_results=subs)
     if args.kind == "funnel":
         from ..engine.bias import bias_tests
-        from ..figures.funnel import funnel
+        from ..figures.funnels import funnel
 
         b = bias_tests(table.yi, table.vi, method=args.method, is_r=table.is_r)
         return funnel(table.yi, table.vi, estimate=b.estimate, trimfill=b.trimfill, is_r=table.is_r)
     if args.kind == "cumulative":
         from ..engine.sensitivity import cumulative
-        from ..figures.forest import cumulative_forest
+        from ..figures.forests import cumulative_forest
 
         cum = cumulative(table.yi, table.vi, table.extra[args.order], method=args.method, order_by=args.order,
                          is_r=table.is_r)
         return cumulative_forest(cum, labels)
     from ..engine.sensitivity import leave1out
-    from ..figures.forest import leave1out_plot
+    from ..figures.forests import leave1out_plot
 
     l1o = leave1out(table.yi, table.vi, method=args.method, is_r=table.is_r)
     return leave1out_plot(l1o, labels)

@@ -60,7 +60,8 @@ def _clean(x: float | None):
     if isinstance(x, (int, np.integer)):
         return int(x)
     x = float(x)
-    return None if math.isnan(x) else x
+    # JSON has no NaN or infinity (a z statistic is infinite when the Knapp-Hartung SE is 0)
+    return x if math.isfinite(x) else None
 
 
 @dataclass
@@ -151,7 +152,8 @@ def _p(p: float) -> str:
 
 def _inference(beta, cov, test: str, df: int, level: float):
     se = np.sqrt(np.diag(cov))
-    stat = beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):  # SE 0 (Knapp-Hartung, no residual): z is infinite
+        stat = beta / se
     alpha = 1.0 - level / 100.0
     if test == "z":
         pval = 2.0 * dist.norm_sf(np.abs(stat))
@@ -162,13 +164,21 @@ def _inference(beta, cov, test: str, df: int, level: float):
     return se, stat, pval, beta - crit * se, beta + crit * se, crit
 
 
+def knha_factor(rss: float, df: int) -> float:
+    """The Knapp-Hartung scale of the coefficients' covariance, RSS / (k - p) with the
+    weights 1 / (v + tau^2). A residual sum of squares at round-off level (at most machine
+    epsilon, as when every effect is identical) is taken as exactly 0, as metafor does,
+    so that the result does not depend on the order in which the rows were summed."""
+    return 0.0 if rss <= np.finfo(float).eps else rss / df
+
+
 def _fit(y, v, X, method: str, test: str, level: float, threshold: float | None = None):
     k, p = X.shape
     tau2 = estimate_tau2(y, v, X, method, threshold)
     fit = wls(y, v, X, tau2)
     cov = fit.cov
     if test == "knha":
-        cov = cov * (fit.rss / (k - p))
+        cov = cov * knha_factor(fit.rss, k - p)
     se, stat, pval, lb, ub, crit = _inference(fit.beta, cov, test, k - p, level)
     fe = fit if tau2 == 0.0 else wls(y, v, X)
     q = fe.rss

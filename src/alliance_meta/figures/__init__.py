@@ -1,7 +1,7 @@
 """The figures: each a white-background :class:`matplotlib.figure.Figure`.
 
-It owns the drawing: forest, cumulative and leave-one-out plots (:mod:`.forest`), the
-contour funnel (:mod:`.funnel`), the bubble plot (:mod:`.bubble`), evidence maps
+It owns the drawing: forest, cumulative and leave-one-out plots (:mod:`.forests`), the
+contour funnel (:mod:`.funnels`), the bubble plot (:mod:`.bubbles`), evidence maps
 (:mod:`.maps`) and diagrams (:mod:`.diagrams`). It draws results; it fits nothing. A forest plot is given its pooled fit (and any subgroup
 fits), a funnel its estimate, a bubble plot its meta-regression, a map the evidence
 layer's table. It may import matplotlib, NumPy and the engine (for its distributions and
@@ -14,11 +14,11 @@ from __future__ import annotations
 from ..engine.lazy import lazy_exports
 
 _WHERE = {
-    "forest": ".forest",
-    "cumulative_forest": ".forest",
-    "leave1out_plot": ".forest",
-    "funnel": ".funnel",
-    "bubble": ".bubble",
+    "forest": ".forests",
+    "cumulative_forest": ".forests",
+    "leave1out_plot": ".forests",
+    "funnel": ".funnels",
+    "bubble": ".bubbles",
     "evidence_gap_map": ".maps",
     "synthesis_figure": ".maps",
     "flow_diagram": ".diagrams",

@@ -1,4 +1,4 @@
-"""Forest plots (alliance_meta.figures.forest): rows, intervals and diamonds match the fits they draw."""
+"""Forest plots (alliance_meta.figures.forests): rows, intervals and diamonds match the fits they draw."""
 
 from __future__ import annotations
 

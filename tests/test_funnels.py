@@ -1,4 +1,4 @@
-"""Funnel plot (alliance_meta.figures.funnel): observed and filled points where the data put them."""
+"""Funnel plot (alliance_meta.figures.funnels): observed and filled points where the data put them."""
 
 from __future__ import annotations
 

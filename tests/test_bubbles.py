@@ -1,4 +1,4 @@
-"""Bubble plot (alliance_meta.figures.bubble): the line is the meta-regression it is given."""
+"""Bubble plot (alliance_meta.figures.bubbles): the line is the meta-regression it is given."""
 
 from __future__ import annotations
 
