@@ -87,9 +87,12 @@ ROW = {"es_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", 
        "alliance_timing": "early", "outcome_rater": "parent", "outcome_domain": "symptoms", "population": "child",
        "referral": "voluntary", "treatment": "parent management training", "design": "naturalistic",
        "country": "US", "source_access": "abstract", "read_at": "https://example.org/smith2010", "notes": "", "via": ""}
-SYN = {"synthesis_id": "jones2011-overall", "study": "jones2011", "subset": "overall", "population": "youth",
-       "k_studies": "16", "k_effects": "", "n_participants": "1306", "r": "0.22", "ci_lb": "", "ci_ub": "",
-       "model": "weighted mean r", "source_locator": "abstract", "evidence": "primary",
+SYN = {"synthesis_id": "jones2011-01", "study": "jones2011", "subset": "overall", "population": "youth",
+       "estimate_type": "overall", "moderator": "", "level": "", "alliance_dyad": "youth-therapist",
+       "alliance_rater": "mixed", "outcome_domain": "mixed", "setting": "psychotherapy",
+       "k_studies": "16", "k_effects": "", "n_participants": "1306", "r_printed": "0.22", "r": "0.22",
+       "ci_lb": "0.16", "ci_ub": "0.28", "se": "", "model": "random", "estimator": "", "sign_basis": "as printed",
+       "overlap_group": "youth-individual", "conflict_with": "", "source_locator": "abstract", "read_in": "abstract",
        "read_at": "https://example.org/jones2011", "notes": ""}
 LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
        "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
@@ -141,5 +144,5 @@ def syn():
         "subset": ["overall", "overall", "overall"], "population": ["adult", "adult", "adult"],
         "k_studies": pd.array([190, 24, 26], dtype="Int64"), "n_participants": pd.array([None, None, None], dtype="Int64"),
         "r": [0.275, np.nan, 0.26], "ci_lb": [0.25, np.nan, np.nan], "ci_ub": [0.30, np.nan, np.nan],
-        "evidence": ["primary", "primary", "secondary:new2011"],
+        "read_in": ["abstract", "abstract", "quoted_by:new2011"],
     })

@@ -51,6 +51,53 @@ def test_each_kind_of_error_is_located(package, changes, words):
     assert any("effect_sizes.csv, row 2 (line 3)" in p for p in problems)
 
 
+def _break_synthesis(data: Path, **changes):
+    path = data / "syntheses.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0].update(changes)
+    _write(path, list(rows[0].keys()), rows)
+
+
+@pytest.mark.parametrize("changes,words", [
+    ({"estimate_type": "overall estimate"}, "column 'estimate_type': 'overall estimate' is not one of"),
+    ({"estimate_type": "moderator_level"}, "column 'moderator': is required for a moderator_level row"),
+    ({"r": "-0.22"}, "column 'sign_basis': r is the printed figure with its sign flipped"),
+    ({"r": "-0.22", "ci_lb": "-0.28", "ci_ub": "-0.16", "sign_basis": "as printed"},
+     "column 'sign_basis': r is the printed figure with its sign flipped"),
+    ({"r": "0.25"}, "column 'r': r = 0.25 is neither r_printed (0.22) nor its opposite"),
+    ({"r": "", "ci_lb": "", "ci_ub": ""}, "column 'sign_basis': r is empty while r_printed is given"),
+    ({"r_printed": ""}, "column 'r_printed': r is given but r_printed is empty"),
+    ({"sign_basis": "flipped"}, "column 'sign_basis': r equals r_printed, so sign_basis must start with 'as printed'"),
+    ({"ci_lb": "0.23"}, "column 'r': r = 0.22 is outside its interval [0.23, 0.28]"),
+    ({"ci_ub": ""}, "column 'ci_ub': a confidence interval needs both limits"),
+    ({"se": "0"}, "column 'se': 0 is not above 0"),
+    ({"se": "-0.1"}, "column 'se': -0.1 is below the minimum 0"),
+    ({"conflict_with": "jones2011-09"}, "column 'conflict_with': 'jones2011-09' is not a value of syntheses.synthesis_id"),
+    ({"conflict_with": "jones2011-01"}, "column 'conflict_with': names the row itself"),
+    ({"synthesis_id": "smith2010-01"}, "column 'synthesis_id': 'smith2010-01' does not start with its study key"),
+    ({"read_in": "quoted_by:nobody2001"}, "column 'read_in': 'nobody2001' is not a key in references.bib"),
+    ({"read_in": "primary"}, "column 'read_in': 'primary' does not match the pattern"),
+    ({"overlap_group": ""}, "column 'overlap_group': is empty but required"),
+    ({"alliance_dyad": "grandparent-therapist"}, "column 'alliance_dyad': 'grandparent-therapist' is not one of"),
+])
+def test_each_kind_of_synthesis_error_is_located(package, changes, words):
+    _break_synthesis(package, **changes)
+    problems = validate_package(package)
+    assert any(words in p for p in problems), problems
+    assert any("syntheses.csv, row 1 (line 2)" in p for p in problems)
+
+
+def test_a_flip_with_the_sources_words_is_valid(package):
+    _break_synthesis(package, r="-0.22", ci_lb="-0.28", ci_ub="-0.16",
+                     sign_basis="'higher scores indicate more symptoms' (Method)")
+    assert validate_package(package) == []
+
+
+def test_an_unestablished_sign_leaves_r_empty(package):
+    _break_synthesis(package, r="", ci_lb="", ci_ub="", sign_basis="not established: the abstract does not say")
+    assert validate_package(package) == []
+
+
 def test_value_read_in_a_review_is_valid_when_it_names_the_review(package):
     _break(package, source_access="secondary_table", via="jones2011")
     assert validate_package(package) == []

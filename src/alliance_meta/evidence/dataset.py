@@ -109,6 +109,8 @@ def _check_value(value: str, fld: dict) -> str | None:
             return f"{value} is below the minimum {cons['minimum']}"
         if "maximum" in cons and num > cons["maximum"]:
             return f"{value} is above the maximum {cons['maximum']}"
+        if "exclusiveMinimum" in cons and num <= cons["exclusiveMinimum"]:
+            return f"{value} is not above {cons['exclusiveMinimum']}"
     if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
         return f"'{value}' does not match the pattern {cons['pattern']}"
     if fld.get("format") == "uri" and not re.match(r"^https?://\S+$", value):
@@ -206,10 +208,70 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
         problems += found
         tables[res["name"]] = (label, rows)
     problems += _foreign_keys(pkg, tables)
+    problems += _synthesis_rules(*tables.get("syntheses", ("", [])))
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
     return problems
+
+
+def _synthesis_rules(label: str, rows: list[dict]) -> list[str]:
+    """What the schema of ``syntheses.csv`` cannot say: the harmonised ``r`` agrees with
+    ``r_printed`` and ``sign_basis``; the interval surrounds ``r``; a moderator level names its
+    moderator; an id belongs to its study; a conflict points at another row."""
+    out = []
+    for row in rows:
+        at = row["_row"]
+        sid, study = row.get("synthesis_id", ""), row.get("study", "")
+        if sid and study and not sid.startswith(study + "-"):
+            out.append(_problem(f"'{sid}' does not start with its study key '{study}-'", label, at, "synthesis_id"))
+        if row.get("conflict_with") and row["conflict_with"] == sid:
+            out.append(_problem("names the row itself; it must name another row", label, at, "conflict_with"))
+        if row.get("estimate_type") == "moderator_level":
+            for col in ("moderator", "level"):
+                if not row.get(col):
+                    out.append(_problem("is required for a moderator_level row", label, at, col))
+        try:
+            if row.get("se") and float(row["se"]) <= 0:
+                out.append(_problem(f"{row['se']} is not above 0 (a standard error)", label, at, "se"))
+        except ValueError:
+            pass
+        r, printed, basis = row.get("r", ""), row.get("r_printed", ""), row.get("sign_basis", "")
+        try:
+            r_val = float(r) if r else None
+            p_val = float(printed) if printed else None
+        except ValueError:
+            continue  # the schema check has said so already
+        if r_val is not None and p_val is None:
+            out.append(_problem("r is given but r_printed is empty (r is the printed figure, harmonised)", label, at,
+                                "r_printed"))
+        elif r_val is not None and r_val == p_val and not basis.startswith("as printed"):
+            out.append(_problem("r equals r_printed, so sign_basis must start with 'as printed'", label, at,
+                                "sign_basis"))
+        elif r_val is not None and r_val == -p_val and r_val != 0 and (basis.startswith(("as printed", "not established"))
+                                                                       or not basis):
+            out.append(_problem("r is the printed figure with its sign flipped: sign_basis must quote the source's "
+                                "words that justify the flip", label, at, "sign_basis"))
+        elif r_val is not None and abs(r_val) != abs(p_val):
+            out.append(_problem(f"r = {r} is neither r_printed ({printed}) nor its opposite", label, at, "r"))
+        elif r_val is None and p_val is not None and not basis.startswith("not established"):
+            out.append(_problem("r is empty while r_printed is given: sign_basis must say 'not established: <why>'",
+                                label, at, "sign_basis"))
+        lo, hi = row.get("ci_lb", ""), row.get("ci_ub", "")
+        try:
+            lo_val, hi_val = (float(lo) if lo else None), (float(hi) if hi else None)
+        except ValueError:
+            continue
+        if (lo_val is None) != (hi_val is None):
+            out.append(_problem("a confidence interval needs both limits", label, at, "ci_ub" if hi_val is None else "ci_lb"))
+        elif lo_val is not None:
+            if r_val is None:
+                out.append(_problem("a confidence interval without a harmonised r (keep the printed limits in notes)",
+                                    label, at, "ci_lb"))
+            elif not lo_val <= r_val <= hi_val:
+                out.append(_problem(f"r = {r} is outside its interval [{lo}, {hi}] (lower limit first, on the "
+                                    "harmonised sign)", label, at, "r"))
+    return out
 
 
 def _bib_fields(refs: dict, label: str) -> list[str]:
@@ -262,10 +324,10 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
             if "via" in row and bool(via) != (row.get("source_access") == "secondary_table"):
                 out.append(_problem("is required exactly when source_access is 'secondary_table' (the review the "
                                     "value was read in)", label, row["_row"], "via"))
-            ev = row.get("evidence", "")
-            if ev.startswith("secondary:") and ev.split(":", 1)[1] not in refs:
-                out.append(_problem(f"'{ev.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
-                                    "evidence"))
+            read_in = row.get("read_in", "")
+            if read_in.startswith("quoted_by:") and read_in.split(":", 1)[1] not in refs:
+                out.append(_problem(f"'{read_in.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
+                                    "read_in"))
     label, rows = tables.get("effect_sizes", ("", []))
     studies = {row["study"] for row in rows}
     country: dict[str, tuple[str, int]] = {}

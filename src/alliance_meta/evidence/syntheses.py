@@ -2,8 +2,8 @@
 :func:`alliance_meta.figures.synthesis_figure`).
 
 Nothing here is re-estimated: the figures are those the meta-analyses printed, and each
-row says whether it was read in the meta-analysis itself (``primary``) or only as quoted
-by a later work (``secondary:<key>``).
+row says what was read (``read_in``: the abstract, the full text, a table, or a later work
+that quotes the figure, ``quoted_by:<key>``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ def synthesis_table(frame, refs):
     Returns
     -------
     pandas.DataFrame
-        Columns ``synthesis``, ``year``, ``population``, ``subset``, ``k``, ``N``, ``r``,
-        ``95% CI``, ``read in`` (the meta-analysis, or the later work that quotes it) and
-        ``synthesis_id``. Empty cells stay empty: a figure that was not read is not filled in.
+        Columns ``synthesis``, ``year``, ``population``, ``subset``, ``k``, ``N``, ``r``
+        (harmonised: positive = stronger alliance, better outcome), ``95% CI``, ``read in``
+        (``abstract``, ``full text``, ``table``, or ``quoted by <label>`` for a figure read in a
+        later work) and ``synthesis_id``. Empty cells stay empty: a figure that was not read,
+        or a sign that could not be established, is not filled in.
     """
     import pandas as pd
 
@@ -42,8 +44,8 @@ def synthesis_table(frame, refs):
         "r": frame["r"].to_numpy(),
         "95% CI": [f"[{lo:.2f}, {hi:.2f}]" if not (math.isnan(lo) or math.isnan(hi)) else ""
                    for lo, hi in zip(frame["ci_lb"].astype(float), frame["ci_ub"].astype(float))],
-        "read in": ["the meta-analysis" if ev == "primary" else
-                    "quoted by " + labels(refs, [ev.split(":", 1)[1]])[0] for ev in frame["evidence"]],
+        "read in": ["quoted by " + labels(refs, [ev.split(":", 1)[1]])[0] if ev.startswith("quoted_by:")
+                    else ev.replace("_", " ") for ev in frame["read_in"]],
         "synthesis_id": frame["synthesis_id"].to_numpy(),
     })
     return out.sort_values(["year", "synthesis_id"], kind="stable").reset_index(drop=True)

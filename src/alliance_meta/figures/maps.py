@@ -101,7 +101,7 @@ def synthesis_figure(table, *, populations=("adult", "youth", "family", "couple"
             j = offsets.get(row["year"], 0)
             offsets[row["year"]] = j + 1
             x = row["year"] + 0.25 * j
-            primary = row["read in"] == "the meta-analysis"
+            primary = not str(row["read in"]).startswith("quoted by")
             if row["95% CI"]:
                 lo, hi = (float(v) for v in row["95% CI"].strip("[]").split(","))
                 ax.vlines(x, lo, hi, color="0.35", lw=1)
