@@ -5,7 +5,8 @@ tau^2 estimators and their Q-profile intervals (:mod:`.heterogeneity`), weighted
 squares without a k x k matrix (:mod:`.weights`), pooling and meta-regression
 (:mod:`.models`), the three-level model with CR2 robust inference (:mod:`.multilevel`),
 small-study and publication-bias tests (:mod:`.bias`), leave-one-out and cumulative
-analyses (:mod:`.sensitivity`), the normal, t, chi-square and F distributions it needs
+analyses (:mod:`.sensitivity`), the second-order synthesis of published pooled estimates
+(:mod:`.second_order`), the normal, t, chi-square and F distributions it needs
 (:mod:`.distributions`), the one error type for bad input (:mod:`.errors`) and the wording
 of a result (:mod:`.wording`). It may import NumPy, SciPy and the standard library, and
 nothing else from ``alliance_meta``: it knows nothing of this project's ``data/``, its
@@ -58,6 +59,13 @@ _WHERE = {
     "cumulative": ".sensitivity",
     "LeaveOneOutResult": ".sensitivity",
     "CumulativeResult": ".sensitivity",
+    "published_estimates": ".second_order",
+    "PublishedEstimates": ".second_order",
+    "select": ".second_order",
+    "second_order_error": ".second_order",
+    "SecondOrderError": ".second_order",
+    "contrasts": ".second_order",
+    "Contrasts": ".second_order",
     "p_text": ".wording",
     "verdict": ".wording",
 }
