@@ -121,6 +121,7 @@ def package(tmp_path):
     write_rows(data / "effect_sizes.csv", _fields("effect_sizes"), [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1"}])
     write_rows(data / "syntheses.csv", _fields("syntheses"), [SYN])
     write_rows(data / "search_log.csv", _fields("search_log"), [LOG])
+    write_rows(data / "synthesis_search_log.csv", _fields("synthesis_search_log"), [{**LOG, "search_id": "y-001"}])
     write_rows(data / "reliability" / "first_pass.csv", _fields("first_pass"), [ROW])
     write_rows(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")

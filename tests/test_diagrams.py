@@ -33,3 +33,18 @@ def test_flow_diagram_shows_the_counts():
     assert "Reports excluded (n = 4)" in text
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)
+
+
+def test_the_overview_flow_names_its_units():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from test_prisma import _log
+
+    syn = pd.DataFrame({"study": ["a2001", "a2001", "b2010"], "synthesis_id": ["a2001-01", "a2001-02", "b2010-01"]})
+    counts = flow_counts(_log(), syn, sample=None, report_label="meta-analyses", sample_label="pooled estimates",
+                         included_title="Included in the overview")
+    assert (counts.reports, counts.samples) == (2, 3)
+    text = "\n".join(t.get_text() for t in flow_diagram(counts).axes[0].texts)
+    assert "Included in the overview" in text and "2 meta-analyses" in text and "3 pooled estimates" in text
+    plt.close("all")

@@ -1,4 +1,4 @@
-"""PRISMA 2020 flow counts from ``data/search_log.csv`` (the diagram is
+"""PRISMA 2020 flow counts from ``data/search_log.csv`` or ``data/synthesis_search_log.csv`` (the diagram is
 :func:`alliance_meta.figures.flow_diagram`).
 
 The search log has one row per query: records found, screened (titles and abstracts
@@ -42,6 +42,10 @@ class FlowCounts:
     reports: int
     samples: int
     excluded_reasons: Counter = field(default_factory=Counter)
+    #: What a report and a sample are in the included table (the diagram's last box).
+    report_label: str = "reports"
+    sample_label: str = "independent samples"
+    included_title: str = "Studies included in the dataset"
 
     @property
     def excluded_screening(self) -> int:
@@ -60,16 +64,22 @@ class FlowCounts:
         return int(sum(self.excluded_reasons.values()))
 
 
-def flow_counts(search_log, effect_sizes) -> FlowCounts:
+def flow_counts(search_log, effect_sizes, *, sample: str | None = "sample", report_label: str = "reports",
+                sample_label: str = "independent samples",
+                included_title: str = "Studies included in the dataset") -> FlowCounts:
     """Add up the search log and count what was included.
 
     Parameters
     ----------
     search_log : pandas.DataFrame
-        The ``search_log`` table.
+        The ``search_log`` table (or ``synthesis_search_log`` for the overview of reviews).
     effect_sizes : pandas.DataFrame
-        The ``effect_sizes`` table: reports are its distinct ``study`` keys (one
-        bibliographic record each), samples its distinct ``sample`` ids.
+        The included table: reports are its distinct ``study`` keys (one bibliographic
+        record each), samples its distinct values of ``sample`` (its rows when ``sample`` is
+        None, e.g. the pooled estimates of ``syntheses``).
+    report_label, sample_label, included_title : str
+        What the diagram calls them ("meta-analyses", "pooled estimates", "Included in the
+        overview" for the overview of reviews).
 
     Returns
     -------
@@ -89,6 +99,9 @@ def flow_counts(search_log, effect_sizes) -> FlowCounts:
         assessed=total("records_assessed"),
         included_from_searches=total("records_included"),
         reports=int(effect_sizes["study"].nunique()),
-        samples=int(effect_sizes["sample"].nunique()),
+        samples=int(effect_sizes[sample].nunique()) if sample else int(len(effect_sizes)),
         excluded_reasons=reasons,
+        report_label=report_label,
+        sample_label=sample_label,
+        included_title=included_title,
     )

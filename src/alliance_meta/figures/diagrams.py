@@ -81,8 +81,8 @@ def flow_diagram(counts, top_reasons: int = 5):
         ("", f"Reports assessed for eligibility\n(n = {counts.assessed})",
          "Reports excluded (n = {})\nReasons logged at either stage:\n{}".format(
              counts.excluded_full_text, "\n".join(lines) or "none logged")),
-        ("Included", f"Studies included in the dataset\n(n = {counts.reports} reports,\n"
-                     f"{counts.samples} independent samples)", None),
+        ("Included", f"{counts.included_title}\n(n = {counts.reports} {counts.report_label},\n"
+                     f"{counts.samples} {counts.sample_label})", None),
     ]
     fig, ax = plt.subplots(figsize=(8, 7.5), facecolor="white")
     ax.set_facecolor("white")
