@@ -25,7 +25,7 @@ def cases(kind: str) -> list[dict]:
 
 
 #: Reference sets made locally with the same R script on further metadat datasets.
-EXTRA_DIRS = [HERE / "clustered", HERE / "edge_cases"]
+EXTRA_DIRS = [HERE / "clustered", HERE / "edge_cases", HERE / "second_order"]
 
 
 def extra_cases(kinds) -> list[dict]:

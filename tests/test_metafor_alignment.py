@@ -131,11 +131,12 @@ def test_extra_pool_and_metareg_cases_are_all_there():
     tannersmith2016), missing values, and categorical moderators with several levels."""
     datasets = {"crede2010", "craft2003", "assink2016", "tannersmith2016", "mcdaniel1994",
                 "raudenbush1985", "hackshaw1998", "bangertdrowns2004", "begg1989", "ishak2007", "lim2014oo", "bcg",
-                "molloy2014k3", "molloy2014k2", "kalaian1996", "berkey1998", "bornmann2007", "nakagawa2007"}
+                "molloy2014k3", "molloy2014k2", "kalaian1996", "berkey1998", "bornmann2007", "nakagawa2007",
+                "published_ci"}
     pools = {c["id"] for c in EXTRA if c["kind"] == "pool"}
     assert pools >= {f"{d}/pool/{m}/{t}" for d, m, t in product(datasets, METHODS, ("z", "knha"))
                      if not (m == "FE" and t == "knha")}
-    assert sum(c["kind"] == "metareg" for c in EXTRA) == 16 + 42
+    assert sum(c["kind"] == "metareg" for c in EXTRA) == 16 + 42 + 4   # + published_ci: year, population
 
 
 @pytest.mark.parametrize("case", EXTRA, ids=[c["id"] for c in EXTRA])

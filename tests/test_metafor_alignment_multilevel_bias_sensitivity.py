@@ -134,7 +134,9 @@ def test_extra_reference_set_is_complete():
     assert "molloy2014k2/leave1out" in ids  # two studies: no regression test, but leave-one-out
     for d in ("kalaian1996", "berkey1998", "bornmann2007"):  # clustered: small clusters, few clusters
         assert {f"{d}/threelevel/z", f"{d}/threelevel/t", f"{d}/robust/CR2", f"{d}/bias", f"{d}/leave1out"} <= ids
-    assert len(EXTRA) == 23 + 43
+    # second_order: published pooled correlations (variances from their printed intervals)
+    assert {"published_ci/bias", "published_ci/leave1out", "published_ci/cumulative"} <= ids
+    assert len(EXTRA) == 23 + 43 + 3
 
 
 def _extra_inputs(case):
