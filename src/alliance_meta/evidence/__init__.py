@@ -4,7 +4,8 @@ It owns loading and validating ``data/`` (:mod:`.dataset`), ``references.bib``
 (:mod:`.bibliography`), the published pooled estimates (:mod:`.syntheses`), PRISMA counts
 (:mod:`.prisma`), coding reliability (:mod:`.reliability`), tables of study
 characteristics (:mod:`.characteristics`), per-sample aggregation (:mod:`.aggregate`),
-subgroup and sensitivity tables (:mod:`.subgroups`), estimator comparisons
+subgroup and sensitivity tables (:mod:`.subgroups`), the overview of reviews prepared for a
+second-order synthesis (:mod:`.overview`), estimator comparisons
 (:mod:`.comparison`) and evidence-gap counts (:mod:`.gaps`). It may import the engine,
 pandas and bibtexparser; it draws nothing (figures take its tables) and never imports the
 figures or the command line.
@@ -48,6 +49,9 @@ _WHERE = {
     "gap_counts": ".gaps",
     "largest_gaps": ".gaps",
     "estimator_table": ".comparison",
+    "overview_table": ".overview",
+    "selected": ".overview",
+    "pooled_by": ".overview",
 }
 
 __all__ = sorted(_WHERE)

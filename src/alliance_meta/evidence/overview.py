@@ -1,0 +1,112 @@
+"""The overview of reviews: ``data/syntheses.csv`` made ready for a second-order synthesis.
+
+Each published pooled estimate gets its Fisher z and sampling variance
+(:func:`alliance_meta.engine.published_estimates`); estimates are then selected one per cell
+(overlap group x what is pooled by, e.g. population) by a stated rule, so that overlapping
+reviews are never pooled as if independent, and pooled with the engine.
+Only rows with a harmonised ``r`` enter: a sign that could not be established stays out.
+"""
+
+from __future__ import annotations
+
+from ..engine.models import pool
+from ..engine.second_order import published_estimates, select
+
+#: Estimates in one overlap group answer a question from largely the same primary studies.
+GROUP = "overlap_group"
+
+
+def _year(refs, key) -> float:
+    try:
+        return float(refs[key].year[:4])
+    except (KeyError, ValueError, TypeError):
+        return float("nan")
+
+
+def overview_table(syn, refs, *, approximate: bool = True):
+    """One row per published estimate with its Fisher z, variance and where the variance came from.
+
+    Parameters
+    ----------
+    syn : pandas.DataFrame
+        The ``syntheses`` table.
+    refs : dict
+        ``references.bib`` (for each review's year).
+    approximate : bool
+        Fill a variance from k and N where no interval or SE was printed (flagged ``k_n``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``syn`` plus ``year``, ``yi`` (atanh of the harmonised r), ``vi`` and
+        ``basis`` (``ci``, ``se``, ``k_n`` or empty).
+    """
+    out = syn.copy()
+    est = published_estimates(syn["r"].tolist(), syn["ci_lb"].tolist(), syn["ci_ub"].tolist(), syn["se"].tolist(),
+                              syn["k_studies"].astype(float).tolist(), syn["n_participants"].astype(float).tolist(),
+                              approximate=approximate)
+    out["year"] = [_year(refs, k) for k in syn["study"]]
+    out["yi"], out["vi"], out["basis"] = est.yi, est.vi, est.basis
+    return out
+
+
+def selected(table, *, by=("population",), rule: str = "comprehensive", types=("overall",), bases=("ci", "se")):
+    """The estimates a re-analysis may pool together: one per overlap group and level of
+    ``by``, chosen by ``rule``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`overview_table`.
+    by : tuple of str
+        The columns a later analysis pools by (e.g. ``("population",)`` or
+        ``("population", "alliance_dyad")``): within each of their levels, one estimate per
+        overlap group.
+    rule : {"comprehensive", "recent", "earliest"}
+        See :func:`alliance_meta.engine.select`.
+    types : tuple of str
+        The ``estimate_type`` values eligible (default: the reviews' overall estimates only,
+        so that subgroups, components and split alliances are never mixed in).
+    bases : tuple of str
+        Variance bases allowed (default: printed intervals and SEs; add ``"k_n"`` for the
+        sensitivity analysis with approximated variances).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The chosen rows, in table order.
+    """
+    ok = (table["estimate_type"].isin(types) & table["basis"].isin(bases) & table["yi"].notna()
+          & table["vi"].notna()).to_numpy()
+    cells = list(zip(*(table[c].astype(str) for c in (GROUP, *by))))
+    idx = select(cells, table["k_studies"].astype(float).tolist(), table["year"].tolist(), rule=rule, eligible=ok)
+    return table.iloc[idx]
+
+
+def pooled_by(chosen, by: str = "population", *, method: str = "REML", min_k: int = 3):
+    """A random-effects pool per level of ``by`` (Fisher z, back-transformed to r), from rows
+    chosen by :func:`selected` with the same ``by``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``k`` (estimates), ``reviews`` (their synthesis ids), ``r``, ``ci_lb``, ``ci_ub``,
+        ``pi_lb``, ``pi_ub``, ``tau2``, ``I2``; a level with fewer than ``min_k`` estimates is
+        listed with its estimates' ids and no pooled values: with one or two estimates a
+        between-review variance and a prediction interval say nothing.
+    """
+    import pandas as pd
+
+    rows = []
+    for level, part in chosen.groupby(by, sort=True):
+        row = {by: level, "k": int(len(part)), "reviews": ", ".join(part["synthesis_id"])}
+        if len(part) >= min_k:
+            fit = pool(part["yi"].to_numpy(float), part["vi"].to_numpy(float), method=method, back_transform=True)
+            row.update(r=fit.r, ci_lb=fit.r_ci_lb, ci_ub=fit.r_ci_ub, pi_lb=fit.r_pi_lb, pi_ub=fit.r_pi_ub,
+                       tau2=fit.tau2, I2=fit.I2)
+        rows.append(row)
+    cols = [by, "k", "reviews", "r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+__all__ = ["overview_table", "selected", "pooled_by", "GROUP"]

@@ -1,0 +1,82 @@
+"""The overview of reviews (alliance_meta.evidence.overview): variances from the printed
+figures, one estimate per overlap group and level, pooling only where there is something to pool."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_meta.engine import pool
+from alliance_meta.evidence import overview_table, pooled_by, selected
+from alliance_meta.evidence.bibliography import Reference
+
+
+def _syn():
+    rows = [  # id, group, population, type, k, r, lb, ub, se
+        ("a1991-01", "adult-individual", "adult", "overall", 24, 0.26, None, None, None),
+        ("b2011-01", "adult-individual", "adult", "overall", 190, 0.275, 0.25, 0.30, None),
+        ("c2018-01", "adult-individual", "adult", "overall", 295, 0.278, 0.256, 0.299, None),
+        ("c2018-02", "adult-remote", "adult", "subgroup", 23, 0.275, 0.20, 0.35, None),
+        ("d2019-01", "adult-remote", "adult", "overall", 23, 0.252, 0.19, 0.31, None),
+        ("e2020-01", "group-therapy", "adult", "overall", 57, None, None, None, None),
+        ("f2018-01", "youth-individual", "youth", "overall", 28, 0.19, 0.13, 0.25, None),
+        ("g2018-01", "couple-family", "family", "overall", 20, 0.183, None, None, 0.044),
+    ]
+    frame = pd.DataFrame(rows, columns=["synthesis_id", "overlap_group", "population", "estimate_type", "k_studies",
+                                        "r", "ci_lb", "ci_ub", "se"])
+    frame["study"] = frame["synthesis_id"].str[:5]
+    frame["alliance_dyad"] = "mixed"
+    frame["outcome_domain"] = "mixed"
+    frame["n_participants"] = pd.array([None, None, None, None, None, None, 2419, None], dtype="Int64")
+    frame["k_studies"] = frame["k_studies"].astype("Int64")
+    for c in ("r", "ci_lb", "ci_ub", "se"):
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+REFS = {k: Reference(k, "article", {"author": "X, Y.", "year": k[1:5]}) for k in
+        ("a1991", "b2011", "c2018", "d2019", "e2020", "f2018", "g2018")}
+
+
+def test_each_row_gets_its_variance_and_basis():
+    t = overview_table(_syn(), REFS)
+    assert list(t["basis"]) == ["", "ci", "ci", "ci", "ci", "", "ci", "se"]
+    assert t.loc[1, "vi"] == pytest.approx(((math.atanh(0.30) - math.atanh(0.25)) / (2 * 1.959963984540054)) ** 2)
+    assert t.loc[7, "vi"] == pytest.approx((0.044 / (1 - 0.183 ** 2)) ** 2)
+    assert list(t["year"]) == [1991, 2011, 2018, 2018, 2019, 2020, 2018, 2018]
+
+
+def test_one_overall_estimate_per_group_and_population():
+    t = overview_table(_syn(), REFS)
+    assert list(selected(t)["synthesis_id"]) == ["c2018-01", "d2019-01", "f2018-01", "g2018-01"]
+    assert list(selected(t, rule="earliest")["synthesis_id"]) == ["b2011-01", "d2019-01", "f2018-01", "g2018-01"]
+    # the subgroup c2018-02 is never chosen for an overall analysis; a row without r never is
+    assert "c2018-02" not in set(selected(t, rule="recent")["synthesis_id"])
+    assert "e2020-01" not in set(selected(t, bases=("ci", "se", "k_n"))["synthesis_id"])
+
+
+def test_pooling_only_where_three_estimates_or_more():
+    t = overview_table(_syn(), REFS)
+    chosen = selected(t)
+    out = pooled_by(chosen)
+    assert list(out["population"]) == ["adult", "family", "youth"]
+    assert out["k"].tolist() == [2, 1, 1]
+    assert out["r"].isna().all()                     # nothing is pooled from one or two
+    two = pooled_by(chosen, min_k=2)
+    adult = chosen[chosen["population"] == "adult"]
+    fit = pool(adult["yi"].to_numpy(float), adult["vi"].to_numpy(float), back_transform=True)
+    assert two.loc[0, "r"] == pytest.approx(fit.r) and two.loc[0, "reviews"] == "c2018-01, d2019-01"
+    assert np.isnan(two.loc[1, "r"])
+
+
+def test_the_shipped_overview_selects_one_per_group():
+    from alliance_meta import load_references, load_syntheses
+
+    t = overview_table(load_syntheses(), load_references())
+    chosen = selected(t)
+    assert not chosen.duplicated(["overlap_group", "population"]).any()
+    assert set(chosen["estimate_type"]) == {"overall"}
+    assert chosen["r"].notna().all() and chosen["basis"].isin(["ci", "se"]).all()
