@@ -91,7 +91,7 @@ SYN = {"synthesis_id": "jones2011-01", "study": "jones2011", "subset": "overall"
        "estimate_type": "overall", "moderator": "", "level": "", "alliance_dyad": "youth-therapist",
        "alliance_rater": "mixed", "outcome_domain": "mixed", "setting": "psychotherapy",
        "k_studies": "16", "k_effects": "", "n_participants": "1306", "r_printed": "0.22", "r": "0.22",
-       "ci_lb": "0.16", "ci_ub": "0.28", "se": "", "model": "random", "estimator": "", "sign_basis": "as printed",
+       "ci_lb": "0.16", "ci_ub": "0.28", "se": "", "se_scale": "", "model": "random", "estimator": "", "sign_basis": "as printed",
        "overlap_group": "youth-individual", "conflict_with": "", "source_locator": "abstract", "read_in": "abstract",
        "read_at": "https://example.org/jones2011", "notes": ""}
 LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",

@@ -40,6 +40,10 @@ def test_standard_error_on_r_uses_the_delta_method():
     assert est.vi[0] == pytest.approx((0.044 / (1 - 0.183 ** 2)) ** 2, rel=1e-12)
     est_z = published_estimates([0.183], se=[0.044], se_scale="z")
     assert est_z.vi[0] == pytest.approx(0.044 ** 2, rel=1e-12)
+    mixed = published_estimates([0.183, 0.183, 0.2], se=[0.044, 0.044, None], se_scale=["z", "r", ""])
+    assert mixed.vi[0] == pytest.approx(0.044 ** 2) and mixed.vi[1] == pytest.approx(est.vi[0])
+    with pytest.raises(InputError, match="se_scale must be 'r' or 'z'"):
+        published_estimates([0.183], se=[0.044], se_scale=[""])
 
 
 def test_k_and_n_approximation_is_flagged_and_optional():

@@ -86,8 +86,9 @@ def published_estimates(r, ci_lb=None, ci_ub=None, se=None, k=None, n=None, *, l
         studies and of participants; None or NaN where not printed.
     level : float
         Confidence level of the printed intervals, in percent.
-    se_scale : {"r", "z"}
-        The scale on which the standard errors were printed.
+    se_scale : {"r", "z"} or sequence of them
+        The scale on which the standard errors were printed (one for all rows, or per row;
+        a row without a standard error may have an empty scale).
     approximate : bool
         Use ``1 / (N - 3k)`` where neither an interval nor a standard error was printed.
 
@@ -100,8 +101,14 @@ def published_estimates(r, ci_lb=None, ci_ub=None, se=None, k=None, n=None, *, l
     r = np.asarray(_floats(r, len(r)))
     m = r.size
     lb, ub, s, kk, nn = (_floats(x, m) for x in (ci_lb, ci_ub, se, k, n))
-    if se_scale not in ("r", "z"):
-        raise InputError(f"se_scale must be 'r' or 'z', not {se_scale!r}")
+    scales = np.array([se_scale] * m if isinstance(se_scale, str) else
+                      ["" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x) for x in se_scale],
+                      dtype=object)
+    if scales.size != m:
+        raise InputError(f"expected {m} values of se_scale, got {scales.size}")
+    wrong = [x for x, v in zip(scales, s) if np.isfinite(v) and x not in ("r", "z")]
+    if wrong:
+        raise InputError(f"se_scale must be 'r' or 'z' where a standard error is given, not {wrong[0]!r}")
     bad = np.isfinite(r) & (np.abs(r) >= 1)
     if bad.any():
         raise InputError(f"r = {r[bad][0]} is not inside (-1, 1)", row=int(np.flatnonzero(bad)[0]) + 1, column="r")
@@ -112,7 +119,7 @@ def published_estimates(r, ci_lb=None, ci_ub=None, se=None, k=None, n=None, *, l
         from_ci = np.isfinite(yi) & np.isfinite(lz) & np.isfinite(uz) & (uz > lz)
         v_ci = ((uz - lz) / (2.0 * q)) ** 2
         asym = np.where(from_ci, np.abs((uz - yi) - (yi - lz)) / (uz - lz), np.nan)
-        se_z = s / (1.0 - r * r) if se_scale == "r" else s
+        se_z = np.where(scales == "z", s, s / (1.0 - r * r))
         from_se = ~from_ci & np.isfinite(yi) & np.isfinite(se_z) & (se_z > 0)
         denom = nn - 3.0 * kk
         from_kn = (approximate & ~from_ci & ~from_se & np.isfinite(yi) & np.isfinite(denom) & (denom > 0)

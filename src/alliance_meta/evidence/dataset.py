@@ -231,6 +231,9 @@ def _synthesis_rules(label: str, rows: list[dict]) -> list[str]:
             for col in ("moderator", "level"):
                 if not row.get(col):
                     out.append(_problem("is required for a moderator_level row", label, at, col))
+        if bool(row.get("se")) != bool(row.get("se_scale")) and "se_scale" in row:
+            out.append(_problem("se and se_scale go together: give the scale (z or r) of a printed standard error, "
+                                "and no scale without one", label, at, "se_scale"))
         try:
             if row.get("se") and float(row["se"]) <= 0:
                 out.append(_problem(f"{row['se']} is not above 0 (a standard error)", label, at, "se"))

@@ -44,7 +44,7 @@ def overview_table(syn, refs, *, approximate: bool = True):
     out = syn.copy()
     est = published_estimates(syn["r"].tolist(), syn["ci_lb"].tolist(), syn["ci_ub"].tolist(), syn["se"].tolist(),
                               syn["k_studies"].astype(float).tolist(), syn["n_participants"].astype(float).tolist(),
-                              approximate=approximate)
+                              se_scale=syn["se_scale"].tolist() if "se_scale" in syn else "r", approximate=approximate)
     out["year"] = [_year(refs, k) for k in syn["study"]]
     out["yi"], out["vi"], out["basis"] = est.yi, est.vi, est.basis
     return out
