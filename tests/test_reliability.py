@@ -75,3 +75,22 @@ def test_empty_cells_agree_whatever_their_missing_type():
     second = pd.DataFrame({"es_id": ["a2000-01"], "study": ["a2000"], "r": [0.2], "n": [50],
                            "outcome_rater": [np.nan]})
     assert agreement(first, second, columns=("outcome_rater",)).kappa["outcome_rater"][1] == 1.0
+
+
+def test_synthesis_agreement_by_field():
+    import pandas as pd
+
+    from alliance_meta.evidence.reliability import synthesis_agreement
+
+    first = pd.DataFrame({"synthesis_id": ["a-01", "a-02", "b-01", "c-01"],
+                          "estimate_type": ["overall", "subgroup", "overall", "overall"],
+                          "k_studies": [10, None, 5, 3], "r": [0.2, 0.3, None, 0.1]})
+    second = pd.DataFrame({"synthesis_id": ["a-01", "a-02", "b-01"],
+                           "estimate_type": ["overall", "overall", "overall"],
+                           "k_studies": [10, None, 6], "r": [0.2, 0.3, None]})
+    out = synthesis_agreement(first, second, categories=("estimate_type",), figures=("k_studies", "r")).set_index("field")
+    assert out.loc["estimate_type", "rows"] == 3                       # c-01 was not coded twice
+    assert out.loc["estimate_type", "agreement"] == pytest.approx(2 / 3)
+    assert out.loc["estimate_type", "kappa"] == pytest.approx(0.0)     # p_o = 2/3 = p_e
+    assert out.loc["k_studies", "agreement"] == pytest.approx(2 / 3)   # both empty agrees; 5 vs 6 does not
+    assert out.loc["r", "agreement"] == 1.0

@@ -126,3 +126,45 @@ def agreement(first, second, columns=CATEGORIES) -> Agreement:
         n_exact=float(np.mean(both["n_1"].to_numpy(float) == both["n_2"].to_numpy(float))) if len(both) else float("nan"),
         kappa=kappa,
     )
+
+
+#: Categorical codes of ``syntheses.csv`` compared by Cohen's kappa.
+SYNTHESIS_CATEGORIES = ("population", "estimate_type", "alliance_dyad", "alliance_rater", "outcome_domain",
+                        "setting", "model")
+#: Figures of ``syntheses.csv`` compared for exact agreement (equal numbers, or both empty).
+SYNTHESIS_FIGURES = ("k_studies", "n_participants", "r_printed", "r", "ci_lb", "ci_ub")
+
+
+def synthesis_agreement(first, second, categories=SYNTHESIS_CATEGORIES, figures=SYNTHESIS_FIGURES):
+    """Agreement of a blind second coding of published estimates with the first.
+
+    Rows are matched on ``synthesis_id`` (the second coder was told which estimates to find,
+    not their values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per field: ``field``, ``kind`` (``kappa`` or ``exact``), ``rows`` (matched rows),
+        ``agreement`` (share of rows with the same code or figure; an empty cell in both
+        passes agrees) and ``kappa`` (Cohen's kappa for categorical fields, NaN for figures).
+    """
+    import pandas as pd
+
+    both = first.merge(second, on="synthesis_id", suffixes=("_1", "_2"))
+    out = []
+
+    def codes(column):
+        values = both[column].astype(object)
+        return values.where(values.notna(), "").astype(str).to_numpy()
+
+    for col in categories:
+        a, b = codes(f"{col}_1"), codes(f"{col}_2")
+        out.append({"field": col, "kind": "kappa", "rows": len(both),
+                    "agreement": float(np.mean(a == b)) if len(a) else float("nan"), "kappa": cohen_kappa(a, b)})
+    for col in figures:
+        a = both[f"{col}_1"].astype(float).to_numpy()
+        b = both[f"{col}_2"].astype(float).to_numpy()
+        same = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) < 5e-5)
+        out.append({"field": col, "kind": "exact", "rows": len(both),
+                    "agreement": float(np.mean(same)) if len(same) else float("nan"), "kappa": float("nan")})
+    return pd.DataFrame(out)
