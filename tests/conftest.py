@@ -124,6 +124,7 @@ def package(tmp_path):
     write_rows(data / "synthesis_search_log.csv", _fields("synthesis_search_log"), [{**LOG, "search_id": "y-001"}])
     write_rows(data / "reliability" / "first_pass.csv", _fields("first_pass"), [ROW])
     write_rows(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
+    write_rows(data / "reliability" / "syntheses_second_pass.csv", _fields("syntheses_second_pass"), [SYN])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 
