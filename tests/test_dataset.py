@@ -13,10 +13,11 @@ from alliance_meta.evidence.dataset import load_effect_sizes, validate_package
 from conftest import BIB, write_rows as _write
 
 ROOT = Path(__file__).resolve().parents[1]
-def _break(data: Path, **changes):
-    path = data / "effect_sizes.csv"
+def _break(data: Path, table: str = "effect_sizes.csv", row: int = 1, **changes):
+    """Change cells of one row (0-based) of a table of the miniature package."""
+    path = data / table
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    rows[1].update(changes)
+    rows[row].update(changes)
     _write(path, list(rows[0].keys()), rows)
 
 
@@ -52,10 +53,7 @@ def test_each_kind_of_error_is_located(package, changes, words):
 
 
 def _break_synthesis(data: Path, **changes):
-    path = data / "syntheses.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    rows[0].update(changes)
-    _write(path, list(rows[0].keys()), rows)
+    _break(data, "syntheses.csv", 0, **changes)
 
 
 @pytest.mark.parametrize("changes,words", [
