@@ -104,3 +104,29 @@ def test_any_bytes_give_a_result_or_one_clean_error(write_csv, blob):
         assert "\n" not in str(exc)
     else:
         assert np.all(np.isfinite(t.yi)) and np.all(t.vi > 0)
+
+
+@pytest.mark.parametrize("spelling", ["NA", "nan", "NaN", "inf", "-Inf", "N/A", "null", "#N/A"])
+def test_a_missing_value_spelled_out_in_a_numeric_moderator_is_an_error(tmp_path, spelling):
+    """It never turns the column into categories (dose[NA]) or its order into text order."""
+    path = tmp_path / "m.csv"
+    path.write_text(f"r,n,dose\n0.3,40,1\n0.1,100,{spelling}\n0.2,60,10\n0.25,80,2\n", encoding="utf-8")
+    for kwargs in ({"extra": ("dose",)}, {"optional": ("dose",)}):
+        with pytest.raises(InputError) as err:
+            read_effects(str(path), r="r", n="n", **kwargs)
+        assert f"row 2 (line 3), column 'dose': '{spelling}' is not a finite number" in str(err.value)
+
+
+def test_an_empty_cell_is_the_way_to_leave_a_moderator_out(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("r,n,dose\n0.3,40,1\n0.1,100,\n0.2,60,10\n0.25,80,2\n", encoding="utf-8")
+    table = read_effects(str(path), r="r", n="n", extra=("dose",))
+    assert table.omitted == 1 and table.extra["dose"].dtype == float
+    ordered = read_effects(str(path), r="r", n="n", optional=("dose",))
+    assert list(ordered.extra["dose"][[0, 2, 3]]) == [1.0, 10.0, 2.0] and np.isnan(ordered.extra["dose"][1])
+
+
+def test_a_text_category_called_none_stays_a_category(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("r,n,g\n0.3,40,none\n0.1,100,x\n0.2,60,x\n", encoding="utf-8")
+    assert list(read_effects(str(path), r="r", n="n", extra=("g",)).extra["g"]) == ["none", "x", "x"]

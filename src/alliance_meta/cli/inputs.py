@@ -246,12 +246,14 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     out_extra = {}
     for col, vals in extras.items():
         vals = vals[keep]
+        _refuse_missing_spellings(vals, kept_rows, col, label)
         num = _maybe_numeric(vals)
         out_extra[col] = num if num is not None else vals
     for col in dict.fromkeys(optional):
         if col in out_extra:
             continue
         vals = cols[col][keep]
+        _refuse_missing_spellings(vals, kept_rows, col, label)
         filled = vals[vals != ""]
         num = _maybe_numeric(filled)
         out_extra[col] = vals if num is None else np.where(vals == "", "nan", vals).astype(float)
@@ -260,6 +262,36 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
         v = 1.0 / (b - 3.0)
         return EffectTable(label, y, v, kept_rows, omitted, True, r=a, n=b, extra=out_extra)
     return EffectTable(label, a, b, kept_rows, omitted, False, extra=out_extra)
+
+
+#: Cell texts that stand for a missing or non-finite number in other tools' exports.
+_MISSING_SPELLINGS = {"na", "n/a", "nan", "null", "none", "inf", "+inf", "-inf", "infinity", "+infinity",
+                      "-infinity", "#n/a", "#num!", "#div/0!", "."}
+
+
+def _refuse_missing_spellings(vals: np.ndarray, rows: np.ndarray, column: str, label: str) -> None:
+    """A column whose other cells are all numbers is numeric: a cell spelled NA, nan, inf
+    (and the like) in it is an error, as in the effect-size columns, instead of silently
+    turning the whole column into categories (or its sort order into text order).
+
+    Raises
+    ------
+    InputError
+        At the first such cell, naming file, row and column; an empty cell is the way to
+        leave a value out.
+    """
+    filled = vals != ""
+    if not filled.any():
+        return
+    spelled = np.array([str(v).strip().lower() in _MISSING_SPELLINGS for v in vals]) & filled
+    if not spelled.any():
+        return
+    rest = vals[filled & ~spelled]
+    if rest.size and _maybe_numeric(rest) is None:
+        return  # a text column (a category may well be called "none")
+    i = int(np.argmax(spelled))
+    raise InputError(f"'{vals[i]}' is not a finite number; leave the cell empty for a missing value", file=label,
+                     row=int(rows[i]), column=column)
 
 
 def _maybe_numeric(vals: np.ndarray) -> np.ndarray | None:
