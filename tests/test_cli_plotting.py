@@ -25,3 +25,12 @@ def test_plot_error_leaves_nothing(write_csv, run_cli, tmp_path):
     res = run_cli("plot", "forest", write_csv("r,n\n0.2,40\n"), "--r", "r", "--n", "n", "-o", out)
     assert res.code == 2
     assert list(tmp_path.glob("fig*")) == [] and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_labels_with_dollar_signs_are_plain_text(write_csv, run_cli, tmp_path):
+    """A label such as '$\\foo$' is drawn as it is, never parsed as mathtext."""
+    out = tmp_path / "fig.svg"
+    path = write_csv("r,n,lab,g\n0.3,40,$\\foo$,$\\a$\n0.1,100,b,$\\a$\n0.2,60,c,x\n0.25,80,d,x\n")
+    res = run_cli("plot", "forest", path, "--r", "r", "--n", "n", "--labels", "lab", "--groups", "g", "-o", out)
+    assert res.code == 0, res.err
+    assert out.stat().st_size > 1000

@@ -130,3 +130,10 @@ def test_a_text_category_called_none_stays_a_category(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("r,n,g\n0.3,40,none\n0.1,100,x\n0.2,60,x\n", encoding="utf-8")
     assert list(read_effects(str(path), r="r", n="n", extra=("g",)).extra["g"]) == ["none", "x", "x"]
+
+
+def test_header_names_padded_with_spaces_are_the_names(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(" r , n \n0.3,40\n0.1,100\n0.2,60\n", encoding="utf-8")
+    table = read_effects(str(path), r="r", n="n")
+    assert table.k == 3 and table.r[0] == pytest.approx(0.3)

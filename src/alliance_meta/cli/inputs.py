@@ -136,6 +136,8 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
         raise InputError(f"is not a well-formed CSV ({exc})", file=label) from None
     if frame.shape[0] == 0:
         raise InputError("has a header but no data rows", file=label)
+    # the names as the header check read them (padded ' r ' is column 'r'), not pandas' raw ones
+    frame.columns = [str(c).strip() for c in frame.columns]
     cols = {c: frame[c].str.strip().to_numpy(dtype=object) for c in dict.fromkeys(needed)}
     rows = np.arange(1, frame.shape[0] + 1)
     if needed:

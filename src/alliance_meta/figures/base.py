@@ -44,12 +44,16 @@ def axis_label(is_r: bool, what: str = "Effect size") -> str:
 
 def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_right="Estimate [95% CI]",
                   weights=None):
-    """Labels to the left of the axes, estimates (and weights) to the right, one per row."""
+    """Labels to the left of the axes, estimates (and weights) to the right, one per row.
+
+    Labels come from the user's data, so they are drawn as plain text: a ``$`` in a study
+    name is a dollar sign, never the start of mathtext."""
     import matplotlib.transforms as mtrans
 
     left = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
     for y, lab in zip(ypos, labels):
-        ax.text(-0.02, y, str(lab), transform=left, ha="right", va="center", fontsize=8, gid="label")
+        ax.text(-0.02, y, str(lab), transform=left, ha="right", va="center", fontsize=8, gid="label",
+                parse_math=False)
     for y, txt in zip(ypos, right_text):
         ax.text(1.02, y, txt, transform=left, ha="left", va="center", fontsize=8, family="monospace")
     if weights is not None:
@@ -58,7 +62,8 @@ def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_
                 continue
             ax.text(1.5, y, f"{w:5.1f}%", transform=left, ha="left", va="center", fontsize=8, family="monospace")
     top = max(ypos) + 1.2 if len(ypos) else 1.0
-    ax.text(-0.02, top, header_left, transform=left, ha="right", va="center", fontsize=8, weight="bold")
+    ax.text(-0.02, top, header_left, transform=left, ha="right", va="center", fontsize=8, weight="bold",
+            parse_math=False)
     ax.text(1.02, top, header_right, transform=left, ha="left", va="center", fontsize=8, weight="bold")
     if weights is not None:
         ax.text(1.5, top, "Weight", transform=left, ha="left", va="center", fontsize=8, weight="bold")
