@@ -156,3 +156,58 @@ def test_loader_types_columns():
     es = load_effect_sizes(ROOT)
     assert es["r"].dtype == float and str(es["n"].dtype) == "Int64"
     assert es["r"].between(-1, 1).all() and (es["n"] >= 4).all()
+
+
+def _descriptor(package):
+    import json
+
+    return json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _write_descriptor(package, desc):
+    import json
+
+    (package / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+
+
+@pytest.mark.parametrize("breakage,words", [
+    (lambda d: [d], "must be a JSON object, not a list"),
+    (lambda d: {**d, "resources": {}}, "'resources' must be a non-empty list"),
+    (lambda d: {**d, "resources": [{k: v for k, v in d["resources"][0].items() if k != "path"}] + d["resources"][1:]},
+     "resource 1 (effect_sizes) needs a relative 'path'"),
+    (lambda d: {**d, "resources": [{**d["resources"][0], "path": "../../etc/passwd"}] + d["resources"][1:]},
+     "needs a relative 'path' inside the data folder"),
+    (lambda d: {**d, "resources": [{k: v for k, v in d["resources"][0].items() if k != "schema"}] + d["resources"][1:]},
+     "resource 1 (effect_sizes) needs a 'schema'"),
+])
+def test_a_malformed_descriptor_is_one_line_per_problem(package, breakage, words):
+    _write_descriptor(package, breakage(_descriptor(package)))
+    problems = validate_package(package)
+    assert any(words in p for p in problems), problems
+    assert all("datapackage.json" in p and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("field_change,words", [
+    ({"type": "nubmer"}, "unknown type 'nubmer'"),
+    ({"name": ""}, "has no name"),
+    ({"constraints": {"minimum": "0"}}, "constraint 'minimum' has the wrong kind of value ('0')"),
+    ({"constraints": {"enum": [1, 2]}}, "the values of 'enum' must be strings"),
+    ({"constraints": {"pattern": "(["}}, "'pattern' is not a valid regular expression"),
+    ({"constraints": {"maxLenght": 3}}, "unknown constraint 'maxLenght'"),
+])
+def test_a_broken_field_never_switches_a_check_off(package, field_change, words):
+    desc = _descriptor(package)
+    fields = desc["resources"][0]["schema"]["fields"]
+    r_field = next(f for f in fields if f["name"] == "r")
+    r_field.update(field_change)
+    _write_descriptor(package, desc)
+    problems = validate_package(package)
+    assert any(words in p for p in problems), problems
+
+
+def test_a_table_that_is_a_folder_or_a_data_dir_that_is_a_file(package, tmp_path):
+    (package / "search_log.csv").unlink()
+    (package / "search_log.csv").mkdir()
+    assert any("search_log.csv: is not a readable file" in p for p in validate_package(package))
+    assert validate_package(package / "datapackage.json") == [
+        f"{package / 'datapackage.json'}: is not a folder (give the data folder that holds datapackage.json)"]

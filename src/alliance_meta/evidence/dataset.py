@@ -186,11 +186,15 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     from .bibliography import read_bib
 
     data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        return [_problem("is not a folder (give the data folder that holds datapackage.json)", str(data_dir))]
     pkg_path = data_dir / "datapackage.json"
     try:
         pkg = json.loads(pkg_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return [_problem("no such file", str(pkg_path))]
+    except OSError as exc:
+        return [_problem(f"cannot be read ({exc.strerror or exc})", str(pkg_path))]
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return [_problem(f"is not valid JSON ({exc})", str(pkg_path))]
     bib_path = Path(bib) if bib else data_dir.resolve().parent / "references.bib"
@@ -200,10 +204,17 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     except InputError as exc:
         problems.append(str(exc))
         refs = None
+    shape = check_descriptor(pkg, str(pkg_path))
+    if shape:
+        return shape + problems  # the tables cannot be checked against a schema that is itself broken
     tables = {}
-    for res in pkg.get("resources", []):
+    for res in pkg["resources"]:
         path = data_dir / res["path"]
         label = str(path)
+        if not path.is_file():
+            problems.append(_problem("is not a readable file" if path.exists() else "no such file", label))
+            tables[res["name"]] = (label, [])
+            continue
         found, rows = validate_table(path, res["schema"], label)
         problems += found
         tables[res["name"]] = (label, rows)
@@ -213,6 +224,74 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
         problems += _cross_check(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
     return problems
+
+
+#: Field types and constraints this validator checks (Table Schema names); anything else in
+#: a descriptor would silently switch a check off, so it is an error.
+TYPES = {"string", "number", "integer", "date", "boolean"}
+CONSTRAINTS = {"required": bool, "unique": bool, "enum": list, "minimum": (int, float), "maximum": (int, float),
+               "exclusiveMinimum": (int, float), "pattern": str}
+
+
+def check_descriptor(pkg, label: str) -> list[str]:
+    """The shape of ``datapackage.json``: what the validator needs before it can read a table.
+
+    Returns
+    -------
+    list of str
+        One line per problem (resource, field, what is wrong); empty when the descriptor has
+        resources with a name, a relative path and a schema whose fields have a name, a known
+        type and well-formed constraints.
+    """
+    def bad(msg):
+        return _problem(msg, label)
+
+    if not isinstance(pkg, dict):
+        return [bad(f"must be a JSON object, not a {type(pkg).__name__}")]
+    resources = pkg.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return [bad("'resources' must be a non-empty list")]
+    out = []
+    for i, res in enumerate(resources, start=1):
+        where = f"resource {i}"
+        if not isinstance(res, dict):
+            out.append(bad(f"{where} must be an object"))
+            continue
+        name, path, schema = res.get("name"), res.get("path"), res.get("schema")
+        where = f"resource {i} ({name})" if isinstance(name, str) else where
+        if not isinstance(name, str) or not name:
+            out.append(bad(f"{where} has no name"))
+        if not isinstance(path, str) or not path or path.startswith("/") or ".." in Path(path).parts:
+            out.append(bad(f"{where} needs a relative 'path' inside the data folder"))
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+            out.append(bad(f"{where} needs a 'schema' with a non-empty list of 'fields'"))
+            continue
+        for j, fld in enumerate(schema["fields"], start=1):
+            if not isinstance(fld, dict) or not isinstance(fld.get("name"), str) or not fld.get("name"):
+                out.append(bad(f"{where}, field {j} has no name"))
+                continue
+            at = f"{where}, field '{fld['name']}'"
+            kind = fld.get("type", "string")
+            if kind not in TYPES:
+                out.append(bad(f"{at}: unknown type {kind!r} (known: {', '.join(sorted(TYPES))})"))
+            cons = fld.get("constraints", {})
+            if not isinstance(cons, dict):
+                out.append(bad(f"{at}: 'constraints' must be an object"))
+                continue
+            for key, value in cons.items():
+                want = CONSTRAINTS.get(key)
+                if want is None:
+                    out.append(bad(f"{at}: unknown constraint {key!r}"))
+                elif not isinstance(value, want) or isinstance(value, bool) and want is not bool:
+                    out.append(bad(f"{at}: constraint {key!r} has the wrong kind of value ({value!r})"))
+                elif key == "enum" and not all(isinstance(v, str) for v in value):
+                    out.append(bad(f"{at}: the values of 'enum' must be strings as they stand in the CSV"))
+                elif key == "pattern":
+                    try:
+                        re.compile(value)
+                    except re.error as exc:
+                        out.append(bad(f"{at}: 'pattern' is not a valid regular expression ({exc})"))
+    return out
 
 
 def _synthesis_rules(label: str, rows: list[dict]) -> list[str]:
