@@ -4,9 +4,11 @@ from alliance_meta.engine.wording import p_text, verdict
 
 
 def test_p_text():
-    assert p_text(0.0004) == "p < 0.001"
-    assert p_text(0.0247) == "p = 0.025"
-    assert p_text(0.5) == "p = 0.500"
+    assert p_text(0.0004) == "p < .001"
+    assert p_text(0.0247) == "p = .025"
+    assert p_text(0.5) == "p = .500"
+    assert p_text(1.0) == "p = 1.000"
+    assert p_text(0.001) == "p = .001"
 
 
 def test_verdict_follows_the_p_value():

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 
 def p_text(p: float) -> str:
-    """'p < 0.001' or 'p = 0.025' (three decimals), as a reader expects to see a p-value."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    """'p < .001' or 'p = .025' (three decimals, no leading zero), as APA style prints a p-value."""
+    if p < 0.001:
+        return "p < .001"
+    text = f"{p:.3f}"
+    return "p = " + (text[1:] if text.startswith("0") else text)
 
 
 def verdict(p: float, yes: str, no: str, alpha: float = 0.05) -> str:
