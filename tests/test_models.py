@@ -146,3 +146,13 @@ def test_knapp_hartung_with_identical_effects_has_zero_se(order):
     out = res.to_dict()
     assert out["stat"] is None and out["pval"] == 0.0   # infinite z: JSON null, not Infinity
     json.dumps(out, allow_nan=False)
+
+
+def test_a_moderator_with_a_level_per_row_is_refused_before_anything_is_built():
+    k = 50_000
+    y, v = np.full(k, 0.2), np.full(k, 0.01)
+    with pytest.raises(InputError, match="with 50000 coefficients needs more than 50000 effect sizes"):
+        metareg(y, v, {"id": [f"s{i}" for i in range(k)]})
+    ids = [f"s{i // 2}" for i in range(k)]     # 25,000 levels: fits the rank rule, not in memory
+    with pytest.raises(InputError, match="GiB; a moderator with this many levels is an identifier"):
+        metareg(y, v, {"id": ids})

@@ -365,6 +365,10 @@ def _is_numeric(values: Sequence) -> bool:
     return True
 
 
+#: Largest design matrix built (k x p doubles, 2 GiB): beyond it a moderator is an identifier.
+MAX_DESIGN_CELLS = 2**28
+
+
 def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     """Build the design matrix for ``moderators`` (name -> values, one per effect size).
 
@@ -372,12 +376,25 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     categorical, treatment-coded with its first level in sorted order as reference,
     one column ``name[level]`` per other level.
     """
-    cols = [np.ones(k)]
-    names = ["intercept"]
+    # Count the coefficients before building anything: a moderator with as many levels as
+    # rows would otherwise allocate a k x k matrix only to be refused.
+    numeric, levels_of = {}, {}
     for name, values in moderators.items():
         if len(values) != k:
             raise InputError(f"moderator {name!r} has {len(values)} values for {k} effect sizes")
-        if _is_numeric(values):
+        numeric[name] = _is_numeric(values)
+        if not numeric[name]:
+            levels_of[name] = len(set(str(x) for x in values))
+    p = 1 + sum(1 if numeric[m] else max(levels_of[m] - 1, 0) for m in moderators)
+    if p >= k and len(moderators):
+        raise InputError(f"meta-regression with {p} coefficients needs more than {p} effect sizes; found {k}")
+    if k * p > MAX_DESIGN_CELLS:
+        raise InputError(f"a design of {k} effect sizes x {p} coefficients would need {k * p * 8 / 2**30:.1f} GiB; "
+                         "a moderator with this many levels is an identifier, not a moderator")
+    cols = [np.ones(k)]
+    names = ["intercept"]
+    for name, values in moderators.items():
+        if numeric[name]:
             cols.append(np.asarray(values, dtype=float))
             names.append(name)
         else:
