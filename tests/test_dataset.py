@@ -211,3 +211,9 @@ def test_a_table_that_is_a_folder_or_a_data_dir_that_is_a_file(package, tmp_path
     assert any("search_log.csv: is not a readable file" in p for p in validate_package(package))
     assert validate_package(package / "datapackage.json") == [
         f"{package / 'datapackage.json'}: is not a folder (give the data folder that holds datapackage.json)"]
+
+
+def test_a_table_linked_to_an_endless_device(package):
+    (package / "search_log.csv").unlink()
+    (package / "search_log.csv").symlink_to("/dev/zero")
+    assert any("search_log.csv: is not a readable file" in p for p in validate_package(package))

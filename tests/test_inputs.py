@@ -137,3 +137,8 @@ def test_header_names_padded_with_spaces_are_the_names(tmp_path):
     path.write_text(" r , n \n0.3,40\n0.1,100\n0.2,60\n", encoding="utf-8")
     table = read_effects(str(path), r="r", n="n")
     assert table.k == 3 and table.r[0] == pytest.approx(0.3)
+
+
+def test_an_endless_device_is_refused_at_once():
+    with pytest.raises(InputError, match="contains NUL bytes"):
+        read_effects("/dev/zero", r="r", n="n")

@@ -62,7 +62,17 @@ def _read_text(path: str) -> str:
         raise InputError("is a directory, not a CSV file", file=label)
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            # read in chunks so that an endless device (/dev/zero) or a binary file is refused at
+            # its first NUL byte instead of filling memory
+            chunks = []
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                if b"\x00" in chunk:
+                    raise InputError("contains NUL bytes; it is not a text CSV file", file=label)
+                chunks.append(chunk)
+            raw = b"".join(chunks)
     except FileNotFoundError:
         raise InputError("no such file", file=label) from None
     except OSError as exc:
