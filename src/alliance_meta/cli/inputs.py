@@ -69,6 +69,8 @@ def _read_text(path: str) -> str:
                 chunk = fh.read(1 << 20)
                 if not chunk:
                     break
+                if not chunks and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise InputError("is UTF-16 text; save it as UTF-8 CSV", file=label)
                 if b"\x00" in chunk:
                     raise InputError("contains NUL bytes; it is not a text CSV file", file=label)
                 chunks.append(chunk)
