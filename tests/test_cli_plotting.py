@@ -34,3 +34,10 @@ def test_labels_with_dollar_signs_are_plain_text(write_csv, run_cli, tmp_path):
     res = run_cli("plot", "forest", path, "--r", "r", "--n", "n", "--labels", "lab", "--groups", "g", "-o", out)
     assert res.code == 0, res.err
     assert out.stat().st_size > 1000
+
+
+def test_an_output_that_cannot_be_written_is_one_line(write_csv, run_cli):
+    res = run_cli("plot", "forest", write_csv("r,n\n0.3,40\n0.1,100\n0.2,60\n"), "--r", "r", "--n", "n",
+                  "-o", "/proc/fig.svg")
+    assert res.code == 2
+    assert "-o /proc/fig.svg: cannot be written" in res.err and ".tmp-" not in res.err

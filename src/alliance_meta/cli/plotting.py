@@ -52,7 +52,10 @@ def cmd_plot(args) -> int:
     fig = _draw(args, table, labels)
     from ..figures.base import save
 
-    save(fig, args.output)
+    try:
+        save(fig, args.output)
+    except OSError as exc:  # the folder refuses files, the disk is full, a file-size limit ...
+        raise InputError(f"-o {args.output}: cannot be written ({exc.strerror or type(exc).__name__})") from None
     if not args.json:
         sys.stdout.write(f"wrote {args.output}\n")
     else:
