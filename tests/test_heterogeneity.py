@@ -113,3 +113,15 @@ def test_identical_effects_give_exactly_zero_for_every_estimator():
     v = np.full(6, 0.5)
     for method in ("REML", "ML", "DL", "HE", "HS", "SJ", "PM", "EB"):
         assert het.estimate_tau2(y, v, np.ones((6, 1)), method) == 0.0, method
+
+
+def test_q_contributions_sum_to_q_and_name_the_outlier():
+    from alliance_meta.engine import pool, q_contributions
+
+    y = np.array([0.20, 0.25, 0.22, 0.90])
+    v = np.array([0.01, 0.02, 0.015, 0.01])
+    c = q_contributions(y, v)
+    assert c.sum() == pytest.approx(pool(y, v, method="FE").Q, rel=1e-12)
+    assert int(np.argmax(c)) == 3
+    shifted = q_contributions(y + 1e8, v)       # centred before summing: no digits lost
+    assert shifted == pytest.approx(c, rel=1e-6)

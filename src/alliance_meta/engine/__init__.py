@@ -31,6 +31,7 @@ _WHERE = {
     "METHODS": ".heterogeneity",
     "estimate_tau2": ".heterogeneity",
     "q_profile_ci": ".heterogeneity",
+    "q_contributions": ".heterogeneity",
     "ConvergenceError": ".heterogeneity",
     "wls": ".weights",
     "WLSFit": ".weights",

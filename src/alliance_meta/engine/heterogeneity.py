@@ -85,6 +85,25 @@ def _upper_bracket(f, start: float) -> float:
     raise ConvergenceError("could not bracket tau^2: the effect sizes are too dispersed")
 
 
+def q_contributions(y, v) -> np.ndarray:
+    """Each effect size's share of Cochran's Q: ``w_i (y_i - ybar)^2`` with ``w_i = 1 / v_i``
+    and ``ybar`` the fixed-effect mean (centred first, so large offsets lose no digits).
+
+    Returns
+    -------
+    ndarray
+        One contribution per row, on the scale of ``y`` squared over ``v``; they sum to Q
+        (intercept-only model), so ``q_contributions(y, v) / Q`` names the rows that drive
+        the heterogeneity test.
+    """
+    y = np.asarray(y, dtype=float)
+    w = 1.0 / np.asarray(v, dtype=float)
+    centre = y[np.argmax(w)]
+    d = y - centre
+    mean = float(np.dot(w, d) / w.sum())
+    return w * (d - mean) ** 2
+
+
 def zeroin(f, lower: float, upper: float, f_lower: float, f_upper: float, tol: float,
            maxiter: int = 1000) -> float:
     """Brent's (1973) root finder in the form R's ``uniroot()`` uses.
