@@ -83,3 +83,13 @@ def test_cumulative_and_leave1out_rows(molloy):
     assert cis["ci-0"].get_xdata()[1] == pytest.approx(np.tanh(l1o.estimate[0] + Z * l1o.se[0]))
     (ref,) = by_gid(fig, "reference")
     assert ref.get_xdata()[0] == pytest.approx(np.tanh(l1o.full_estimate))
+
+
+def test_forest_without_a_fit_draws_rows_only():
+    y = np.array([0.1, 0.2, 0.3, 0.4])
+    v = np.array([0.01, 0.02, 0.01, 0.03])
+    fig = forest(y, v, ["a", "b", "c", "d"], result=None, groups=["overall", "overall", "component", "component"])
+    assert len(by_gid(fig, "ci")) == 4 and not by_gid(fig, "pooled") and not by_gid(fig, "pi")
+    sizes = {round(b.get_markersize(), 6) for b in by_gid(fig, "box")}
+    assert len(sizes) == 1                            # no weights: equal boxes
+    assert is_white(fig)

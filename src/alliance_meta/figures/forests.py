@@ -29,9 +29,11 @@ def forest(yi, vi, labels: Sequence | None = None, *, result, is_r: bool = False
         Effect sizes and sampling variances (Fisher z for correlations).
     labels : sequence, optional
         Row labels (default ``1, 2, ...``).
-    result : PoolResult
+    result : PoolResult or None
         The pooled fit to draw (from :func:`alliance_meta.engine.pool`); its ``tau2`` sets
-        the weights and its estimate, interval and prediction interval are drawn.
+        the weights and its estimate, interval and prediction interval are drawn. None draws
+        the rows only (equal boxes, no weights, no pooled diamond): for estimates that must
+        not be pooled together, such as published estimates of different kinds.
     is_r : bool
         Draw on the r scale (tanh of the Fisher z values).
     groups : sequence, optional
@@ -53,7 +55,7 @@ def forest(yi, vi, labels: Sequence | None = None, *, result, is_r: bool = False
     labels = [str(i + 1) for i in range(k)] if labels is None else [str(x) for x in labels]
     crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
     tx = to_scale(is_r)
-    w = 1.0 / (v + result.tau2)
+    w = 1.0 / (v + result.tau2) if result is not None else np.ones(k)
     wpct = 100.0 * w / w.sum()
     # layout: rows from the top; subgroup diamonds after their rows
     order, group_rows = list(range(k)), []
@@ -95,6 +97,16 @@ def forest(yi, vi, labels: Sequence | None = None, *, result, is_r: bool = False
                 right_rows.append(interval_text(float(tx(sub.estimate)), float(tx(sub.ci_lb)), float(tx(sub.ci_ub))))
                 pos_rows.append(ypos)
                 weight_rows.append(float(wpct[members].sum()))
+    if result is None:
+        ax.axvline(0.0, color="black", lw=0.7)
+        text_columns(fig, ax, label_rows, right_rows, pos_rows)
+        ax.set_ylim(ypos - 0.5, n_lines + 1.5)
+        ax.set_yticks([])
+        for spine in ("left", "right", "top"):
+            ax.spines[spine].set_visible(False)
+        ax.set_xlabel(axis_label(is_r))
+        ax.set_title(title or f"k = {k}; not pooled", fontsize=9, loc="left")
+        return fig
     ypos -= 1.5
     diamond(ax, float(tx(result.estimate)), float(tx(result.ci_lb)), float(tx(result.ci_ub)), ypos, gid="pooled")
     model = "Fixed-effect model" if result.method == "FE" else f"Random-effects model ({result.method})"
