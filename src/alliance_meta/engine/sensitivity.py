@@ -360,8 +360,12 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
     w_i / sum(w) with the full model's weights.
     """
-    y, v = _check(yi, vi, method, 2)
-    k = y.size
+    y0, v = _check(yi, vi, method, 2)
+    k = y0.size
+    # every fit is shift-equivariant: fit the data centred on their median so that sums of
+    # large, nearly equal values lose no digits, and add the centre back to the locations
+    centre = float(np.median(y0))
+    y = y0 - centre
     full_tau2 = float(fit_subsets(y, v, lambda ids: np.ones((ids.size, k)), 1, method=method,
                                   threshold=threshold)[0])
 
@@ -379,8 +383,8 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     rstudent = (y - fits.estimate) / np.sqrt(v + tau2 + fits.se ** 2)
     cooks = (full_est - fits.estimate) ** 2 / full_se ** 2
     hat = w / w.sum()
-    return LeaveOneOutResult(estimate=fits.estimate, se=fits.se, tau2=tau2, I2=fits.I2, Q=fits.Q,
-                             rstudent=rstudent, cooks=cooks, hat=hat, full_estimate=full_est, full_se=full_se,
+    return LeaveOneOutResult(estimate=fits.estimate + centre, se=fits.se, tau2=tau2, I2=fits.I2, Q=fits.Q,
+                             rstudent=rstudent, cooks=cooks, hat=hat, full_estimate=full_est + centre, full_se=full_se,
                              full_tau2=full_tau2, method=method, rows=rows, labels=labels, is_r=is_r,
                              k_omitted=k_omitted)
 
@@ -481,13 +485,16 @@ def cumulative(yi, vi, order_values: Sequence | None = None, *, method: str = "R
     order = np.arange(k) if order_values is None else stable_order(order_values)
     if order_values is not None and len(order_values) != k:
         raise InputError(f"the order column has {len(order_values)} values for {k} effect sizes")
-    ys, vs = y[order], v[order]
+    # centred on the first row's value (the first fit is that row alone), as in leave1out
+    centre = float(y[order[0]])
+    ys, vs = y[order] - centre, v[order]
 
     def masks(ids):
         return (np.arange(k)[None, :] <= ids[:, None]).astype(float)
 
     tau2 = fit_subsets(ys, vs, masks, k, method=method, threshold=threshold)
     fits = summarise_subsets(ys, vs, masks, k, tau2, fixed=method == "FE")
+    fits.estimate = fits.estimate + centre
     crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
     ov = list(np.asarray(order_values, dtype=object)[order]) if order_values is not None else list(order + 1)
     return CumulativeResult(estimate=fits.estimate, se=fits.se, tau2=tau2, ci_lb=fits.estimate - crit * fits.se,
