@@ -99,3 +99,13 @@ def test_a_dominant_study_gives_metafors_answer(write_csv, run_cli):
     assert out["tau2"] == pytest.approx(0.0031, abs=5e-5)
     assert out["se"] == pytest.approx(0.050, abs=5e-4)
     assert out["pval"] == pytest.approx(0.009, abs=5e-4)
+
+
+@pytest.mark.parametrize("args,text,words", [
+    (["pool", "--yi", "yi", "--vi", "vi"], "yi,vi\n0.3,1e-300\n0.1,0.01\n0.2,0.02\n", "is below 1e-100"),
+    (["pool", "--yi", "yi", "--vi", "vi"], "yi,vi\n1e150,0.01\n0.1,0.01\n0.2,0.02\n", "beyond 1e+100 in magnitude"),
+    (["bias", "--r", "r", "--n", "n"], "r,n\n0.3,40\n0.1,1e12\n0.2,60\n", "the Fisher information is not a positive"),
+])
+def test_numbers_beyond_double_precision_are_one_line(write_csv, run_cli, args, text, words):
+    res = run_cli(args[0], write_csv(text), *args[1:])
+    assert res.code == 2 and words in res.err and "internal error" not in res.err

@@ -15,6 +15,7 @@ import math
 import numpy as np
 from . import distributions as dist
 
+from .errors import InputError
 from .weights import wls
 
 #: Estimators of tau^2 that this module offers, with metafor's abbreviations.
@@ -237,6 +238,11 @@ def _fisher_scoring(y, v, X, method: str, threshold: float = _TOL) -> float:
             above = tau2
         elif score < 0:
             below = tau2
+        if not info > 0.0 or not math.isfinite(info):
+            # tr(PP) lost to cancellation (weights many orders of magnitude apart in a model
+            # with moderators): a step would be noise, so say so instead of dividing by it
+            raise InputError(f"{method} could not be estimated: the Fisher information is not a positive number "
+                             "(the sampling variances differ by too many orders of magnitude for this model)")
         step = score / info
         while tau2 + step < 0.0:  # step-halving keeps tau^2 admissible
             step /= 2.0

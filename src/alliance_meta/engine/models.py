@@ -42,6 +42,11 @@ def _check_options(method: str, test: str) -> None:
         raise InputError(f"unknown test {test!r}; choose 'z' or 'knha'")
 
 
+#: Bounds of the numbers a model can take (see :func:`_as_arrays`).
+MIN_VARIANCE = 1e-100
+MAX_EFFECT = 1e100
+
+
 def _as_arrays(yi, vi) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
@@ -51,6 +56,18 @@ def _as_arrays(yi, vi) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("effect sizes and variances must be finite numbers")
     if np.any(v <= 0):
         raise InputError("sampling variances must be positive")
+    # Beyond these bounds weights (1/v) or squared residuals overflow double precision in the
+    # sums every estimator needs; such values are errors in the data, not effect sizes.
+    tiny = v < MIN_VARIANCE
+    if tiny.any():
+        i = int(np.argmax(tiny))
+        raise InputError(f"sampling variance {v[i]:g} (effect size {i + 1} in use) is below {MIN_VARIANCE:g}: "
+                         "its weight 1/v cannot be computed in double precision")
+    huge = (np.abs(y) > MAX_EFFECT) | (v > MAX_EFFECT)
+    if huge.any():
+        i = int(np.argmax(huge))
+        raise InputError(f"effect size {i + 1} in use ({y[i]:g}, variance {v[i]:g}) is beyond {MAX_EFFECT:g} in "
+                         "magnitude: rescale the effect sizes")
     return y, v
 
 

@@ -263,12 +263,9 @@ def summarise_subsets(y, v, masks, n_subsets: int, tau2: np.ndarray, fixed: bool
 def _check(y, v, method: str, least: int):
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    y = np.asarray(y, dtype=float).ravel()
-    v = np.asarray(v, dtype=float).ravel()
-    if y.shape != v.shape:
-        raise InputError(f"yi has {y.size} values but vi has {v.size}")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
-        raise InputError("effect sizes must be finite and sampling variances positive")
+    from .models import _as_arrays  # one set of input checks for every model
+
+    y, v = _as_arrays(y, v)
     if y.size < least:
         raise InputError(f"this analysis needs at least {least} effect sizes with a value; found {y.size}")
     return y, v
