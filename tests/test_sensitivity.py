@@ -123,3 +123,17 @@ def test_large_offsets_lose_no_digits():
     assert cum.estimate[0] == pytest.approx(0.3, abs=1e-15)
     with pytest.raises(InputError, match="beyond 1e\\+100 in magnitude"):
         cumulative(np.array([0.3, 1e150, 0.2]), np.array([0.01, 0.02, 0.03]))
+
+
+def test_a_dominant_weight_beside_small_ones_leaves_every_fit_finite():
+    """n = 10^12 beside n = 40 and 60: each leave-one-out fit equals pool() on the same rows
+    (both now sum positive terms where one weight dominates)."""
+    y = np.arctanh([0.3, 0.1, 0.2])
+    v = 1.0 / (np.array([40.0, 1e12, 60.0]) - 3.0)
+    res = leave1out(y, v)
+    assert np.all(np.isfinite(res.estimate)) and np.all(np.isfinite(res.tau2))
+    for i in range(3):
+        keep = np.arange(3) != i
+        fit = pool(y[keep], v[keep])
+        assert res.estimate[i] == pytest.approx(fit.estimate, abs=1e-8)
+        assert res.tau2[i] == pytest.approx(fit.tau2, abs=1e-8)

@@ -48,27 +48,51 @@ def _he(y, v, M):
     return np.where(n > 1, np.maximum(t, 0.0), 0.0)
 
 
-def _moments(y, v, M, tau2):
-    """Weighted sums for each subset s: w_sj = M_sj / (v_j + tau2_s)."""
-    W = M / (v[None, :] + tau2[:, None])
-    W2 = W * W
-    cols = np.column_stack([np.ones_like(y), y, y * y])
-    s1 = W @ cols
-    s2 = W2 @ cols
-    s3 = (W2 * W).sum(axis=1)
-    return s1, s2, s3
+def _others(A: np.ndarray) -> np.ndarray:
+    """Row-wise sums of the other elements, ``A.sum(1)[:, None] - A``, with the largest
+    element of each row given the sum of the rest added up directly: subtracting it from
+    the total is where a dominant weight would cancel every digit (for any other element
+    the total is at least the largest one, so the subtraction loses at most a factor k)."""
+    rows = np.arange(A.shape[0])
+    top = A.argmax(axis=1)
+    out = A.sum(axis=1)[:, None] - A
+    rest = A.copy()
+    rest[rows, top] = 0.0
+    out[rows, top] = rest.sum(axis=1)
+    return out
 
 
 def _score_info(y, v, M, tau2, reml: bool):
-    s1, s2, s3 = _moments(y, v, M, tau2)
-    sw, swy = s1[:, 0], s1[:, 1]
-    mu = swy / sw
-    ypp = s2[:, 2] - 2.0 * mu * s2[:, 1] + mu * mu * s2[:, 0]
+    """Score and Fisher information of each subset's (restricted) likelihood in tau^2.
+
+    The usual moment forms (Y'PPY = sum w^2 y^2 - 2 mu sum w^2 y + mu^2 sum w^2, and the
+    trace formulas of :mod:`.weights`) subtract large terms when one weight dominates a
+    subset; there, and only there (a weight above half the subset's total), the sums of
+    positive terms are used instead: Y'PPY = sum(w^2 (y - mu)^2), tr(P) = sum(w S_-j) / S,
+    tr(PP) = sum(w^2 (S_-j^2 + T_-j)) / S^2 (S_-j, T_-j: sums of the other weights and
+    squared weights)."""
+    W = M / (v[None, :] + tau2[:, None])
+    sw = W.sum(axis=1)
+    W2 = W * W
+    s2 = W2.sum(axis=1)
+    s2y = W2 @ y
+    mu = (W @ y) / sw
+    ypp = W2 @ (y * y) - 2.0 * mu * s2y + mu * mu * s2
     if reml:
-        trp = sw - s2[:, 0] / sw
-        trpp = s2[:, 0] - 2.0 * s3 / sw + (s2[:, 0] / sw) ** 2
+        trp = sw - s2 / sw
+        trpp = s2 - 2.0 * (W2 * W).sum(axis=1) / sw + (s2 / sw) ** 2
+    dominant = W.max(axis=1) > 0.5 * sw
+    if dominant.any():
+        d = np.flatnonzero(dominant)
+        Wd, W2d = W[d], W2[d]
+        ypp[d] = (W2d * (y[None, :] - mu[d, None]) ** 2).sum(axis=1)
+        if reml:
+            s_other, t_other = _others(Wd), _others(W2d)
+            trp[d] = (Wd * s_other).sum(axis=1) / sw[d]
+            trpp[d] = (W2d * (s_other ** 2 + t_other)).sum(axis=1) / (sw[d] * sw[d])
+    if reml:
         return ypp - trp, trpp
-    return ypp - sw, s2[:, 0]
+    return ypp - sw, s2
 
 
 def _restricted_ll(y, v, M, tau2, reml: bool):
