@@ -138,6 +138,15 @@ def read_bib(path: str | Path) -> dict[str, Reference]:
     return out
 
 
+def publication_year(refs: dict[str, Reference], key: str) -> int | None:
+    """The four-digit year of ``refs[key]``, or None when the key is unknown or its year
+    is not a number ('n.d.')."""
+    try:
+        return int(refs[key].year[:4])
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def labels(refs: dict[str, Reference], keys) -> list[str]:
     """Labels for ``keys``, with a/b suffixes where two works would share one label."""
     base = {k: refs[k].label if k in refs else k for k in dict.fromkeys(keys)}

@@ -11,16 +11,10 @@ from __future__ import annotations
 
 from ..engine.models import pool
 from ..engine.second_order import published_estimates, select
+from .bibliography import publication_year
 
 #: Estimates in one overlap group answer a question from largely the same primary studies.
 GROUP = "overlap_group"
-
-
-def _year(refs, key) -> float:
-    try:
-        return float(refs[key].year[:4])
-    except (KeyError, ValueError, TypeError):
-        return float("nan")
 
 
 def overview_table(syn, refs, *, approximate: bool = True):
@@ -45,7 +39,8 @@ def overview_table(syn, refs, *, approximate: bool = True):
     est = published_estimates(syn["r"].tolist(), syn["ci_lb"].tolist(), syn["ci_ub"].tolist(), syn["se"].tolist(),
                               syn["k_studies"].astype(float).tolist(), syn["n_participants"].astype(float).tolist(),
                               se_scale=syn["se_scale"].tolist() if "se_scale" in syn else "r", approximate=approximate)
-    out["year"] = [_year(refs, k) for k in syn["study"]]
+    years = (publication_year(refs, k) for k in syn["study"])
+    out["year"] = [float("nan") if y is None else float(y) for y in years]
     out["yi"], out["vi"], out["basis"] = est.yi, est.vi, est.basis
     return out
 

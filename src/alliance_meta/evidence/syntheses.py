@@ -11,13 +11,6 @@ from __future__ import annotations
 import math
 
 
-def _year(refs, key) -> int:
-    try:
-        return int(refs[key].year[:4])
-    except (KeyError, ValueError):
-        return 0
-
-
 def synthesis_table(frame, refs):
     """One row per published estimate, oldest first, with author–year labels.
 
@@ -32,11 +25,11 @@ def synthesis_table(frame, refs):
     """
     import pandas as pd
 
-    from .bibliography import labels
+    from .bibliography import labels, publication_year
 
     out = pd.DataFrame({
         "synthesis": labels(refs, list(frame["study"])),
-        "year": [_year(refs, k) for k in frame["study"]],
+        "year": [publication_year(refs, k) or 0 for k in frame["study"]],
         "population": frame["population"].to_numpy(),
         "subset": frame["subset"].to_numpy(),
         "k": frame["k_studies"].astype("Int64").array,
