@@ -1,0 +1,262 @@
+"""``alliance-meta report``: one self-contained HTML file whose every number is the engine's.
+
+The numbers shown in the page carry their exact value (``data-key``/``data-value``), and the
+page embeds the ``--json`` objects; both are compared with what ``pool``, ``bias`` and
+``leave1out --json`` print for the same file. Hostile labels must stay text, a failed run
+must leave no file, and the page must open in Chromium with no console error, no request
+leaving it, and alt text on every image.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from alliance_meta.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "effect_sizes.csv"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "</script><b>bold</b>", "a&amp;b"]
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli_json(capsys, *argv) -> dict:
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def embedded(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="alliance-meta-results">(.*?)</script>', html, re.S)
+    assert m, "the report embeds no results"
+    return json.loads(m.group(1))
+
+
+def shown_values(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-key="([^"]+)" data-value="([^"]*)"', html))
+
+
+def lookup(obj: dict, key: str):
+    """'pool.tau2' -> obj['pool']['tau2']; 'leave1out.cooks.3' -> obj['leave1out']['cooks'][3];
+    'metareg.coefficients.1.se' -> the second coefficient's se."""
+    cur = obj
+    for part in key.split("."):
+        cur = cur[int(part)] if isinstance(cur, list) else cur[part]
+    return cur
+
+
+@pytest.fixture
+def report(tmp_path, capsys):
+    def make(*argv, name="report.html", file=DATA):
+        out = tmp_path / name
+        code, stdout, err = run(capsys, "report", file, *argv, "-o", out)
+        assert code == 0, err
+        return out.read_text(encoding="utf-8")
+    return make
+
+
+def test_every_number_in_the_report_is_the_commands_json(report, capsys):
+    html = report("--r", "r", "--n", "n", "--labels", "study")
+    data = embedded(html)
+    pool = cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n")
+    bias = cli_json(capsys, "bias", DATA, "--r", "r", "--n", "n")
+    l1o = cli_json(capsys, "leave1out", DATA, "--r", "r", "--n", "n")
+    assert data["pool"] == pool
+    assert data["bias"] == bias
+    assert data["leave1out"] == l1o
+    shown = shown_values(html)
+    assert len(shown) > 60
+    truth = {"pool": pool, "bias": bias, "leave1out": l1o, "input": data["input"]}
+    for key, exact in shown.items():
+        assert float(exact) == lookup(truth, key), key
+    # the text a reader sees is those values, rounded as APA style rounds them
+    assert f"<i>r</i> = {value_span('pool.r', pool['r'])}.{round(pool['r'] * 100):02d}</span>" in html
+    assert "<i>p</i> &lt; .001" in html
+    assert f"{pool['Q']:.2f}" in html
+
+
+def value_span(key, x) -> str:
+    return f'<span data-key="{key}" data-value="{x!r}">'
+
+
+def test_methods_name_what_was_done_and_cite_it(report):
+    html = report("--r", "r", "--n", "n", "--method", "DL", "--test", "knha")
+    assert "Fisher's <i>z</i>" in html and "1/(<i>n</i> − 3)" in html
+    assert "DerSimonian–Laird" in html and "DerSimonian, R., &amp; Laird, N. (1986)" in html
+    assert "Knapp–Hartung" in html and "<i>t</i>(10) =" in html
+    assert "Q-profile" in html and "Viechtbauer, W. (2007)" in html
+    # every [n] cited is in the reference list, numbered in order of first citation
+    cited = [int(n) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", html) for n in group.split(", ")]
+    refs = re.findall(r'<li id="ref-(\d+)">', html)
+    assert sorted(set(cited)) == [int(r) for r in refs]
+    first = list(dict.fromkeys(cited))
+    assert first == sorted(first)
+
+
+def test_influential_rows_and_q_drivers_are_named(report, capsys):
+    html = report("--r", "r", "--n", "n", "--labels", "study")
+    l1o = cli_json(capsys, "leave1out", DATA, "--r", "r", "--n", "n")
+    k = len(l1o["rstudent"])
+    flagged = [i for i in range(k) if abs(l1o["rstudent"][i]) > 1.96 or l1o["cooks"][i] > 4 / k]
+    assert flagged == [8]  # saguihenson2022, the largest weight, is the outlier on the shipped data
+    assert "row 9 (saguihenson2022: studentised residual" in html
+    assert "row 9 (saguihenson2022): 5" in html  # its share of Q
+    assert html.count('<tr class=flag>') == 1
+
+
+def test_metaregression_and_three_level_match_pool_json(report, capsys):
+    html = report("--r", "r", "--n", "n", "--mods", "population", "--cluster", "study")
+    data = embedded(html)
+    mr = cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--mods", "population")
+    tl = cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--cluster", "study", "--mods", "population")
+    assert data["metareg"] == mr
+    assert data["three_level"] == tl
+    shown = shown_values(html)
+    for key in ("metareg.QM", "metareg.tau2", "three_level.sigma2_between", "three_level.sigma2_within"):
+        assert float(shown[key]) == lookup(data, key)
+    for key in ("three_level_model.coefficients.1.estimate", "three_level_model.coefficients.1.se"):
+        assert float(shown[key]) == lookup({"three_level_model": tl}, key)
+    assert float(shown["metareg.coefficients.1.estimate"]) == mr["coefficients"][1]["estimate"]
+    assert "A meta-regression compares studies" in html
+
+
+def test_robust_three_level(report, capsys):
+    html = report("--r", "r", "--n", "n", "--cluster", "study", "--robust", "--test", "t")
+    data = embedded(html)
+    assert data["three_level"] == cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--cluster", "study",
+                                           "--robust", "--test", "t")
+    assert "CR2 cluster-robust" in html and "Pustejovsky" in html
+
+
+def test_rows_left_out_are_listed_with_the_empty_column(tmp_path, report):
+    f = tmp_path / "gaps.csv"
+    f.write_text("id,r,n,mod\na,0.2,50,x\nb,0.3,,y\nc,,40,x\nd,0.25,80,\ne,0.1,120,y\nf,0.4,30,x\n")
+    html = report("--r", "r", "--n", "n", "--labels", "id", "--mods", "mod", file=f)
+    data = embedded(html)
+    assert data["input"]["left_out"] == [{"row": 2, "empty": ["n"]}, {"row": 3, "empty": ["r"]},
+                                         {"row": 4, "empty": ["mod"]}]
+    assert data["pool"]["k"] == 3 and data["input"]["rows_read"] == 6
+    assert "3 row(s) left out of every analysis, and why" in html
+
+
+def test_generic_effect_sizes_and_few_rows(tmp_path, report):
+    f = tmp_path / "two.csv"
+    f.write_text("yi,vi\n0.5,0.04\n0.1,0.02\n")
+    html = report("--yi", "yi", "--vi", "vi", file=f)
+    data = embedded(html)
+    assert data["bias"] is None and "at least 3" in data["skipped"]["bias"]
+    assert "Not computed: the bias tests need at least 3 effect sizes" in html
+    assert "Fisher" not in html.split("<h2>References</h2>")[0]
+
+
+def test_boundary_tau2_is_not_interpreted(tmp_path, report):
+    f = tmp_path / "homog.csv"
+    f.write_text("r,n\n0.30,100\n0.31,120\n0.29,90\n0.30,150\n")
+    html = report("--r", "r", "--n", "n", file=f)
+    assert embedded(html)["pool"]["tau2"] == 0.0
+    assert "boundary of zero" in html and "not evidence that the true effects are equal" in html
+
+
+def test_hostile_labels_and_column_names_stay_text(tmp_path, report):
+    f = tmp_path / "hostile.csv"
+    lines = ['"<b>r</b>",n,label'] + [f'0.{i + 2},{40 + 10 * i},"{lab.replace(chr(34), chr(34) * 2)}"'
+                                     for i, lab in enumerate(HOSTILE)]
+    f.write_text("\n".join(lines) + "\n")
+    html = report("--r", "<b>r</b>", "--n", "n", "--labels", "label", "--title", "<i>t</i>", file=f)
+    body = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+    assert "<script>" not in body.lower() and "onerror=alert" not in body.replace("onerror=alert(1)&gt;", "")
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+    assert "<b>bold</b>" not in body and "<b>r</b>" not in body and "<title>&lt;i&gt;t&lt;/i&gt;</title>" in body
+    block = re.search(r'id="alliance-meta-results">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block and ">" not in block
+    assert embedded(html)["input"]["columns"]["effect"] == ["<b>r</b>", "n"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("r,n\n0.2,50\n1.3,60\n0.1,40\n", "row 2 (line 3), column 'r'"),
+    ("r,n\n", "no effect sizes"),
+])
+def test_a_failed_run_leaves_no_file(tmp_path, capsys, content, message):
+    f = tmp_path / "bad.csv"
+    f.write_text(content)
+    out = tmp_path / "r.html"
+    code, stdout, err = run(capsys, "report", f, "--r", "r", "--n", "n", "-o", out)
+    assert code == 2 and err.startswith("alliance-meta: error:") and err.count("\n") == 1
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+
+
+@pytest.mark.parametrize("target, message", [("r.svg", "must end in .html"), ("nowhere/r.html", "does not exist")])
+def test_bad_output_is_one_line(tmp_path, capsys, target, message):
+    code, _, err = run(capsys, "report", DATA, "--r", "r", "--n", "n", "-o", tmp_path / target)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_unwritable_folder(tmp_path, capsys):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores the mode: nothing to check with it
+            return
+        code, _, err = run(capsys, "report", DATA, "--r", "r", "--n", "n", "-o", folder / "r.html")
+        assert code == 2 and "cannot be written" in err
+    finally:
+        folder.chmod(0o700)
+
+
+def test_report_opens_in_chromium_offline_with_alt_text(tmp_path, report):
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` (make test does this)")
+    f = tmp_path / "hostile.csv"
+    f.write_text("r,n,label\n" + "".join(f'0.{i + 2},{40 + 10 * i},"{lab.replace(chr(34), chr(34) * 2)}"\n'
+                                         for i, lab in enumerate(HOSTILE)))
+    path = tmp_path / "report.html"
+    path.write_text(report("--r", "r", "--n", "n", "--labels", "label", file=f), encoding="utf-8")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = b.new_page()
+        errors, requests, dialogs = [], [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto(path.as_uri(), wait_until="load")
+        images = page.evaluate("""() => Array.from(document.images).map(i => ({
+            ok: i.complete && i.naturalWidth > 0, alt: (i.getAttribute('alt') || '').trim()}))""")
+        text = page.inner_text("body")
+        b.close()
+    assert errors == [] and requests == [] and dialogs == []
+    assert len(images) == 3 and all(i["ok"] and i["alt"] for i in images)  # forest, funnel, leave-one-out
+    assert '<script>alert("x")</script>' in text
+
+
+def test_report_help_is_fast_to_reach(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--help"])
+    assert exc.value.code == 0
+    assert "-o OUT.html" in capsys.readouterr().out
+
+
+def test_numbers_round_as_apa():
+    from alliance_meta.cli.html import number, p_value
+
+    assert number(0.2830, 2, leading_zero=False) == ".28"
+    assert number(-0.034, 2, leading_zero=False) == "\u2212.03"
+    assert number(-0.0001, 2) == "0.00"
+    assert number(float("nan")) == "n/a" and number(None) == "n/a"
+    assert p_value(0.0004) == "<i>p</i> &lt; .001" and p_value(0.0345) == "<i>p</i> = .035"
+    assert math.isclose(float(number(12.345, 1)), 12.3)
