@@ -112,6 +112,11 @@ def write_rows(path: Path, fields, rows):
             w.writerow(row)
 
 
+FOUND = {"ref_id": "ad1999-001", "position": "1", "first_author": "Smith", "authors": "Smith, A.", "year": "1990",
+         "title": "A title", "venue": "A journal, 1, 1-2", "kind": "journal_article", "theme": "other",
+         "theme_secondary": "", "notes": ""}
+
+
 @pytest.fixture
 def package(tmp_path):
     """A valid miniature copy of the project (data/ + references.bib)."""
@@ -125,6 +130,9 @@ def package(tmp_path):
     write_rows(data / "reliability" / "first_pass.csv", _fields("first_pass"), [ROW])
     write_rows(data / "reliability" / "second_pass.csv", _fields("second_pass"), [ROW])
     write_rows(data / "reliability" / "syntheses_second_pass.csv", _fields("syntheses_second_pass"), [SYN])
+    write_rows(data / "founding_references.csv", _fields("founding_references"), [FOUND])
+    write_rows(data / "reliability" / "founding_references_second_pass.csv",
+               _fields("founding_references_second_pass"), [FOUND])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 
