@@ -117,6 +117,12 @@ FOUND = {"ref_id": "ad1999-001", "position": "1", "first_author": "Smith", "auth
          "theme_secondary": "", "notes": ""}
 
 
+ACCOUNT = {"account_id": "acc-01", "study": "smith2010", "authors": "Smith, A.", "year": "2010", "title": "T",
+           "setting": "child_welfare", "country": "", "n_parents": "12", "n_professionals": "", "method": "interviews",
+           "focus": "parents_experience", "themes": "trust;respect", "read_in": "abstract",
+           "read_at": "https://example.org/a", "notes": ""}
+
+
 @pytest.fixture
 def package(tmp_path):
     """A valid miniature copy of the project (data/ + references.bib)."""
@@ -133,6 +139,7 @@ def package(tmp_path):
     write_rows(data / "founding_references.csv", _fields("founding_references"), [FOUND])
     write_rows(data / "reliability" / "founding_references_second_pass.csv",
                _fields("founding_references_second_pass"), [FOUND])
+    write_rows(data / "parent_accounts.csv", _fields("parent_accounts"), [ACCOUNT])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 

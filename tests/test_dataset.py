@@ -217,3 +217,21 @@ def test_a_table_linked_to_an_endless_device(package):
     (package / "search_log.csv").unlink()
     (package / "search_log.csv").symlink_to("/dev/zero")
     assert any("search_log.csv: is not a readable file" in p for p in validate_package(package))
+
+
+def _accounts(package, **change):
+    from conftest import ACCOUNT, _fields
+
+    _write(package / "parent_accounts.csv", _fields("parent_accounts"), [{**ACCOUNT, **change}])
+    return validate_package(package)
+
+
+def test_parent_accounts_themes_come_from_the_vocabulary(package):
+    assert _accounts(package) == []
+    bad = _accounts(package, themes="trust;hope")
+    assert len(bad) == 1 and "parent_accounts.csv, row 1" in bad[0] and "column 'themes'" in bad[0]
+
+
+def test_parent_accounts_study_must_be_in_the_bibliography(package):
+    bad = _accounts(package, study="nobody2001")
+    assert any("'nobody2001' is not a key in references.bib" in p and "parent_accounts.csv" in p for p in bad)

@@ -22,6 +22,8 @@ _WHERE = {
     "load_syntheses": ".dataset",
     "load_references": ".dataset",
     "load_founding_references": ".founding",
+    "load_parent_accounts": ".accounts",
+    "theme_counts": ".accounts",
     "load_founding_second_pass": ".founding",
     "theme_profile": ".founding",
     "coding_agreement": ".founding",

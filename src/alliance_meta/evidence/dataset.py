@@ -391,7 +391,7 @@ def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
 
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
-    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass"):
+    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")
