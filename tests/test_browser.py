@@ -209,3 +209,23 @@ def test_search_finds_alliance(visit):
     v.page.wait_for_selector("#search-results li, ul.search li", timeout=20_000)
     assert v.page.locator("#search-results li, ul.search li").count() >= 3
     assert v.blocked == [] and v.errors == []
+
+
+def test_dataset_page_offers_every_data_file(visit):
+    """Each table of the data package, the descriptor, the bibliography and CITATION.cff can
+    be downloaded from the dataset chapter, byte for byte as shipped."""
+    import json
+
+    v = visit()
+    v.open("book/dataset.html")
+    links = v.page.eval_on_selector_all("a.reference.download", "els => els.map(e => [e.innerText, e.href])")
+    by_name = {text.strip(): href for text, href in links}
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    wanted = {r["path"]: ROOT / "data" / r["path"] for r in pkg["resources"]}
+    wanted.update({"datapackage.json": ROOT / "data" / "datapackage.json", "references.bib": ROOT / "references.bib",
+                   "CITATION.cff": ROOT / "CITATION.cff"})
+    assert set(wanted) <= set(by_name), sorted(set(wanted) - set(by_name))
+    for name, path in wanted.items():
+        resp = v.page.request.get(by_name[name])
+        assert resp.ok and resp.body() == path.read_bytes(), name
+    assert v.blocked == []
