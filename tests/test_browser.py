@@ -137,6 +137,8 @@ def test_page(visit, rel):
     broken = [i["src"] for i in images if not i["ok"]]
     no_alt = [i["src"] for i in images if not i["alt"]]
     text = page.inner_text("body")
+    clipped = page.evaluate("""() => Array.from(document.querySelectorAll('article pre'))
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))""")
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / (rel.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
@@ -146,6 +148,7 @@ def test_page(visit, rel):
     assert broken == [], f"{rel}: images that did not load: {broken}"
     assert no_alt == [], f"{rel}: images without alt text: {no_alt}"
     assert not re.search(r"\{glue(:\w+)?\}|glue:text", text), f"{rel}: unresolved glue in the text"
+    assert clipped == [], f"{rel}: code or output lines cut off on the right: {clipped}"
     assert "\\(" not in text and "$$" not in text, f"{rel}: raw TeX left on the page"
     assert not re.search(r"<Figure size \d+x\d+", text), f"{rel}: a figure was printed as text, not drawn"
 
