@@ -38,6 +38,22 @@ def read(args, extra=(), optional=()):
                         optional=tuple(optional))
 
 
+def check_output(path: str, suffixes: tuple[str, ...], must: str) -> None:
+    """Refuse an output path before any work is done: a wrong suffix (``must`` says what it
+    must end in), a missing folder, or a directory."""
+    import os
+
+    from ..engine.errors import InputError
+
+    if os.path.splitext(path)[1].lower() not in suffixes:
+        raise InputError(f"-o {path}: {must}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"-o {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise InputError(f"-o {path}: is a directory")
+
+
 def omitted_note(table) -> None:
     if table.omitted:
         from .inputs import describe_omitted

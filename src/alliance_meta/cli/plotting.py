@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from .common import effect_args, method_arg, read
+from .common import check_output, effect_args, method_arg, read
 
 PLOTS = ("forest", "funnel", "cumulative", "leave1out")
 FORMATS = (".svg", ".png")
@@ -26,23 +26,10 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_plot)
 
 
-def _check_output(path: str) -> None:
-    from ..engine.errors import InputError
-
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix not in FORMATS:
-        raise InputError(f"-o {path}: the output must end in .svg or .png")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"-o {path}: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise InputError(f"-o {path}: is a directory")
-
-
 def cmd_plot(args) -> int:
     from ..engine.errors import InputError
 
-    _check_output(args.output)
+    check_output(args.output, FORMATS, "the output must end in .svg or .png")
     if args.kind == "cumulative" and not args.order:
         raise InputError("plot cumulative needs --order COL")
     extra = [args.groups] if args.kind == "forest" and args.groups else []

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from .common import effect_args, method_arg, read
+from .common import check_output, effect_args, method_arg, read
 from .html import embedded_json, figure, number, p_value, table as html_table, text, value
 
 #: forest plots and per-row tables beyond this many rows are left out of the page (named as such)
@@ -106,22 +106,10 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def _check_output(path: str) -> None:
-    from ..engine.errors import InputError
-
-    if os.path.splitext(path)[1].lower() not in (".html", ".htm"):
-        raise InputError(f"-o {path}: the report must end in .html")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise InputError(f"-o {path}: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise InputError(f"-o {path}: is a directory")
-
-
 def cmd_report(args) -> int:
     from ..engine.errors import InputError
 
-    _check_output(args.output)
+    check_output(args.output, (".html", ".htm"), "the report must end in .html")
     mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
     if any(not m for m in mods):
         raise InputError("--mods has an empty column name")
