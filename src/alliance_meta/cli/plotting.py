@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from .common import check_output, effect_args, method_arg, read
