@@ -96,3 +96,14 @@ def test_every_shipped_entry_names_its_authors_in_words():
     refs = read_bib(Path(__file__).resolve().parents[1] / "references.bib")
     assert [k for k, r in refs.items() if not (r.fields.get("author") or "").strip("{} ")] == []
     assert refs["smithcollege2012"].fields["author"].strip("{}") == "Author not shown in the readable record"
+
+
+def test_addresses_keep_their_ampersands(tmp_path):
+    from alliance_meta.evidence.bibliography import read_bib
+
+    bib = tmp_path / "r.bib"
+    bib.write_text("@misc{a2001,\n  author = {A, B},\n  title = {T \\& U},\n  year = {2001},\n"
+                   "  url = {http://x.org/?q=a&pg=3&id=E1}\n}\n", encoding="utf-8")
+    ref = read_bib(bib)["a2001"]
+    assert ref.fields["url"] == "http://x.org/?q=a&pg=3&id=E1"
+    assert ref.fields["title"] == "T & U"

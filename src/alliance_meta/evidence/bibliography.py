@@ -103,6 +103,10 @@ def _family(name: str) -> str:
     return parts[-1] if parts else name
 
 
+#: fields read as they stand, without LaTeX decoding
+VERBATIM = ("url", "doi")
+
+
 def read_bib(path: str | Path) -> dict[str, Reference]:
     """Parse a BibTeX file into {key: Reference}.
 
@@ -131,9 +135,14 @@ def read_bib(path: str | Path) -> dict[str, Reference]:
         if kind == "DuplicateBlockKeyBlock":
             raise InputError(f"line {line}: the key '{block.key}' is used twice", file=label)
         raise InputError(f"line {line}: this entry cannot be parsed (check its braces and quotes)", file=label)
+    # Addresses are not LaTeX: decoding would turn the '&' of a query string into a space.
+    raw = {e.key: e for e in bibtexparser.parse_string(text).entries}
     out = {}
     for entry in lib.entries:
         fields = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
+        for k, v in raw[entry.key].fields_dict.items():
+            if k.lower() in VERBATIM:
+                fields[k.lower()] = str(v.value).strip().strip("{}")
         out[entry.key] = Reference(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1)
     return out
 
