@@ -31,3 +31,19 @@ def test_as_image_renders_a_bare_figure_to_png():
     img = as_image(fig, dpi=50)
     assert img.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert img.format == "png"
+
+
+def test_write_atomically_leaves_nothing_when_the_writer_fails(tmp_path):
+    import pytest
+
+    from alliance_meta.figures.base import write_atomically
+
+    def broken(tmp):
+        open(tmp, "w").write("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(str(tmp_path / "out.html"), broken)
+    assert list(tmp_path.iterdir()) == []
+    write_atomically(str(tmp_path / "out.html"), lambda t: open(t, "w").write("whole"))
+    assert [p.name for p in tmp_path.iterdir()] == ["out.html"] and (tmp_path / "out.html").read_text() == "whole"

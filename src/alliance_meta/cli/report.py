@@ -137,31 +137,18 @@ def cmd_report(args) -> int:
 
 
 def _write(path: str, content: str) -> None:
-    """Write atomically: a temporary file in the same folder, then renamed."""
-    import tempfile
-
+    """Write the page atomically (nothing half-written is ever left at ``path``)."""
     from ..engine.errors import InputError
+    from ..figures.base import write_atomically
 
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
-    except OSError as exc:
-        raise InputError(f"-o {path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    def fill(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(content)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
+
+    try:
+        write_atomically(path, fill)
     except OSError as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         raise InputError(f"-o {path}: cannot be written ({exc.strerror or type(exc).__name__})") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------- the analyses

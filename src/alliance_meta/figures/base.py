@@ -73,18 +73,28 @@ def save(fig, path: str, dpi: int = 150) -> None:
     """Write ``fig`` to ``path`` (format from the suffix: .svg or .png) atomically: to a
     temporary file in the same folder, then renamed, so nothing half-written is left."""
     import os
-    import tempfile
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
-    folder = os.path.dirname(os.path.abspath(path))
     suffix = os.path.splitext(path)[1].lower()
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
+    write_atomically(path, lambda tmp: fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, facecolor="white",
+                                                   bbox_inches="tight"))
+
+
+def write_atomically(path: str, fill) -> None:
+    """Call ``fill(tmp)`` to write a temporary file in the folder of ``path``, then rename it
+    to ``path``: a reader never sees a half-written file, and a failure leaves none behind
+    (the exception is raised again)."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1].lower(), dir=folder)
     os.close(fd)
     try:
-        fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, facecolor="white", bbox_inches="tight")
+        fill(tmp)
         mask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)
@@ -93,7 +103,6 @@ def save(fig, path: str, dpi: int = 150) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-
 
 
 def as_image(fig, dpi: int = 150):
