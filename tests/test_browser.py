@@ -149,6 +149,7 @@ def test_page(visit, rel):
     assert no_alt == [], f"{rel}: images without alt text: {no_alt}"
     assert not re.search(r"\{glue(:\w+)?\}|glue:text", text), f"{rel}: unresolved glue in the text"
     assert clipped == [], f"{rel}: code or output lines cut off on the right: {clipped}"
+    assert "glue(" not in text, f"{rel}: glue bookkeeping is visible (tag the cell remove-input or hide-input)"
     assert "\\(" not in text and "$$" not in text, f"{rel}: raw TeX left on the page"
     assert not re.search(r"<Figure size \d+x\d+", text), f"{rel}: a figure was printed as text, not drawn"
 

@@ -7,6 +7,11 @@ here. This removes thebe's scripts and stylesheet from every page.
 It also drops ``role="list"`` from docutils' citation list on the bibliography page: the
 entries inside are not list items, so the role made the page fail axe-core's
 ``aria-required-children`` rule, and without it the entries read as plain text blocks.
+
+And it drops myst-nb's ``aria-label="Toggle hidden content"`` from the toggles of cells whose
+code is collapsed (``hide-input``): the label hid the visible words ("Show code cell
+source"), which fails axe-core's ``label-content-name-mismatch``; without it a screen reader
+reads the visible words.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ def _strip(app, pagename, templatename, context, doctree):
     if "body" in context:
         context["body"] = context["body"].replace('<div role="list" class="citation-list">',
                                                   '<div class="citation-list">')
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
 def setup(app):
