@@ -86,8 +86,11 @@ def table(head: list[str], rows: list[list[str]], *, caption: str, numeric: set[
 
 
 def figure(fig, *, alt: str, caption: str, dpi: int = 120) -> str:
-    """A matplotlib figure inline as a PNG data URI, with alt text and a caption."""
+    """A matplotlib figure inline as a PNG data URI, with alt text and a caption; the figure
+    is closed once rendered (a report draws several and keeps none)."""
     import io
+
+    import matplotlib.pyplot as plt
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -95,6 +98,7 @@ def figure(fig, *, alt: str, caption: str, dpi: int = 120) -> str:
         FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{text(alt)}">'
             f"<figcaption>{caption}</figcaption></figure>")

@@ -379,9 +379,6 @@ def _results(analyses, table, labels, cite) -> str:
                         caption=f"Forest plot: each row's estimate and 95% CI (box area proportional to its weight), "
                                 f"the pooled {model} estimate (diamond)"
                                 + ("" if res.is_fixed else " and the 95% prediction interval") + "."))
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
     return "".join(s)
 
 
@@ -458,9 +455,6 @@ def _bias(analyses, table, cite) -> str:
                     caption="Funnel plot: effect size against standard error (shaded: regions where a single "
                             "effect would be significant at p &lt; .10, .05, .01); open circles are the effects "
                             "trim-and-fill adds."))
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return "".join(s)
 
 
@@ -497,9 +491,6 @@ def _influence(analyses, table, labels) -> str:
                                  "left out in turn, beside the estimate from all rows.",
                         caption="Leave-one-out: the pooled estimate without each row (the dashed line is the "
                                 "estimate from all rows)."))
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
         head = ["Row", "Label", "Estimate without it", "τ² without it", "Studentised residual", "Cook's distance", "Hat"]
         rows = [[str(table.rows[i]), text(labels[i]), value(f"leave1out.estimate.{i}", l1o.estimate[i], number(tx(l1o.estimate[i]), digits, **lz)),
                  value(f"leave1out.tau2.{i}", l1o.tau2[i], number(l1o.tau2[i], 4)),
