@@ -38,7 +38,7 @@ browser: $(CHROMIUM)
 # The execution cache keys on code cells only, so a change in the data, the bibliography or
 # the engine would leave stale numbers: when any of them is newer than the last build, the
 # build starts again from an empty _build.
-INPUTS := $(wildcard data/*.csv data/*.json data/reliability/*.csv src/alliance_meta/*.py src/alliance_meta/*/*.py) references.bib
+INPUTS := $(wildcard data/*.csv data/*.json data/reliability/*.csv src/alliance_meta/*.py src/alliance_meta/*/*.py book/_static/* book/_ext/*.py) references.bib
 BUILD_STAMP := _build/.inputs
 $(BUILD_STAMP): $(INPUTS)
 	rm -rf _build

@@ -153,6 +153,18 @@ def test_page(visit, rel):
     assert "\\(" not in text and "$$" not in text, f"{rel}: raw TeX left on the page"
     assert not re.search(r"<Figure size \d+x\d+", text), f"{rel}: a figure was printed as text, not drawn"
 
+    tables = page.evaluate("""() => Array.from(document.querySelectorAll('article table')).map(t => ({
+        rowHeads: Array.from(t.querySelectorAll('tbody th')).map(e => e.innerText.trim()),
+        heads: Array.from(t.querySelectorAll('thead th')).map(e => e.innerText.trim()),
+        cells: Array.from(t.querySelectorAll('td')).map(e => e.innerText.trim())}))""")
+    for i, t in enumerate(tables):
+        assert not any(re.fullmatch(r"\d+", h) for h in t["rowHeads"]), f"{rel}: table {i} prints its index"
+        missing = [c for c in t["cells"] if c in ("NaN", "nan", "<NA>", "None", "NaT")]
+        assert missing == [], f"{rel}: table {i} prints missing values as {sorted(set(missing))}"
+        assert not any(re.fullmatch(r"p\s*=\s*0\.0+", c) for c in t["cells"]), f"{rel}: table {i} prints p = 0"
+        assert not any("_" in h for h in t["heads"]), f"{rel}: table {i} has column names in code: {t['heads']}"
+    assert not re.search(r"p = 0\.0000|p = 0\.000\b", text), f"{rel}: a p value printed as zero"
+
     for href in page.eval_on_selector_all("a.reference.download[href$='.ipynb']", "els => els.map(e => e.href)"):
         nb = page.request.get(href)
         assert nb.ok and "cells" in nb.json(), f"{rel}: notebook download {href} is broken"
@@ -233,3 +245,42 @@ def test_dataset_page_offers_every_data_file(visit):
         resp = v.page.request.get(by_name[name])
         assert resp.ok and resp.body() == path.read_bytes(), name
     assert v.blocked == []
+
+
+def test_long_tables_search_filter_and_sort(visit):
+    """The syntheses table: the search box, a column filter and a sortable header work."""
+    v = visit()
+    v.open("book/syntheses.html")
+    page = v.page
+    box = page.locator('div.am-table[data-interactive="true"]').first
+    body = box.locator("tbody tr")
+    total = body.count()
+    assert total >= 50
+    count = page.locator("p.am-table-count").first
+    assert count.inner_text() == f"{total} of {total} rows shown"
+
+    controls = page.locator("div.am-table-controls").first
+    search = controls.get_by_label("Search the table")
+    search.fill("Welmers")
+    visible = [r for r in body.all() if r.is_visible()]
+    assert 0 < len(visible) < total and all("Welmers" in r.inner_text() for r in visible)
+    assert count.inner_text() == f"{len(visible)} of {total} rows shown"
+    search.fill("")
+
+    population = controls.get_by_label("population", exact=True)
+    population.select_option("parent")
+    shown = [r for r in body.all() if r.is_visible()]
+    assert shown and all(r.locator("td").nth(2).inner_text() == "parent" for r in shown)
+    population.select_option("")
+
+    header = box.locator("thead th").filter(has_text=re.compile(r"^r$"))
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [float(t) for t in box.locator("tbody tr td:nth-child(%d)" % (1 + box.locator("thead th").evaluate_all(
+        "(hs) => hs.findIndex(h => h.innerText.trim().replace(/[\\u25B2\\u25BC]/g, '').trim() === 'r')"))).all_inner_texts() if t]
+    assert values == sorted(values) and len(values) > 10
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+
+    # the scrolling box is reachable from the keyboard (axe: scrollable-region-focusable)
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label")

@@ -49,6 +49,19 @@ def test_each_row_gets_its_variance_and_basis():
     assert list(t["year"]) == [1991, 2011, 2018, 2018, 2019, 2020, 2018, 2018]
 
 
+def test_each_row_gets_its_interval_on_r():
+    t = overview_table(_syn(), REFS)
+    # a printed interval is kept as printed
+    assert (t.loc[1, "r_lb"], t.loc[1, "r_ub"]) == (0.25, 0.30)
+    # a printed SE gives the interval symmetric on Fisher z
+    half = 1.959963984540054 * math.sqrt(t.loc[7, "vi"])
+    assert t.loc[7, "r_lb"] == pytest.approx(math.tanh(math.atanh(0.183) - half))
+    assert t.loc[7, "r_ub"] == pytest.approx(math.tanh(math.atanh(0.183) + half))
+    assert t.loc[7, "r_lb"] < 0.183 < t.loc[7, "r_ub"]
+    # no interval and no SE: no interval is made up
+    assert math.isnan(t.loc[0, "r_lb"]) and math.isnan(t.loc[5, "r_ub"])
+
+
 def test_one_overall_estimate_per_group_and_population():
     t = overview_table(_syn(), REFS)
     assert list(selected(t)["synthesis_id"]) == ["c2018-01", "d2019-01", "f2018-01", "g2018-01"]

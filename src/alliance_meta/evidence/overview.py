@@ -9,12 +9,20 @@ Only rows with a harmonised ``r`` enter: a sign that could not be established st
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..engine.models import pool
 from ..engine.second_order import published_estimates, select
 from .bibliography import publication_year
 
 #: Estimates in one overlap group answer a question from largely the same primary studies.
 GROUP = "overlap_group"
+
+#: The variance bases of :func:`overview_table` in words.
+BASIS_WORDS = {"ci": "printed CI", "se": "printed SE", "k_n": "approximated from k and N"}
+
+#: The two-sided 95% normal quantile (as metafor uses it).
+_Z95 = 1.959963984540054
 
 
 def overview_table(syn, refs, *, approximate: bool = True):
@@ -32,8 +40,10 @@ def overview_table(syn, refs, *, approximate: bool = True):
     Returns
     -------
     pandas.DataFrame
-        The columns of ``syn`` plus ``year``, ``yi`` (atanh of the harmonised r), ``vi`` and
-        ``basis`` (``ci``, ``se``, ``k_n`` or empty).
+        The columns of ``syn`` plus ``year``, ``yi`` (atanh of the harmonised r), ``vi``,
+        ``basis`` (``ci``, ``se``, ``k_n`` or empty) and ``r_lb``, ``r_ub``: the 95% interval
+        on r, as printed where the review printed one, otherwise ``tanh(yi ± 1.96 √vi)``
+        (symmetric on Fisher z) from the variance of ``basis``; empty where there is none.
     """
     out = syn.copy()
     est = published_estimates(syn["r"].tolist(), syn["ci_lb"].tolist(), syn["ci_ub"].tolist(), syn["se"].tolist(),
@@ -42,6 +52,11 @@ def overview_table(syn, refs, *, approximate: bool = True):
     years = (publication_year(refs, k) for k in syn["study"])
     out["year"] = [float("nan") if y is None else float(y) for y in years]
     out["yi"], out["vi"], out["basis"] = est.yi, est.vi, est.basis
+    half = _Z95 * np.sqrt(np.asarray(est.vi, dtype=float))
+    printed = syn["ci_lb"].notna().to_numpy() & syn["ci_ub"].notna().to_numpy()
+    yi = np.asarray(est.yi, dtype=float)
+    out["r_lb"] = np.where(printed, syn["ci_lb"].astype(float), np.tanh(yi - half))
+    out["r_ub"] = np.where(printed, syn["ci_ub"].astype(float), np.tanh(yi + half))
     return out
 
 

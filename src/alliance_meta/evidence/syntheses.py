@@ -11,13 +11,20 @@ from __future__ import annotations
 import math
 
 
+#: The coded fields shown beside each estimate: table name -> column of ``syntheses.csv``.
+CODED = {"estimate type": "estimate_type", "dyad": "alliance_dyad", "alliance rater": "alliance_rater",
+         "outcome": "outcome_domain", "setting": "setting"}
+
+
 def synthesis_table(frame, refs):
     """One row per published estimate, oldest first, with author–year labels.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``synthesis``, ``year``, ``population``, ``subset``, ``k``, ``N``, ``r``
+        Columns ``synthesis``, ``year``, ``population``, ``subset``, the coded fields in
+        words (``estimate type``, ``dyad``, ``alliance rater``, ``outcome``, ``setting``;
+        empty where the frame lacks them), ``k``, ``N``, ``r``
         (harmonised: positive = stronger alliance, better outcome), ``95% CI``, ``read in``
         (``abstract``, ``full text``, ``table``, or ``quoted by <label>`` for a figure read in a
         later work) and ``synthesis_id``. Empty cells stay empty: a figure that was not read,
@@ -32,6 +39,9 @@ def synthesis_table(frame, refs):
         "year": [publication_year(refs, k) or 0 for k in frame["study"]],
         "population": frame["population"].to_numpy(),
         "subset": frame["subset"].to_numpy(),
+        **{name: (frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.replace("_", " ").to_numpy()
+                  if col in frame else [""] * len(frame))
+           for name, col in CODED.items()},
         "k": frame["k_studies"].astype("Int64").array,
         "N": frame["n_participants"].astype("Int64").array,
         "r": frame["r"].to_numpy(),

@@ -2,7 +2,8 @@
 
 It owns the drawing: forest, cumulative and leave-one-out plots (:mod:`.forests`), the
 contour funnel (:mod:`.funnels`), the bubble plot (:mod:`.bubbles`), evidence maps
-(:mod:`.maps`) and diagrams (:mod:`.diagrams`). It draws results; it fits nothing. A forest plot is given its pooled fit (and any subgroup
+(:mod:`.maps`) and diagrams (:mod:`.diagrams`); every table is shown through
+:func:`.tables.show`. It draws results; it fits nothing. A forest plot is given its pooled fit (and any subgroup
 fits), a funnel its estimate, a bubble plot its meta-regression, a map the evidence
 layer's table. It may import matplotlib, NumPy and the engine (for its distributions and
 the shape of its results); never the evidence layer or the command line. The shared
@@ -27,6 +28,8 @@ _WHERE = {
     "CONNECTION_STEPS": ".diagrams",
     "save": ".base",
     "as_image": ".base",
+    "show": ".tables",
+    "format_p": ".tables",
 }
 
 __all__ = sorted(_WHERE)
