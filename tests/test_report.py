@@ -126,8 +126,10 @@ def test_metaregression_and_three_level_match_pool_json(report, capsys):
     shown = shown_values(html)
     for key in ("metareg.QM", "metareg.tau2", "three_level.sigma2_between", "three_level.sigma2_within"):
         assert float(shown[key]) == lookup(data, key)
-    for key in ("three_level_model.coefficients.1.estimate", "three_level_model.coefficients.1.se"):
-        assert float(shown[key]) == lookup({"three_level_model": tl}, key)
+    for key in ("three_level.coefficients.1.estimate", "three_level.coefficients.1.se",
+                "three_level.coefficients.0.pval", "three_level.Q"):
+        assert float(shown[key]) == lookup(data, key)
+    assert not any(k.startswith("three_level_model") for k in shown)
     assert float(shown["metareg.coefficients.1.estimate"]) == mr["coefficients"][1]["estimate"]
     assert "A meta-regression compares studies" in html
 
@@ -138,6 +140,27 @@ def test_robust_three_level(report, capsys):
     assert data["three_level"] == cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--cluster", "study",
                                            "--robust", "--test", "t")
     assert "CR2 cluster-robust" in html and "Pustejovsky" in html
+    # the robust numbers carry the keys of the --json object; the model fit behind them
+    # is embedded as three_level_model, and every shown number is found where its key says
+    shown = shown_values(html)
+    assert data["three_level_model"] == cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--cluster", "study",
+                                                 "--test", "t")
+    for key in ("three_level.estimate", "three_level.se", "three_level.df", "three_level_model.estimate",
+                "three_level_model.sigma2_between", "three_level_model.Q"):
+        assert float(shown[key]) == lookup(data, key)
+    assert shown["three_level.se"] != shown["three_level_model.se"]
+
+
+def test_every_shown_number_is_found_in_the_embedded_json(report):
+    """No data-key points at nothing: each shown value is the JSON value its key names."""
+    for argv in (("--r", "r", "--n", "n"), ("--r", "r", "--n", "n", "--cluster", "study"),
+                 ("--r", "r", "--n", "n", "--mods", "population", "--cluster", "study", "--robust")):
+        html = report(*argv)
+        data = embedded(html)
+        for key, shown in shown_values(html).items():
+            if shown == "":
+                continue
+            assert float(shown) == pytest.approx(lookup(data, key), rel=0, abs=0), (argv, key)
 
 
 def test_rows_left_out_are_listed_with_the_empty_column(tmp_path, report):

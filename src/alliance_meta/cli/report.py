@@ -203,6 +203,9 @@ def results_json(analyses: dict) -> dict:
         if key in analyses:
             res = analyses[key]
             out[key] = None if res is None else res.to_dict()
+    tl = analyses.get("three_level")
+    if tl is not None and tl.robust is not None:  # the model fit behind the robust contract
+        out["three_level_model"] = tl.to_dict(model=True)
     out["skipped"] = analyses["skipped"]
     return out
 
@@ -503,17 +506,25 @@ def _influence(analyses, table, labels) -> str:
     return "".join(s)
 
 
-def _coef_table(coefs, crit: str, caption: str, prefix: str) -> str:
-    head = ["Coefficient", "Estimate", "SE", crit, "p", "95% CI"]
+def _coef_table(coefs, crit: str, caption: str, prefix: str | None, single: str | None = None) -> str:
+    """A coefficient table whose cells carry the --json keys: ``prefix.i.field`` for a list
+    of coefficients, or ``single.field`` when the JSON holds one estimate at its top level
+    (``prefix`` None). Coefficients with their own ``df`` (CR2 Satterthwaite) get a df column."""
+    per_df = any("df" in c for c in coefs)
+    head = ["Coefficient", "Estimate", "SE", crit, *(["df"] if per_df else []), "p", "95% CI"]
     rows = []
     for i, c in enumerate(coefs):
-        rows.append([text(c["name"]), value(f"{prefix}.{i}.estimate", c["estimate"], number(c["estimate"], 3)),
-                     value(f"{prefix}.{i}.se", c["se"], number(c["se"], 3)),
-                     value(f"{prefix}.{i}.stat", c["stat"], number(c["stat"], 2)),
-                     value(f"{prefix}.{i}.pval", c["pval"], p_value(c["pval"]).replace("<i>p</i> = ", "").replace("<i>p</i> ", "")),
-                     f"[{value(f'{prefix}.{i}.ci_lb', c['ci_lb'], number(c['ci_lb'], 3))}, "
-                     f"{value(f'{prefix}.{i}.ci_ub', c['ci_ub'], number(c['ci_ub'], 3))}]"])
-    return html_table(head, rows, caption=caption, numeric={1, 2, 3, 4})
+        at = f"{prefix}.{i}" if prefix is not None else single
+        row = [text(c["name"]), value(f"{at}.estimate", c["estimate"], number(c["estimate"], 3)),
+               value(f"{at}.se", c["se"], number(c["se"], 3)),
+               value(f"{at}.stat", c["stat"], number(c["stat"], 2))]
+        if per_df:
+            row.append(value(f"{at}.df", c["df"], number(c["df"], 2)))
+        row += [value(f"{at}.pval", c["pval"], p_value(c["pval"]).replace("<i>p</i> = ", "").replace("<i>p</i> ", "")),
+                f"[{value(f'{at}.ci_lb', c['ci_lb'], number(c['ci_lb'], 3))}, "
+                f"{value(f'{at}.ci_ub', c['ci_ub'], number(c['ci_ub'], 3))}]"]
+        rows.append(row)
+    return html_table(head, rows, caption=caption, numeric=set(range(1, len(head) - 1)))
 
 
 def _metareg(mr, table) -> str:
@@ -539,22 +550,22 @@ def _metareg(mr, table) -> str:
 
 def _three_level(tl, table) -> str:
     crit = "z" if tl.test == "z" else f"t({tl.df})"
-    coefs = [{"name": n, "estimate": float(tl.beta[i]), "se": float(tl.se[i]), "stat": float(tl.stat[i]),
-              "pval": float(tl.pval[i]), "ci_lb": float(tl.ci_lb[i]), "ci_ub": float(tl.ci_ub[i])}
-             for i, n in enumerate(tl.names)]
+    # data-keys follow the --json object: ``three_level`` is the model unless a robust fit
+    # replaces it there, in which case the model fit is ``three_level_model``
+    key = "three_level" if tl.robust is None else "three_level_model"
+    coefs = tl.coefficient_rows()
     scale = " (Fisher z scale)" if table.is_r else ""
     s = [_coef_table(coefs, crit, f"Three-level model: {tl.k} effect sizes in {tl.n_clusters} clusters{scale}",
-                     "three_level_model.coefficients")]
-    s.append(f"<p>Between-cluster variance σ² = {value('three_level.sigma2_between', tl.sigma2_between, number(tl.sigma2_between, 4))}; "
-             f"within-cluster variance σ² = {value('three_level.sigma2_within', tl.sigma2_within, number(tl.sigma2_within, 4))}; "
-             f"<i>Q</i>({tl.Q_df}) = {value('three_level.Q', tl.Q, number(tl.Q, 2))}, "
-             f"{value('three_level.Q_pval', tl.Q_pval, p_value(tl.Q_pval))}.</p>")
+                     f"{key}.coefficients" if len(coefs) > 1 else None, key)]
+    s.append(f"<p>Between-cluster variance σ² = {value(f'{key}.sigma2_between', tl.sigma2_between, number(tl.sigma2_between, 4))}; "
+             f"within-cluster variance σ² = {value(f'{key}.sigma2_within', tl.sigma2_within, number(tl.sigma2_within, 4))}; "
+             f"<i>Q</i>({tl.Q_df}) = {value(f'{key}.Q', tl.Q, number(tl.Q, 2))}, "
+             f"{value(f'{key}.Q_pval', tl.Q_pval, p_value(tl.Q_pval))}.</p>")
     if tl.robust is not None:
         rb = tl.robust
-        rcoefs = [{"name": n, "estimate": float(rb.estimate[i]), "se": float(rb.se[i]), "stat": float(rb.stat[i]),
-                   "pval": float(rb.pval[i]), "ci_lb": float(rb.ci_lb[i]), "ci_ub": float(rb.ci_ub[i])}
-                  for i, n in enumerate(rb.names)]
-        s.append(_coef_table(rcoefs, "t (Satterthwaite)", "CR2 cluster-robust inference", "three_level.robust"))
+        rcoefs = [{"name": n, **rb.coefficient(i)} for i, n in enumerate(rb.names)]
+        s.append(_coef_table(rcoefs, "t", "CR2 cluster-robust inference (Satterthwaite df)",
+                             "three_level.coefficients" if len(rcoefs) > 1 else None, "three_level"))
         if tl.n_clusters < 20:
             s.append(f'<p class="note">With {tl.n_clusters} clusters, robust standard errors rest on few units; '
                      "read the Satterthwaite degrees of freedom beside each test.</p>")

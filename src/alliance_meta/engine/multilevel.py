@@ -280,13 +280,19 @@ class ThreeLevelResult:
     def estimate(self) -> float:
         return float(self.beta[0])
 
-    def _coefs(self) -> list[dict]:
+    def coefficient_rows(self) -> list[dict]:
+        """The model-based coefficients, one dict each: ``name, estimate, se, stat, pval,
+        ci_lb, ci_ub`` on the analysis scale (Fisher z for correlations); non-finite values
+        as None."""
         return [{"name": n, "estimate": _clean(self.beta[i]), "se": _clean(self.se[i]), "stat": _clean(self.stat[i]),
                  "pval": _clean(self.pval[i]), "ci_lb": _clean(self.ci_lb[i]), "ci_ub": _clean(self.ci_ub[i])}
                 for i, n in enumerate(self.names)]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, model: bool = False) -> dict:
         """The JSON contract of ``alliance-meta pool --cluster COL --json``.
+
+        ``model=True`` gives the model-based contract even when a robust fit is attached
+        (the report shows both).
 
         Intercept-only: ``k, n_clusters, estimate, se, stat, pval, ci_lb, ci_ub,
         sigma2_between, sigma2_within, Q, Q_pval, logLik`` (+ ``df`` with t; + ``r,
@@ -297,11 +303,11 @@ class ThreeLevelResult:
         """
         out: dict = {"k": self.k, "n_clusters": self.n_clusters}
         if len(self.names) == 1:
-            c = self._coefs()[0]
+            c = self.coefficient_rows()[0]
             c.pop("name")
             out.update(c)
         else:
-            out["coefficients"] = self._coefs()
+            out["coefficients"] = self.coefficient_rows()
         out.update({"sigma2_between": _clean(self.sigma2_between), "sigma2_within": _clean(self.sigma2_within),
                     "Q": _clean(self.Q), "Q_pval": _clean(self.Q_pval), "logLik": _clean(self.logLik)})
         if self.test == "t":
@@ -309,7 +315,7 @@ class ThreeLevelResult:
         if self.is_r and len(self.names) == 1:
             out.update({"r": math.tanh(self.beta[0]), "r_ci_lb": math.tanh(self.ci_lb[0]),
                         "r_ci_ub": math.tanh(self.ci_ub[0])})
-        if self.robust is not None:  # the robust contract: exactly the robust keys
+        if self.robust is not None and not model:  # the robust contract: exactly the robust keys
             out = self.robust.to_dict()
             if self.is_r and len(self.names) == 1:
                 out.update({"r": math.tanh(out["estimate"]), "r_ci_lb": math.tanh(out["ci_lb"]),
