@@ -123,6 +123,14 @@ ACCOUNT = {"account_id": "acc-01", "study": "smith2010", "authors": "Smith, A.",
            "read_at": "https://example.org/a", "notes": ""}
 
 
+BARRIER = {"barrier": "coercive_context", "name": "Mandated contact", "definition": "A court sends the family.",
+           "review_evidence": "moderator=referral", "notes": ""}
+BARRIER_SOURCE = {"source_id": "bar-01", "barrier": "coercive_context", "study": "smith2010", "year": "2010",
+                  "design": "interviews", "sample": "18 parents", "finding": "Worker power shaped the contact.",
+                  "numbers_as_printed": "18 parents", "read_in": "abstract", "source_detail": "abstract",
+                  "read_at": "https://example.org/b", "notes": ""}
+
+
 @pytest.fixture
 def package(tmp_path):
     """A valid miniature copy of the project (data/ + references.bib)."""
@@ -140,6 +148,8 @@ def package(tmp_path):
     write_rows(data / "reliability" / "founding_references_second_pass.csv",
                _fields("founding_references_second_pass"), [FOUND])
     write_rows(data / "parent_accounts.csv", _fields("parent_accounts"), [ACCOUNT])
+    write_rows(data / "barriers.csv", _fields("barriers"), [BARRIER])
+    write_rows(data / "barrier_sources.csv", _fields("barrier_sources"), [BARRIER_SOURCE])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 

@@ -235,3 +235,33 @@ def test_parent_accounts_themes_come_from_the_vocabulary(package):
 def test_parent_accounts_study_must_be_in_the_bibliography(package):
     bad = _accounts(package, study="nobody2001")
     assert any("'nobody2001' is not a key in references.bib" in p and "parent_accounts.csv" in p for p in bad)
+
+
+def _barriers(package, barrier=None, source=None):
+    from conftest import BARRIER, BARRIER_SOURCE, _fields
+
+    _write(package / "barriers.csv", _fields("barriers"), [{**BARRIER, **(barrier or {})}])
+    _write(package / "barrier_sources.csv", _fields("barrier_sources"), [{**BARRIER_SOURCE, **(source or {})}])
+    return validate_package(package)
+
+
+def test_barriers_select_only_on_coded_columns(package):
+    assert _barriers(package) == []
+    bad = _barriers(package, barrier={"review_evidence": "moderator=referral;country=US"})
+    assert len(bad) == 1 and "barriers.csv, row 1" in bad[0] and "column 'review_evidence'" in bad[0]
+    assert "'country' is not a column a barrier can select on" in bad[0]
+
+
+def test_barrier_sources_name_a_known_barrier_and_a_known_work(package):
+    bad = _barriers(package, source={"barrier": "weather"})
+    assert any("barrier_sources.csv, row 1" in p and "weather" in p for p in bad), bad
+    bad = _barriers(package, source={"study": "nobody2001"})
+    assert any("'nobody2001' is not a key in references.bib" in p and "barrier_sources.csv" in p for p in bad)
+
+
+def test_a_work_that_could_not_be_read_needs_no_link(package):
+    bib = (package.parent / "references.bib")
+    bib.write_text(bib.read_text() + "@article{cited1985, author={Cited, A.}, title={T}, journal={J}, year={1985}}\n")
+    assert _barriers(package, source={"study": "cited1985", "read_in": "not_read"}) == []
+    bad = _barriers(package, source={"study": "cited1985", "read_in": "abstract"})
+    assert any("'cited1985' has no DOI or URL" in p for p in bad), bad

@@ -33,6 +33,9 @@ CLAIMS = {
     "het-ex-outcome-rater": "assert min(len(by_sample(same)), len(by_sample(other))) == 1",
     # the mandated referral level rests on a single study
     "pa-ex-mandated": "assert int(_result.set_index('level').loc['mandated', 'k_studies']) == 1",
+    # the four barriers the solution names are the ones without estimates
+    "barriers-ex-data": ("assert set(_result['barrier']) == {'parent_blame', 'professional_beliefs', "
+                         "'cultural_distance', 'father_exclusion'}"),
     # outcome and timing codes disagree more often than r
     "data-ex-disagree": "assert _result.get('r', 0) <= _result.get('alliance_timing', 0)",
 }

@@ -15,3 +15,10 @@ def test_verdict_follows_the_p_value():
     assert verdict(0.01, "a", "b") == "a"
     assert verdict(0.2, "a", "b") == "b"
     assert verdict(0.07, "a", "b", alpha=0.1) == "a"
+
+
+def test_counts_below_ten_are_words():
+    from alliance_meta.engine.wording import number_word
+
+    assert [number_word(i) for i in (0, 1, 4, 9, 10, 57)] == ["no", "one", "four", "nine", "10", "57"]
+    assert number_word(0, zero="zero") == "zero" and number_word(-3) == "-3"

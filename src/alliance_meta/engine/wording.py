@@ -16,3 +16,15 @@ def verdict(p: float, yes: str, no: str, alpha: float = 0.05) -> str:
     """``yes`` when ``p`` is below ``alpha``, otherwise ``no``: the wording of a test's result
     follows the computation instead of being typed for one data set."""
     return yes if p < alpha else no
+
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_word(n: int, zero: str = "no") -> str:
+    """A count as APA style writes it in running text: words below ten ('no' or ``zero``
+    for 0), figures from ten on."""
+    n = int(n)
+    if n == 0:
+        return zero
+    return _WORDS[n] if 0 < n < 10 else str(n)

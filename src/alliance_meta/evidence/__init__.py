@@ -56,6 +56,10 @@ _WHERE = {
     "largest_gaps": ".gaps",
     "estimator_table": ".comparison",
     "overview_table": ".overview",
+    "load_barriers": ".barriers",
+    "load_barrier_sources": ".barriers",
+    "review_rows": ".barriers",
+    "evidence_summary": ".barriers",
     "selected": ".overview",
     "pooled_by": ".overview",
 }

@@ -391,13 +391,13 @@ def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
 
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
-    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts"):
+    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts", "barrier_sources"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")
             if key and key not in refs:
                 out.append(_problem(f"'{key}' is not a key in references.bib", label, row["_row"], "study"))
-            elif key and name != "syntheses" and refs[key].link is None:
+            elif key and name != "syntheses" and row.get("read_in") != "not_read" and refs[key].link is None:
                 out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row["_row"], "study"))
             via = row.get("via", "")
             if via and via not in refs:
@@ -410,6 +410,15 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
             if read_in.startswith("quoted_by:") and read_in.split(":", 1)[1] not in refs:
                 out.append(_problem(f"'{read_in.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
                                     "read_in"))
+    from .barriers import SELECTABLE
+
+    label, rows = tables.get("barriers", ("", []))
+    for row in rows:
+        for selector in filter(None, row.get("review_evidence", "").split(";")):
+            column = selector.split("=", 1)[0]
+            if column not in SELECTABLE:
+                out.append(_problem(f"'{column}' is not a column a barrier can select on ({', '.join(SELECTABLE)})",
+                                    label, row["_row"], "review_evidence"))
     label, rows = tables.get("effect_sizes", ("", []))
     studies = {row["study"] for row in rows}
     country: dict[str, tuple[str, int]] = {}

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 #: Column names as a reader should see them; a column not listed keeps its name with
 #: underscores turned into spaces.
 LABELS: dict[str, str] = {
-    "ci_lb": "CI lower", "ci_ub": "CI upper", "pi_lb": "PI lower", "pi_ub": "PI upper",
+    "ci_lb": "CI lower", "ci_ub": "CI upper", "r_lb": "95% CI lower", "r_ub": "95% CI upper", "pi_lb": "PI lower", "pi_ub": "PI upper",
     "tau2": "τ²", "tau": "τ", "i2": "I² (%)", "I2": "I² (%)", "h2": "H²", "q": "Q", "Q": "Q",
     "df": "df", "p": "p", "pval": "p", "p_value": "p", "se": "SE", "k": "k", "n": "N",
     "r": "r", "z": "z", "yi": "yi", "vi": "vi", "k_studies": "k (studies)",
@@ -31,7 +31,7 @@ LABELS: dict[str, str] = {
 
 #: Decimals by column name (original names); p columns are formatted apart.
 DIGITS: dict[str, int] = {
-    "r": 2, "ci_lb": 2, "ci_ub": 2, "pi_lb": 2, "pi_ub": 2, "r_printed": 2, "r_without": 2,
+    "r": 2, "ci_lb": 2, "ci_ub": 2, "r_lb": 2, "r_ub": 2, "pi_lb": 2, "pi_ub": 2, "r_printed": 2, "r_without": 2,
     "estimate": 3, "z": 2, "yi": 3, "se": 3, "vi": 4, "tau2": 4, "tau": 3, "i2": 1, "I2": 1,
     "h2": 2, "q": 2, "Q": 2, "weight": 1,
 }
