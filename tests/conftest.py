@@ -129,6 +129,13 @@ BARRIER_SOURCE = {"source_id": "bar-01", "barrier": "coercive_context", "study":
                   "design": "interviews", "sample": "18 parents", "finding": "Worker power shaped the contact.",
                   "numbers_as_printed": "18 parents", "read_in": "abstract", "source_detail": "abstract",
                   "read_at": "https://example.org/b", "notes": ""}
+AGENDA = {"item": "mandated_services", "title": "Mandated services", "question": "Does referral matter?",
+          "evidence_rule": "moderator=referral&level=mandated", "barrier": "coercive_context",
+          "population": "Parents in child protection", "alliance": "Parent-rated, early", "outcome": "Parenting",
+          "analysis": "r per referral level", "notes": ""}
+FOUNDING_AGENDA = {"agenda_id": "ag-01", "study": "jones2011", "question": "Is the link causal?",
+                   "kind": "open_question", "evidence_rule": "estimate_type=adjusted", "locator": "abstract",
+                   "read_at": "https://example.org/u", "notes": ""}
 
 
 @pytest.fixture
@@ -150,6 +157,8 @@ def package(tmp_path):
     write_rows(data / "parent_accounts.csv", _fields("parent_accounts"), [ACCOUNT])
     write_rows(data / "barriers.csv", _fields("barriers"), [BARRIER])
     write_rows(data / "barrier_sources.csv", _fields("barrier_sources"), [BARRIER_SOURCE])
+    write_rows(data / "agenda.csv", _fields("agenda"), [AGENDA])
+    write_rows(data / "founding_agendas.csv", _fields("founding_agendas"), [FOUNDING_AGENDA])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from alliance_meta.evidence import evidence_summary, load_barrier_sources, load_barriers, overview_table, review_rows
-from alliance_meta.evidence.barriers import SELECTABLE, selectors
+from alliance_meta.evidence.rules import SELECTABLE, mask, parse, problems
 from alliance_meta.evidence import load_references
 
 
@@ -35,14 +35,32 @@ def _overview():
     })
 
 
-def test_selectors_parse_and_refuse_unknown_columns():
-    assert selectors("moderator=referral; population = parent") == [("moderator", "referral"), ("population", "parent")]
-    assert selectors("") == [] and selectors(None) == [] and selectors(float("nan")) == []
+def test_rules_parse_alternatives_and_conditions():
+    assert parse("moderator=referral; population = parent") == [[("moderator", "referral")], [("population", "parent")]]
+    assert parse("population=parent&alliance_rater=parent") == [[("population", "parent"), ("alliance_rater", "parent")]]
+    assert parse("") == [] and parse(None) == [] and parse(float("nan")) == []
     with pytest.raises(ValueError, match="country"):
-        selectors("country=US")
-    with pytest.raises(ValueError):
-        selectors("moderator=")
+        parse("country=US")
+    for bad in ("moderator=", "moderator", "population=parent&"):
+        with pytest.raises(ValueError):
+            parse(bad)
     assert "moderator" in SELECTABLE and "study" not in SELECTABLE
+
+
+def test_a_row_matches_every_condition_of_one_alternative():
+    ov = _overview()
+    assert list(mask("population=parent&estimate_type=split_alliance", ov)) == [0, 0, 0, 1, 0, 0]
+    assert list(mask("population=parent;moderator=referral", ov)) == [0, 1, 1, 1, 1, 0]
+    assert not mask("", ov).any() and not mask("moderator=gender", ov).any()
+    # a missing value matches nothing, not the text 'nan'
+    assert not mask("moderator=nan", ov.assign(moderator=None)).any()
+
+
+def test_rule_problems_name_the_value_outside_the_vocabulary():
+    vocab = {"population": ["adult", "parent"], "moderator": []}
+    assert problems("population=parent&moderator=anything", vocab) == []
+    assert problems("population=parents", vocab) == ["'parents' is not a value of population (adult, parent)"]
+    assert "cannot select on 'country=US'" in problems("country=US", vocab)[0]
 
 
 def test_each_barrier_gets_the_estimates_its_rule_selects_once():
@@ -87,7 +105,7 @@ def test_shipped_barriers_join_the_shipped_reviews():
     for b in barriers.itertuples():
         picked = rows[rows["barrier"] == b.barrier]
         for _, est in picked.iterrows():
-            assert any(str(est[c]) == v for c, v in selectors(b.review_evidence))
+            assert any(all(str(est[c]) == v for c, v in alt) for alt in parse(b.review_evidence))
         assert summary.loc[b.barrier, "estimates"] == len(picked)
     # a barrier with no rule has no estimates, and its notes say why
     for b in barriers[barriers["review_evidence"].fillna("") == ""].itertuples():

@@ -249,7 +249,9 @@ def test_barriers_select_only_on_coded_columns(package):
     assert _barriers(package) == []
     bad = _barriers(package, barrier={"review_evidence": "moderator=referral;country=US"})
     assert len(bad) == 1 and "barriers.csv, row 1" in bad[0] and "column 'review_evidence'" in bad[0]
-    assert "'country' is not a column a barrier can select on" in bad[0]
+    assert "cannot select on 'country=US'" in bad[0]
+    bad = _barriers(package, barrier={"review_evidence": "population=parents"})
+    assert len(bad) == 1 and "'parents' is not a value of population" in bad[0]
 
 
 def test_barrier_sources_name_a_known_barrier_and_a_known_work(package):
@@ -265,3 +267,35 @@ def test_a_work_that_could_not_be_read_needs_no_link(package):
     assert _barriers(package, source={"study": "cited1985", "read_in": "not_read"}) == []
     bad = _barriers(package, source={"study": "cited1985", "read_in": "abstract"})
     assert any("'cited1985' has no DOI or URL" in p for p in bad), bad
+
+
+def test_agenda_items_follow_a_known_barrier_and_a_valid_rule(package):
+    from conftest import AGENDA, _fields
+
+    def check(**change):
+        _write(package / "agenda.csv", _fields("agenda"), [{**AGENDA, **change}])
+        return validate_package(package)
+
+    assert check() == [] and check(barrier="", evidence_rule="") == []
+    bad = check(barrier="weather")
+    assert any("agenda.csv, row 1" in p and "weather" in p for p in bad), bad
+    bad = check(evidence_rule="setting=court")
+    assert len(bad) == 1 and "column 'evidence_rule'" in bad[0] and "'court' is not a value of setting" in bad[0]
+    bad = check(evidence_rule="moderator=referral&")
+    assert bad and all("agenda.csv, row 1" in p and "evidence_rule" in p for p in bad), bad
+
+
+def test_founding_agendas_say_where_they_were_read(package):
+    from conftest import FOUNDING_AGENDA, _fields
+
+    def check(**change):
+        _write(package / "founding_agendas.csv", _fields("founding_agendas"), [{**FOUNDING_AGENDA, **change}])
+        return validate_package(package)
+
+    assert check() == [] and check(kind="not_read", read_at="", question="") == []
+    bad = check(read_at="")
+    assert len(bad) == 1 and "founding_agendas.csv, row 1" in bad[0] and "column 'read_at'" in bad[0]
+    bad = check(kind="wish")
+    assert len(bad) == 1 and "column 'kind'" in bad[0]
+    bad = check(evidence_rule="population=parents")
+    assert len(bad) == 1 and "'parents' is not a value of population" in bad[0]

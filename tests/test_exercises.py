@@ -36,6 +36,11 @@ CLAIMS = {
     # the four barriers the solution names are the ones without estimates
     "barriers-ex-data": ("assert set(_result['barrier']) == {'parent_blame', 'professional_beliefs', "
                          "'cultural_distance', 'father_exclusion'}"),
+    # one review prints a symptom estimate for the parent's alliance; none for family or couple dyads
+    "agenda-ex-map": ("assert _result.loc['parent-therapist', 'symptoms'] == 1 and "
+                      "_result.loc[['family-therapist', 'couple-therapist'], 'symptoms'].sum() == 0"),
+    # no published estimate of the parent-rated parent alliance
+    "agenda-ex-rule": "assert _result == 0",
     # outcome and timing codes disagree more often than r
     "data-ex-disagree": "assert _result.get('r', 0) <= _result.get('alliance_timing', 0)",
 }

@@ -18,3 +18,8 @@ def test_counts_studies_not_rows():
 def test_allowed_levels_come_from_the_schema():
     assert allowed_levels("alliance_dyad")[0] == "parent-therapist"
     assert "mandated" in allowed_levels("referral")
+
+
+def test_allowed_levels_of_the_coded_reviews():
+    assert allowed_levels("population", table="syntheses") == ["adult", "youth", "family", "couple", "parent"]
+    assert "child_welfare" in allowed_levels("setting", table="syntheses")

@@ -6,7 +6,9 @@ It owns loading and validating ``data/`` (:mod:`.dataset`), ``references.bib``
 characteristics (:mod:`.characteristics`), per-sample aggregation (:mod:`.aggregate`),
 subgroup and sensitivity tables (:mod:`.subgroups`), the overview of reviews prepared for a
 second-order synthesis (:mod:`.overview`), estimator comparisons
-(:mod:`.comparison`) and evidence-gap counts (:mod:`.gaps`). It may import the engine,
+(:mod:`.comparison`), evidence-gap counts (:mod:`.gaps`), and the barriers and research
+agenda linked to the coded reviews by written rules (:mod:`.rules`, :mod:`.barriers`,
+:mod:`.agenda`). It may import the engine,
 pandas and bibtexparser; it draws nothing (figures take its tables) and never imports the
 figures or the command line.
 """
@@ -60,6 +62,9 @@ _WHERE = {
     "load_barrier_sources": ".barriers",
     "review_rows": ".barriers",
     "evidence_summary": ".barriers",
+    "load_agenda": ".agenda",
+    "load_founding_agendas": ".agenda",
+    "rule_evidence": ".agenda",
     "selected": ".overview",
     "pooled_by": ".overview",
 }

@@ -11,9 +11,7 @@ the functions say so rather than leaving the row out.
 
 from __future__ import annotations
 
-#: The columns of ``syntheses.csv`` a barrier's ``review_evidence`` may select on.
-SELECTABLE = ("moderator", "estimate_type", "population", "outcome_domain", "alliance_dyad", "alliance_rater",
-              "setting")
+from .rules import SELECTABLE, mask, parse
 
 
 def load_barriers(root=None):
@@ -28,24 +26,6 @@ def load_barrier_sources(root=None):
     from .dataset import load_table
 
     return load_table("barrier_sources", root)
-
-
-def selectors(rule) -> list[tuple[str, str]]:
-    """``"moderator=referral;population=parent"`` -> ``[("moderator", "referral"), ("population", "parent")]``.
-
-    An empty or missing rule gives ``[]``. A column outside :data:`SELECTABLE` raises
-    ``ValueError`` (the validator reports it with its row first).
-    """
-    if rule is None or rule != rule or not str(rule).strip():
-        return []
-    out = []
-    for part in str(rule).split(";"):
-        column, _, value = part.partition("=")
-        column, value = column.strip(), value.strip()
-        if column not in SELECTABLE or not value:
-            raise ValueError(f"cannot select on {part!r}: use column=value with a column from {SELECTABLE}")
-        out.append((column, value))
-    return out
 
 
 def review_rows(barriers, overview):
@@ -64,19 +44,16 @@ def review_rows(barriers, overview):
         One row per (barrier, estimate): ``barrier`` and every column of ``overview``
         (so ``r`` harmonised, ``r_lb``/``r_ub`` its 95% interval on r, ``basis``). An
         estimate matching several selectors of one barrier appears once; the rows keep the
-        order of ``barriers`` and then of ``overview``.
+        order of ``barriers`` and then of ``overview``. The rule is
+        :mod:`alliance_meta.evidence.rules`' (``;`` or, ``&`` and).
     """
     import pandas as pd
 
     parts = []
     for row in barriers.itertuples():
-        rules = selectors(row.review_evidence)
-        if not rules:
-            continue
-        hit = pd.Series(False, index=overview.index)
-        for column, value in rules:
-            hit |= overview[column].astype(str).eq(value)
-        parts.append(overview[hit].assign(barrier=row.barrier))
+        hit = mask(row.review_evidence, overview)
+        if hit.any():
+            parts.append(overview[hit].assign(barrier=row.barrier))
     if not parts:
         return overview.iloc[0:0].assign(barrier=pd.Series(dtype=object))
     out = pd.concat(parts, ignore_index=True)
@@ -150,5 +127,5 @@ def evidence_words(barriers, summary) -> dict[str, str]:
     return out
 
 
-__all__ = ["SELECTABLE", "load_barriers", "load_barrier_sources", "selectors", "review_rows", "evidence_summary",
+__all__ = ["SELECTABLE", "load_barriers", "load_barrier_sources", "parse", "review_rows", "evidence_summary",
            "evidence_words"]

@@ -220,6 +220,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
         tables[res["name"]] = (label, rows)
     problems += _foreign_keys(pkg, tables)
     problems += _synthesis_rules(*tables.get("syntheses", ("", [])))
+    problems += _selection_rules(pkg, tables)
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
@@ -389,15 +390,41 @@ def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
     return out
 
 
+#: (table, column) holding a rule that selects rows of syntheses.csv (evidence.rules).
+RULE_COLUMNS = (("barriers", "review_evidence"), ("agenda", "evidence_rule"), ("founding_agendas", "evidence_rule"))
+
+
+def _selection_rules(pkg: dict, tables: dict) -> list[str]:
+    from . import rules
+
+    syn = next((r for r in pkg["resources"] if r.get("name") == "syntheses"), None)
+    fields = syn["schema"]["fields"] if syn else []
+    vocab = {f["name"]: list(f.get("constraints", {}).get("enum", [])) for f in fields}
+    out = []
+    label, rows = tables.get("founding_agendas", ("", []))
+    for row in rows:
+        if row.get("kind") != "not_read" and not row.get("read_at", "").strip():
+            out.append(_problem("is empty: give the address of the copy read (or kind not_read)", label, row["_row"],
+                                "read_at"))
+    for name, column in RULE_COLUMNS:
+        label, rows = tables.get(name, ("", []))
+        for row in rows:
+            for problem in rules.problems(row.get(column, ""), vocab):
+                out.append(_problem(problem, label, row["_row"], column))
+    return out
+
+
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
-    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts", "barrier_sources"):
+    for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts", "barrier_sources",
+                 "founding_agendas"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")
             if key and key not in refs:
                 out.append(_problem(f"'{key}' is not a key in references.bib", label, row["_row"], "study"))
-            elif key and name != "syntheses" and row.get("read_in") != "not_read" and refs[key].link is None:
+            elif key and name != "syntheses" and "not_read" not in (row.get("read_in"), row.get("kind")) \
+                    and refs[key].link is None:
                 out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row["_row"], "study"))
             via = row.get("via", "")
             if via and via not in refs:
@@ -410,15 +437,6 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
             if read_in.startswith("quoted_by:") and read_in.split(":", 1)[1] not in refs:
                 out.append(_problem(f"'{read_in.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
                                     "read_in"))
-    from .barriers import SELECTABLE
-
-    label, rows = tables.get("barriers", ("", []))
-    for row in rows:
-        for selector in filter(None, row.get("review_evidence", "").split(";")):
-            column = selector.split("=", 1)[0]
-            if column not in SELECTABLE:
-                out.append(_problem(f"'{column}' is not a column a barrier can select on ({', '.join(SELECTABLE)})",
-                                    label, row["_row"], "review_evidence"))
     label, rows = tables.get("effect_sizes", ("", []))
     studies = {row["study"] for row in rows}
     country: dict[str, tuple[str, int]] = {}

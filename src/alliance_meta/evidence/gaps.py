@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 
 
-def allowed_levels(column: str, root=None) -> list[str]:
-    """The values ``data/datapackage.json`` allows for a column of ``effect_sizes``.
+def allowed_levels(column: str, root=None, table: str = "effect_sizes") -> list[str]:
+    """The values ``data/datapackage.json`` allows for a column of ``table`` (default
+    ``effect_sizes``; ``syntheses`` for the coded reviews).
 
     Returns
     -------
@@ -21,7 +22,7 @@ def allowed_levels(column: str, root=None) -> list[str]:
     from .dataset import project_root
 
     pkg = json.loads((project_root(root) / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    res = next(r for r in pkg["resources"] if r["name"] == "effect_sizes")
+    res = next(r for r in pkg["resources"] if r["name"] == table)
     fld = next(f for f in res["schema"]["fields"] if f["name"] == column)
     return list(fld.get("constraints", {}).get("enum", []))
 
