@@ -15,12 +15,14 @@ import os
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from alliance_meta.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "effect_sizes.csv"
+K_SHIPPED = len(pd.read_csv(DATA))  # rows of the shipped table
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "</script><b>bold</b>", "a&amp;b"]
@@ -95,7 +97,7 @@ def test_methods_name_what_was_done_and_cite_it(report):
     html = report("--r", "r", "--n", "n", "--method", "DL", "--test", "knha")
     assert "Fisher's <i>z</i>" in html and "1/(<i>n</i> − 3)" in html
     assert "DerSimonian–Laird" in html and "DerSimonian, R., &amp; Laird, N. (1986)" in html
-    assert "Knapp–Hartung" in html and "<i>t</i>(10) =" in html
+    assert "Knapp–Hartung" in html and f"<i>t</i>({K_SHIPPED - 1}) =" in html
     assert "Q-profile" in html and "Viechtbauer, W. (2007)" in html
     # every [n] cited is in the reference list, numbered in order of first citation
     cited = [int(n) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", html) for n in group.split(", ")]
@@ -110,10 +112,11 @@ def test_influential_rows_and_q_drivers_are_named(report, capsys):
     l1o = cli_json(capsys, "leave1out", DATA, "--r", "r", "--n", "n")
     k = len(l1o["rstudent"])
     flagged = [i for i in range(k) if abs(l1o["rstudent"][i]) > 1.96 or l1o["cooks"][i] > 4 / k]
-    assert flagged == [8]  # saguihenson2022, the largest weight, is the outlier on the shipped data
-    assert "row 9 (saguihenson2022: studentised residual" in html
-    assert "row 9 (saguihenson2022): 5" in html  # its share of Q
-    assert html.count('<tr class=flag>') == 1
+    # saguihenson2022 (a beta, the largest weight) is the outlier; steinert2019 (from d) is influential by Cook's D
+    assert flagged == [7, 9]
+    assert "row 8 (saguihenson2022: studentised residual" in html and "row 10 (steinert2019: studentised residual" in html
+    assert "row 8 (saguihenson2022): 50%; row 10 (steinert2019): 39%" in html  # their shares of Q
+    assert html.count('<tr class=flag>') == len(flagged)
 
 
 def test_metaregression_and_three_level_match_pool_json(report, capsys):
