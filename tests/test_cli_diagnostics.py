@@ -78,3 +78,17 @@ def test_bad_cell_names_row_and_column(write_csv, run_cli):
 def test_too_few_rows(write_csv, run_cli):
     res = run_cli("bias", write_csv("r,n\n0.2,40\n0.3,50\n"), "--r", "r", "--n", "n")
     assert res.code == 2 and "at least 3" in res.err
+
+
+@pytest.mark.parametrize("cmd", [["leave1out"], ["cumulative", "--order", "year"]])
+def test_quadratic_refits_are_announced_on_large_k(write_csv, run_cli, monkeypatch, cmd):
+    from alliance_meta.cli import diagnostics
+
+    path = write_csv("study,r,n,year\n" + "".join(f"s{i},0.{i + 1},{40 + i},{2000 + i}\n" for i in range(5)))
+    quiet = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
+    assert quiet.code == 0 and "note:" not in quiet.err
+    monkeypatch.setattr(diagnostics, "QUADRATIC_NOTE_K", 3)
+    loud = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
+    assert loud.code == 0 and json.loads(loud.out) == json.loads(quiet.out)
+    assert f"note: {cmd[0]} refits the model 5 times on up to 5 rows each" in loud.err
+    assert "square of k (about 3 times that of 3 rows)" in loud.err
