@@ -9,7 +9,7 @@ nothing is a gap in the published record, not in this project's reading of it al
 
 from __future__ import annotations
 
-from .rules import mask
+from .rules import mask, with_uncertainty
 
 #: Words for what the coded reviews hold on a question (the ``status`` of :func:`rule_evidence`).
 STATUS = {
@@ -72,7 +72,7 @@ def rule_evidence(table, overview, *, key: str, rule: str = "evidence_rule", aft
         if year is not None and year == year:
             hit = hit[hit["year"] > year]
         has_rule = isinstance(value, str) and value.strip() != ""
-        n_unc = int((hit["basis"].isin(["ci", "se"]) & hit["r"].notna()).sum())
+        n_unc = int(with_uncertainty(hit).sum())
         est.append(int(len(hit)))
         rev.append(int(hit["study"].nunique()))
         unc.append(n_unc)

@@ -11,7 +11,7 @@ the functions say so rather than leaving the row out.
 
 from __future__ import annotations
 
-from .rules import SELECTABLE, mask, parse
+from .rules import SELECTABLE, mask, parse, with_uncertainty
 
 
 def load_barriers(root=None):
@@ -84,7 +84,7 @@ def evidence_summary(barriers, sources, overview):
                     "works": int((src["read_in"] != "not_read").sum()),
                     "not_read": int((src["read_in"] == "not_read").sum()),
                     "estimates": int(len(est)), "reviews": int(est["study"].nunique()),
-                    "with_interval": int((est["basis"].isin(["ci", "se"]) & est["r"].notna()).sum()),
+                    "with_interval": int(with_uncertainty(est).sum()),
                     "with_r": int(est["r"].notna().sum())})
     return pd.DataFrame(out)
 

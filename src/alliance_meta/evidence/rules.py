@@ -55,6 +55,12 @@ def mask(rule, frame):
     return hit
 
 
+def with_uncertainty(frame):
+    """Boolean Series: rows of an overview (:func:`alliance_meta.evidence.overview_table`) with a
+    harmonised r and a printed CI or SE behind their variance (not a k-and-N approximation)."""
+    return frame["basis"].isin(["ci", "se"]) & frame["r"].notna()
+
+
 def problems(rule, allowed: dict[str, list[str]]) -> list[str]:
     """What is wrong with ``rule``: a malformed condition, or a value outside the
     vocabulary of its column (``allowed``: column -> levels; columns without one are free)."""
@@ -70,4 +76,4 @@ def problems(rule, allowed: dict[str, list[str]]) -> list[str]:
     return out
 
 
-__all__ = ["SELECTABLE", "parse", "mask", "problems"]
+__all__ = ["SELECTABLE", "parse", "mask", "with_uncertainty", "problems"]
