@@ -11,7 +11,7 @@ the functions say so rather than leaving the row out.
 
 from __future__ import annotations
 
-from .rules import SELECTABLE, mask, parse, with_uncertainty
+from .rules import mask, with_uncertainty
 
 
 def load_barriers(root=None):
@@ -127,5 +127,4 @@ def evidence_words(barriers, summary) -> dict[str, str]:
     return out
 
 
-__all__ = ["SELECTABLE", "load_barriers", "load_barrier_sources", "parse", "review_rows", "evidence_summary",
-           "evidence_words"]
+__all__ = ["load_barriers", "load_barrier_sources", "review_rows", "evidence_summary", "evidence_words"]

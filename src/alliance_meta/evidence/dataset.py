@@ -221,6 +221,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     problems += _foreign_keys(pkg, tables)
     problems += _synthesis_rules(*tables.get("syntheses", ("", [])))
     problems += _selection_rules(pkg, tables)
+    problems += _founding_agendas_read(*tables.get("founding_agendas", ("", [])))
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
@@ -401,17 +402,18 @@ def _selection_rules(pkg: dict, tables: dict) -> list[str]:
     fields = syn["schema"]["fields"] if syn else []
     vocab = {f["name"]: list(f.get("constraints", {}).get("enum", [])) for f in fields}
     out = []
-    label, rows = tables.get("founding_agendas", ("", []))
-    for row in rows:
-        if row.get("kind") != "not_read" and not row.get("read_at", "").strip():
-            out.append(_problem("is empty: give the address of the copy read (or kind not_read)", label, row["_row"],
-                                "read_at"))
     for name, column in RULE_COLUMNS:
         label, rows = tables.get(name, ("", []))
         for row in rows:
             for problem in rules.problems(row.get(column, ""), vocab):
                 out.append(_problem(problem, label, row["_row"], column))
     return out
+
+
+def _founding_agendas_read(label: str, rows: list) -> list[str]:
+    # a statement attributed to a work needs the copy it was read in; only not_read rows may lack one
+    return [_problem("is empty: give the address of the copy read (or kind not_read)", label, row["_row"], "read_at")
+            for row in rows if row.get("kind") != "not_read" and not row.get("read_at", "").strip()]
 
 
 def _cross_check(tables: dict, refs: dict) -> list[str]:
