@@ -93,3 +93,61 @@ def test_the_shipped_overview_selects_one_per_group():
     assert not chosen.duplicated(["overlap_group", "population"]).any()
     assert set(chosen["estimate_type"]) == {"overall"}
     assert chosen["r"].notna().all() and chosen["basis"].isin(["ci", "se"]).all()
+
+
+def test_one_estimate_per_body_of_evidence():
+    # by=() keeps one overall estimate per overlap group, whatever its population
+    t = overview_table(_syn(), REFS)
+    assert list(selected(t, by=())["synthesis_id"]) == ["c2018-01", "d2019-01", "f2018-01", "g2018-01"]
+
+
+def test_spread_is_the_second_order_error_of_the_chosen_rows():
+    from alliance_meta.engine import second_order_error
+    from alliance_meta.evidence import spread
+
+    chosen = selected(overview_table(_syn(), REFS), by=())
+    got = spread(chosen)
+    y, v = chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float)
+    assert got.k == 4
+    assert got.observed_var == pytest.approx(np.var(y, ddof=1))
+    assert got.expected_var == pytest.approx(v.mean())
+    assert got.to_dict() == second_order_error(y, v).to_dict()
+
+
+def test_leave_one_review_out_refits_without_each():
+    from alliance_meta.engine.errors import InputError
+    from alliance_meta.evidence import leave_one_review_out
+
+    chosen = selected(overview_table(_syn(), REFS), by=())
+    out = leave_one_review_out(chosen)
+    assert list(out["left_out"]) == list(chosen["synthesis_id"]) and set(out["k"]) == {3}
+    full = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), back_transform=True)
+    for i in range(len(chosen)):
+        rest = chosen.drop(chosen.index[i])
+        fit = pool(rest["yi"].to_numpy(float), rest["vi"].to_numpy(float), back_transform=True)
+        assert out.loc[i, "r"] == pytest.approx(fit.r, abs=1e-7)
+        assert out.loc[i, "ci_lb"] == pytest.approx(fit.r_ci_lb, abs=1e-7)
+        assert out.loc[i, "ci_ub"] == pytest.approx(fit.r_ci_ub, abs=1e-7)
+        assert out.loc[i, "tau2"] == pytest.approx(fit.tau2, abs=1e-7)
+        assert out.loc[i, "shift"] == pytest.approx(fit.r - full.r, abs=1e-7)
+    with pytest.raises(InputError, match="at least 3"):
+        leave_one_review_out(chosen.iloc[:2])
+
+
+def test_rule_sensitivity_pools_each_rule_and_basis():
+    from alliance_meta.evidence import rule_sensitivity
+
+    t = overview_table(_syn(), REFS)
+    out = rule_sensitivity(t)
+    assert list(zip(out["rule"], out["variances"])) == [
+        ("comprehensive", "printed"), ("recent", "printed"), ("earliest", "printed"),
+        ("comprehensive", "printed + k, N"), ("recent", "printed + k, N"), ("earliest", "printed + k, N")]
+    for row in out.itertuples():
+        bases = ("ci", "se") if row.variances == "printed" else ("ci", "se", "k_n")
+        chosen = selected(t, by=(), rule=row.rule, bases=bases)
+        fit = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), back_transform=True)
+        assert row.k == len(chosen) and row.r == pytest.approx(fit.r) and row.pi_ub == pytest.approx(fit.r_pi_ub)
+    # the earliest rule takes b2011 in the adult individual group, the others c2018
+    assert out.loc[2, "reviews"].startswith("b2011-01") and out.loc[0, "reviews"].startswith("c2018-01")
+    # below min_k nothing is pooled
+    assert rule_sensitivity(t, min_k=5)["r"].isna().all()

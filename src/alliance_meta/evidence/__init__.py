@@ -67,6 +67,9 @@ _WHERE = {
     "rule_evidence": ".agenda",
     "selected": ".overview",
     "pooled_by": ".overview",
+    "spread": ".overview",
+    "leave_one_review_out": ".overview",
+    "rule_sensitivity": ".overview",
 }
 
 __all__ = sorted(_WHERE)

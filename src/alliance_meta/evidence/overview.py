@@ -9,10 +9,14 @@ Only rows with a harmonised ``r`` enter: a sign that could not be established st
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..engine.errors import InputError
 from ..engine.models import pool
-from ..engine.second_order import published_estimates, select
+from ..engine.second_order import RULES, published_estimates, second_order_error, select
+from ..engine.sensitivity import leave1out
 from .bibliography import publication_year
 
 #: Estimates in one overlap group answer a question from largely the same primary studies.
@@ -119,4 +123,73 @@ def pooled_by(chosen, by: str = "population", *, method: str = "REML", min_k: in
     return pd.DataFrame(rows).reindex(columns=cols)
 
 
-__all__ = ["overview_table", "selected", "pooled_by", "GROUP"]
+def spread(chosen):
+    """How much of the spread of independent published estimates is second-order sampling
+    error (Schmidt & Oh, 2013), from rows chosen by :func:`selected`.
+
+    Returns
+    -------
+    alliance_meta.engine.SecondOrderError
+        On Fisher z; raises :class:`alliance_meta.engine.errors.InputError` below three estimates.
+    """
+    return second_order_error(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float))
+
+
+def leave_one_review_out(chosen, *, method: str = "REML"):
+    """The pooled estimate with each chosen review left out in turn (metafor's ``leave1out``
+    on the rows of :func:`selected`), back-transformed to r.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per left-out estimate: ``left_out`` (its synthesis id), ``study``, ``k`` (the
+        estimates that remain), ``r``, ``ci_lb``, ``ci_ub`` (95%, normal quantile, as metafor's
+        default ``test="z"``), ``tau2`` (on z) and ``shift`` (the pooled r without it minus the
+        pooled r with every estimate). Needs at least three estimates, so that every fit pools two or more.
+    """
+    import pandas as pd
+
+    k = len(chosen)
+    if k < 3:
+        raise InputError(f"leaving one review out needs at least 3 independent estimates; found {k}")
+    yi, vi = chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float)
+    res = leave1out(yi, vi, method=method)
+    full = math.tanh(res.full_estimate)
+    half = _Z95 * res.se
+    return pd.DataFrame({"left_out": chosen["synthesis_id"].to_numpy(), "study": chosen["study"].to_numpy(),
+                         "k": k - 1, "r": np.tanh(res.estimate), "ci_lb": np.tanh(res.estimate - half),
+                         "ci_ub": np.tanh(res.estimate + half), "tau2": res.tau2,
+                         "shift": np.tanh(res.estimate) - full})
+
+
+def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
+    """The same random-effects pool under each selection rule, with printed variances only and
+    with approximated (k and N) variances added.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`overview_table`.
+    by : tuple of str
+        Passed to :func:`selected`; the default ``()`` keeps one overall estimate per overlap
+        group, i.e. one per independent body of evidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rule and variance basis: ``rule``, ``variances`` (``printed`` or
+        ``printed + k, N``), ``k``, ``reviews``, ``r``, ``ci_lb``, ``ci_ub``, ``pi_lb``,
+        ``pi_ub``, ``tau2``, ``I2`` (pooled values empty below ``min_k`` estimates).
+    """
+    import pandas as pd
+
+    rows = []
+    for bases, words in ((("ci", "se"), "printed"), (("ci", "se", "k_n"), "printed + k, N")):
+        for rule in RULES:
+            chosen = selected(table, by=by, rule=rule, bases=bases)
+            one = pooled_by(chosen.assign(_all="all"), by="_all", method=method, min_k=min_k)
+            rows.append({"rule": rule, "variances": words, **one.drop(columns="_all").iloc[0].to_dict()})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP"]
