@@ -51,6 +51,32 @@ def test_kendall_tau_matches_scipy(seed, n):
     assert p == pytest.approx(ref.pvalue, abs=1e-10)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-4, 4), st.integers(-3, 3)), min_size=2, max_size=40))
+def test_kendall_score_is_the_count_of_concordant_minus_discordant_pairs(pairs):
+    from alliance_meta.engine.bias import kendall_tau_b
+
+    x = np.array([a for a, _ in pairs], float)
+    y = np.array([b for _, b in pairs], float)
+    s = sum(np.sign(x[j] - x[i]) * np.sign(y[j] - y[i]) for i in range(x.size) for j in range(i + 1, x.size))
+    tau, got = kendall_tau_b(x, y)
+    assert got == s and float(got).is_integer()
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        assert math.isnan(tau) and got == 0
+    else:
+        assert -1.0 <= tau <= 1.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(-6, 6), min_size=1, max_size=50), st.integers(-3, 3))
+def test_l0_from_sorted_effects_equals_the_ranking_one(values, centre):
+    # integer effects and centres make ties between positive and negative |y - mu| common
+    from alliance_meta.engine.bias import _l0, _l0_sorted
+
+    yc = np.sort(np.array(values, float)) - centre / 2.0
+    assert _l0_sorted(yc) == _l0(yc)
+
+
 def test_exact_p_without_ties_small_k():
     from scipy import stats
 
