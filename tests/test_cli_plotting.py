@@ -41,3 +41,45 @@ def test_an_output_that_cannot_be_written_is_one_line(write_csv, run_cli):
                   "-o", "/proc/fig.svg")
     assert res.code == 2
     assert "-o /proc/fig.svg: cannot be written" in res.err and ".tmp-" not in res.err
+
+
+@pytest.mark.parametrize("kind", ["forest", "cumulative", "leave1out"])
+def test_a_plot_with_more_rows_than_it_can_show_is_refused(write_csv, run_cli, tmp_path, kind):
+    """One line per row: above --max-rows the plot is refused in one line that names the way out."""
+    out = tmp_path / "fig.svg"
+    path = write_csv("r,n,year\n" + "".join(f"0.{i % 9 + 1},{40 + i},{2000 + i}\n" for i in range(12)))
+    res = run_cli("plot", kind, path, "--r", "r", "--n", "n", "--order", "year", "--max-rows", "10", "-o", out)
+    assert res.code == 2
+    assert res.err.count("\n") == 1 and "12 rows" in res.err and "limit is 10" in res.err
+    assert "--max-rows 12" in res.err
+    assert list(tmp_path.glob("fig*")) == [] and not list(tmp_path.glob(".tmp-*"))
+    res = run_cli("plot", kind, path, "--r", "r", "--n", "n", "--order", "year", "--max-rows", "12", "-o", out)
+    assert res.code == 0, res.err
+    assert out.stat().st_size > 1000
+
+
+def test_the_row_limit_does_not_apply_to_the_funnel(write_csv, run_cli, tmp_path):
+    out = tmp_path / "fig.svg"
+    path = write_csv("r,n\n" + "".join(f"0.{i % 9 + 1},{40 + i}\n" for i in range(12)))
+    assert run_cli("plot", "funnel", path, "--r", "r", "--n", "n", "--max-rows", "10", "-o", out).code == 0
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "ten"])
+def test_max_rows_must_be_a_positive_whole_number(write_csv, run_cli, tmp_path, bad):
+    res = run_cli("plot", "forest", write_csv("r,n\n0.3,40\n0.1,100\n"), "--r", "r", "--n", "n",
+                  "--max-rows", bad, "-o", tmp_path / "f.svg")
+    assert res.code == 2 and "--max-rows" in res.err and res.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["forest", "funnel", "cumulative", "leave1out"])
+def test_a_plot_run_prints_nothing_on_stderr(write_csv, tmp_path, kind):
+    """No RuntimeWarning or matplotlib message reaches stderr (the one-line rule), as a user runs it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = write_csv("r,n,year\n" + "".join(f"0.{i % 9 + 1},{40 + i},{2000 + i}\n" for i in range(12)))
+    exe = Path(sys.executable).parent / "alliance-meta"
+    res = subprocess.run([str(exe), "plot", kind, str(path), "--r", "r", "--n", "n", "--order", "year",
+                          "-o", str(tmp_path / "f.svg")], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stderr == ""

@@ -10,6 +10,9 @@ from .common import check_output, effect_args, method_arg, read
 
 PLOTS = ("forest", "funnel", "cumulative", "leave1out")
 FORMATS = (".svg", ".png")
+#: A forest-type plot draws one line per row; beyond this many nobody can read it, and the
+#: figure's memory grows with every row (about 3.7 GB at 2,000,000 rows).
+MAX_ROWS = 5_000
 
 
 def register(sub) -> None:
@@ -22,7 +25,21 @@ def register(sub) -> None:
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
     p.add_argument("--order", metavar="COL", help="order column (cumulative plot)")
     p.add_argument("--groups", metavar="COL", help="subgroup column (forest plot: a diamond per subgroup)")
+    p.add_argument("--max-rows", metavar="N", type=_positive_int, default=MAX_ROWS,
+                   help=f"most rows a forest, cumulative or leave-one-out plot draws (default {MAX_ROWS:,})")
     p.set_defaults(func=cmd_plot)
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return n
 
 
 def cmd_plot(args) -> int:
@@ -34,6 +51,10 @@ def cmd_plot(args) -> int:
     extra = [args.groups] if args.kind == "forest" and args.groups else []
     optional = [args.order] if args.kind == "cumulative" else []
     table = read(args, extra, optional)
+    if args.kind != "funnel" and table.k > args.max_rows:
+        raise InputError(f"plot {args.kind}: {table.k:,} rows are more than a readable plot holds (one line per "
+                         f"row; the limit is {args.max_rows:,}); pass --max-rows {table.k} to draw it anyway",
+                         file=table.path)
     labels = _labels(args, table)
     fig = _draw(args, table, labels)
     from ..figures.base import save

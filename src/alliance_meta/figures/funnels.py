@@ -68,13 +68,20 @@ def funnel(yi, vi, *, estimate: float, trimfill=None, is_r: bool = False,
     ax.set_ylabel("Standard error")
     ax.set_xlabel("Fisher z" if is_r else "Effect size")
     if is_r:
-        top = ax.secondary_xaxis("top", functions=(np.tanh, np.arctanh))
+        top = ax.secondary_xaxis("top", functions=(np.tanh, _atanh))
         top.set_xlabel("r")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
 
+
+
+def _atanh(r):
+    # matplotlib probes the inverse at r = +-1 when it places ticks; the infinity it gets
+    # there is harmless, the RuntimeWarning it would print is not
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.arctanh(r)
 
 
 __all__ = ["funnel"]
