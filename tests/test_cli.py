@@ -21,7 +21,7 @@ def test_summary_names_the_numbers(write_csv, run_cli):
 
 
 def test_json_and_dropped_rows(write_csv, run_cli):
-    res = run_cli("pool", write_csv(GOOD + "F,,40\n"), "--r", "r", "--n", "n", "--json")
+    res = run_cli("pool", write_csv(GOOD + "F,,40,x\n"), "--r", "r", "--n", "n", "--json")
     assert res.code == 0
     out = json.loads(res.out)
     assert out["k"] == 5

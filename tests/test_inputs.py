@@ -142,3 +142,28 @@ def test_header_names_padded_with_spaces_are_the_names(tmp_path):
 def test_an_endless_device_is_refused_at_once():
     with pytest.raises(InputError, match="contains NUL bytes"):
         read_effects("/dev/zero", r="r", n="n")
+
+
+def test_cluster_labels_are_compared_as_written(write_csv, run_cli):
+    """'01' and '1' are two clusters, as a spreadsheet shows them, not one number."""
+    import json
+
+    path = write_csv("yi,vi,c\n0.1,0.01,01\n0.2,0.01,1\n0.3,0.01,2\n0.4,0.01,2\n")
+    res = run_cli("pool", path, "--yi", "yi", "--vi", "vi", "--cluster", "c", "--json")
+    assert res.code == 0, res.err
+    assert json.loads(res.out)["n_clusters"] == 3
+
+
+@pytest.mark.parametrize("body,row,fields", [("0.1,0.01\n0.2\n0.3,0.01\n", 2, 1),
+                                             ("0.1,0.01,a\n0.3,0.01,b\n0.2,0.02\n", 3, 2)])
+def test_a_short_row_is_an_error_like_a_long_one(write_csv, run_cli, body, row, fields):
+    header = "yi,vi\n" if body.count(",", 0, body.index("\n")) == 1 else "yi,vi,g\n"
+    res = run_cli("pool", write_csv(header + body), "--yi", "yi", "--vi", "vi")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert f"row {row}" in res.err and f"has {fields} field" in res.err
+
+
+def test_blank_lines_and_empty_trailing_cells_are_not_short_rows(write_csv, run_cli):
+    res = run_cli("pool", write_csv("yi,vi\n0.1,0.01\n\n0.3,\n0.3,0.01\n0.2,0.02\n"), "--yi", "yi", "--vi", "vi", "--json")
+    assert res.code == 0, res.err
+    assert "1 row with an empty value left out" in res.err

@@ -39,6 +39,9 @@ class EffectTable:
     extra : dict of str to ndarray
         Further columns the model uses (moderators, cluster, order), aligned with ``yi``:
         float arrays for numeric columns, object arrays of str otherwise.
+    text : dict of str to ndarray
+        The same columns as the stripped text of their cells, for identifiers whose spelling
+        matters (a cluster labelled ``01`` is not the cluster ``1``).
     """
 
     path: str
@@ -50,6 +53,7 @@ class EffectTable:
     r: np.ndarray | None = None
     n: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
+    text: dict = field(default_factory=dict)
 
     @property
     def k(self) -> int:
@@ -148,6 +152,13 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
         raise InputError(f"is not a well-formed CSV ({exc})", file=label) from None
     if frame.shape[0] == 0:
         raise InputError("has a header but no data rows", file=label)
+    if len(header) > 1 and (frame.iloc[:, -1] == "").any():
+        # pandas pads a short row with empty cells; a short row is as malformed as a long one
+        # (only rows whose last cell is empty can be short, so most files skip this scan)
+        row, width = _first_short_row(text, len(header))
+        if row is not None:
+            raise InputError(f"has {width} field{'s' if width != 1 else ''} where the header has {len(header)}",
+                             file=label, row=row)
     # the names as the header check read them (padded ' r ' is column 'r'), not pandas' raw ones
     frame.columns = [str(c).strip() for c in frame.columns]
     cols = {c: frame[c].str.strip().to_numpy(dtype=object) for c in dict.fromkeys(needed)}
@@ -162,6 +173,14 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
     if rows.size == 0:
         raise InputError("has no data rows with a value in the needed columns", file=label)
     return cols, rows
+
+
+def _first_short_row(text: str, width: int) -> tuple[int | None, int]:
+    """The first data row with fewer fields than the header that is not a blank line."""
+    for i, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=0):
+        if i and fields and len(fields) < width and not (len(fields) == 1 and not fields[0].strip()):
+            return i, len(fields)
+    return None, width
 
 
 def _first_ragged_row(text: str, width: int) -> tuple[int | None, int]:
@@ -257,9 +276,10 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
         extras[col] = vals
     omitted = int(rows.size - keep.sum())
     a, b, kept_rows = a[keep], b[keep], rows[keep]
-    out_extra = {}
+    out_extra, out_text = {}, {}
     for col, vals in extras.items():
         vals = vals[keep]
+        out_text[col] = vals
         _refuse_missing_spellings(vals, kept_rows, col, label)
         num = _maybe_numeric(vals)
         out_extra[col] = num if num is not None else vals
@@ -274,8 +294,8 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     if is_r:
         y = np.arctanh(a)
         v = 1.0 / (b - 3.0)
-        return EffectTable(label, y, v, kept_rows, omitted, True, r=a, n=b, extra=out_extra)
-    return EffectTable(label, a, b, kept_rows, omitted, False, extra=out_extra)
+        return EffectTable(label, y, v, kept_rows, omitted, True, r=a, n=b, extra=out_extra, text=out_text)
+    return EffectTable(label, a, b, kept_rows, omitted, False, extra=out_extra, text=out_text)
 
 
 #: Cell texts that stand for a missing or non-finite number in other tools' exports.

@@ -284,6 +284,382 @@ def summarise_subsets(y, v, masks, n_subsets: int, tau2: np.ndarray, fixed: bool
     return SubsetFits(tau2=tau2, **out)
 
 
+# --------------------------------------------------------------------------- O(k) subset sums
+
+#: From this many rows on, ``leave1out`` and ``cumulative`` fit their subsets from O(k) sums
+#: (:class:`_SubsetSums`) instead of (block x k) weight matrices; below it, the block code.
+FAST_K = 500
+#: ``cumulative`` fits the first this many prefixes with the block code (on those rows only):
+#: there tau^2 moves most from one step to the next, and the fits are cheap.
+CUM_EXACT = 500
+#: The rows with the smallest sampling variances, whose terms are added exactly to every
+#: subset sum (a very precise study is one of them); the others' terms go through a series.
+EXACT_ROWS = 8
+_RHO = 0.25            # anchors are spaced so that every tau^2 >= 0 is within _RHO * u of one
+_RHO_MAX = 0.26        # ... and the series is used up to _RHO_MAX (a margin for rounding)
+_N_TERMS = 30          # the tail of (1 - r)^-3 beyond r^30 is below 6e-16 for r <= 0.26
+_SHARE = 0.99          # leave-one-out: a row holding more of a total is fitted exactly
+_ANCHOR_BYTES = 6e8    # cumulative: memory for the prefix moment sums of the anchors kept
+_COMBOS = ((0, 1), (1, 1), (2, 1), (0, 2), (1, 2), (2, 2), (0, 3))   # (p, q) of S_pq below
+
+
+class _SubsetSums:
+    """Sums over the rows of many subsets, each in O(1) after O(k) set-up.
+
+    ``kind="loo"``: subset i is every row but i; ``kind="prefix"``: subset j is rows 0..j.
+    Sums at fixed weights (:meth:`plain`) are the total minus the row's own term, or prefix
+    sums. Sums at a tau^2 t per subset (:meth:`at`), S_pq(t) = sum y_j^p (v_j + t)^-q, are
+    power series about an anchor t_a: with a_j = v_j + t_a, u = v_min + t_a <= a_j and
+    x = (t - t_a) / u,
+
+        S_pq(t) = u^-q sum_n C(-q, n) x^n sum_j y_j^p (u / a_j)^(q + n),
+
+    whose every term is at most the row's |x|^n, so that _N_TERMS terms leave a relative
+    error below 1e-15 for |x| <= _RHO_MAX. The moment sums of an anchor are computed once
+    (a total, or prefix sums) when first needed; anchors lie on a grid (u grows by the
+    factor (1 + _RHO) / (1 - _RHO) from t_a = 0) on which every t >= 0 is within _RHO u of
+    one. The EXACT_ROWS rows with the smallest v (which would shrink u) are added exactly
+    instead. A subset is marked for an exact refit when its row's own term holds most of a
+    total (leave-one-out subtraction would cancel digits), when one weight is above half
+    the subset's total (the moment forms of the score would), or when no anchor can be
+    kept in memory."""
+
+    def __init__(self, y, v, kind: str):
+        self.y, self.v, self.kind = y, v, kind
+        k = self.k = y.size
+        by_v = np.argsort(v, kind="stable")
+        self.E = np.sort(by_v[:min(k, EXACT_ROWS)])
+        self.isL = np.ones(k, dtype=bool)
+        self.isL[self.E] = False
+        self.L = np.flatnonzero(self.isL)
+        self.vL = float(v[self.L].min()) if self.L.size else 1.0
+        self.yE, self.vE = y[self.E], v[self.E]
+        if kind == "loo":
+            self.vmin = np.full(k, v[by_v[0]])
+            self.vmin[by_v[0]] = v[by_v[1]] if k > 1 else np.inf
+        else:
+            self.vmin = np.minimum.accumulate(v)
+        self.log_ratio = math.log((1.0 + _RHO) / (1.0 - _RHO))
+        self.nm = _N_TERMS + 4                       # moments (u / a)^m, m = 0 .. _N_TERMS + 3
+        self.ncol = 3 * self.nm + 1                  # p = 0, 1, 2, and sum log a
+        self.anchors: dict = {}                      # grid index -> (t_a, u, moment sums), oldest first
+        self.max_anchors = (10 ** 6 if kind == "loo" else
+                            max(2, int(_ANCHOR_BYTES // (8.0 * k * self.ncol))))
+        n = np.arange(_N_TERMS + 1, dtype=float)
+        sign = (-1.0) ** n
+        self.coef = {1: sign, 2: sign * (n + 1.0), 3: sign * (n + 1.0) * (n + 2.0) / 2.0}   # C(-q, n)
+        self.log_coef = -sign[1:] / n[1:]            # log(1 + x) = sum (-1)^(n+1) x^n / n
+
+    # ------------------------------------------------------------------ fixed weights
+    def _included(self, ids):
+        """(len(ids), len(E)) 0/1: which exactly added rows each subset holds."""
+        if self.kind == "loo":
+            return (self.E[None, :] != ids[:, None]).astype(float)
+        return (self.E[None, :] <= ids[:, None]).astype(float)
+
+    def plain(self, cols, ids):
+        """Sums of the columns of ``cols`` (k, c) over each subset, and whether each is
+        free of cancellation."""
+        exact = self._included(ids) @ cols[self.E]
+        CL = cols[self.L]
+        ok = np.ones(ids.size, dtype=bool)
+        if self.kind == "loo":
+            tot = np.ascontiguousarray(CL.T).sum(axis=1)          # pairwise sums
+            size = np.ascontiguousarray(np.abs(CL).T).sum(axis=1)
+            own = cols[ids] * self.isL[ids, None]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok = ~(np.abs(own) > _SHARE * size).any(axis=1)
+            return tot - own + exact, ok
+        full = np.zeros((self.k, cols.shape[1]))
+        full[self.L] = CL
+        np.cumsum(full, axis=0, out=full)
+        return full[ids] + exact, ok
+
+    # ------------------------------------------------------------------ weights 1 / (v + t)
+    def _anchor(self, g: int, keep):
+        """Moment sums about grid point g (built, or evicting the oldest not in ``keep``)."""
+        if g in self.anchors:
+            self.anchors[g] = self.anchors.pop(g)    # most recently used last
+            return self.anchors[g]
+        if len(self.anchors) >= self.max_anchors:
+            old = next((h for h in self.anchors if h not in keep), None)
+            if old is None:
+                return None
+            del self.anchors[old]
+        t = self.vL * math.expm1(g * self.log_ratio)
+        u = self.vL + t
+        a = self.v[self.L] + t
+        Z = (u / a)[:, None] ** np.arange(self.nm)[None, :]
+        yL = self.y[self.L]
+        nm = self.nm
+        if self.kind == "loo":
+            D = np.empty((self.ncol, self.L.size))
+            D[:nm], D[nm:2 * nm], D[2 * nm:3 * nm] = Z.T, (Z * yL[:, None]).T, (Z * (yL * yL)[:, None]).T
+            D[-1] = np.log(a)
+            data = D.sum(axis=1)                     # pairwise sums along the rows
+        else:
+            data = np.zeros((self.k, self.ncol))
+            data[self.L, :nm] = Z
+            data[self.L, nm:2 * nm] = Z * yL[:, None]
+            data[self.L, 2 * nm:3 * nm] = Z * (yL * yL)[:, None]
+            data[self.L, -1] = np.log(a)
+            np.cumsum(data, axis=0, out=data)
+        self.anchors[g] = (t, u, data)
+        return self.anchors[g]
+
+    def at(self, ids, tau, dominance: bool = True):
+        """S_pq (len(ids), 7) for the (p, q) of _COMBOS, sum log(v + t) and whether each
+        subset's sums are exact enough, for subsets ``ids`` at tau^2 values ``tau``."""
+        n_ids = ids.size
+        S = np.zeros((n_ids, len(_COMBOS)))
+        logs = np.zeros(n_ids)
+        ok = np.ones(n_ids, dtype=bool)
+        N, nm = _N_TERMS, self.nm
+        if self.L.size:
+            g = np.floor(np.log((self.vL + tau) / ((1.0 - _RHO) * self.vL)) / self.log_ratio)
+            g = np.maximum(g, 0).astype(np.int64)
+            grid = [int(x) for x in np.unique(g)]
+            for gg in grid:
+                sel = np.flatnonzero(g == gg)
+                anchor = self._anchor(gg, set(grid))
+                if anchor is None:
+                    ok[sel] = False
+                    continue
+                t, u, data = anchor
+                x = (tau[sel] - t) / u
+                ok[sel[~(np.abs(x) <= _RHO_MAX)]] = False
+                X = np.vander(x, N + 1, increasing=True)
+                if self.kind == "loo":
+                    C = np.empty((N + 1, len(_COMBOS)))
+                    for c, (p, q) in enumerate(_COMBOS):
+                        C[:, c] = self.coef[q] * data[p * nm + q:p * nm + q + N + 1] * u ** -q
+                    S[sel] = X @ C
+                    logs[sel] = data[-1] + X[:, 1:] @ (self.log_coef * data[1:N + 1])
+                else:
+                    G = data[ids[sel]]
+                    Xq = {q: X * self.coef[q] for q in (1, 2, 3)}
+                    for c, (p, q) in enumerate(_COMBOS):
+                        S[sel, c] = np.einsum("ij,ij->i", Xq[q], G[:, p * nm + q:p * nm + q + N + 1]) * u ** -q
+                    logs[sel] = G[:, -1] + np.einsum("ij,ij->i", X[:, 1:] * self.log_coef, G[:, 1:N + 1])
+            if self.kind == "loo":                   # take out the left-out row's own term
+                own_rows = self.isL[ids]
+                yi, w = self.y[ids], 1.0 / (self.v[ids] + tau)
+                for c, (p, q) in enumerate(_COMBOS):
+                    own = np.where(own_rows, yi ** p * w ** q, 0.0)
+                    if p != 1:
+                        with np.errstate(invalid="ignore", divide="ignore"):
+                            ok &= ~(own > _SHARE * S[:, c])
+                    S[:, c] -= own
+                logs -= np.where(own_rows, np.log(self.v[ids] + tau), 0.0)
+        if self.E.size:
+            inc = self._included(ids)
+            W = inc / (self.vE[None, :] + tau[:, None])
+            W2 = W * W
+            yE, yE2 = self.yE, self.yE * self.yE
+            S[:, 0] += W.sum(axis=1)
+            S[:, 1] += W @ yE
+            S[:, 2] += W @ yE2
+            S[:, 3] += W2.sum(axis=1)
+            S[:, 4] += W2 @ yE
+            S[:, 5] += W2 @ yE2
+            S[:, 6] += (W2 * W).sum(axis=1)
+            logs += (inc * np.log(self.vE[None, :] + tau[:, None])).sum(axis=1)
+        if dominance:
+            ok &= ~(1.0 / (self.vmin[ids] + tau) > 0.5 * S[:, 0])
+        return S, logs, ok
+
+
+def _score_info_sums(S, reml: bool):
+    """:func:`_score_info` from the sums S_pq of :meth:`_SubsetSums.at` (no dominant weight)."""
+    sw, s11, _, s2, s2y, s22, s3 = S.T
+    mu = s11 / sw
+    ypp = s22 - 2.0 * mu * s2y + mu * mu * s2
+    if reml:
+        return ypp - (sw - s2 / sw), s2 - 2.0 * s3 / sw + (s2 / sw) ** 2
+    return ypp - sw, s2
+
+
+def _fast_closed(sums: _SubsetSums, ids, method: str):
+    """Hedges, DerSimonian-Laird, Hunter-Schmidt or Sidik-Jonkman tau^2 of each subset, as
+    :func:`_closed_form`, and whether each is exact enough."""
+    y, v = sums.y, sums.v
+    P, ok = sums.plain(np.column_stack([np.ones_like(y), y, y * y, v, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)]), ids)
+    n, sy, syy, sv, sw, swy, swyy, s2 = P.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method in ("HE", "SJ"):
+            ss = syy - sy * sy / n
+            if method == "HE":
+                t = np.maximum((ss - sv + sv / n) / (n - 1.0), 0.0)
+            else:
+                tau0 = ss / n
+                t = np.zeros(ids.size)
+                pos = np.flatnonzero(tau0 > 0)
+                if pos.size:
+                    S, _, ok_s = sums.at(ids[pos], tau0[pos], dominance=False)
+                    qt = S[:, 2] - S[:, 1] ** 2 / S[:, 0]
+                    t[pos] = np.maximum(0.0, tau0[pos] * qt / (n[pos] - 1.0))
+                    ok[pos[~ok_s]] = False
+        else:
+            q = swyy - swy * swy / sw
+            if method == "DL":
+                t = np.maximum(0.0, (q - (n - 1.0)) / (sw - s2 / sw))
+            else:
+                t = np.maximum(0.0, (q - n) / sw)
+    return np.where(n > 1, t, 0.0), ok
+
+
+def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, maxiter: int = 100):
+    """:func:`_scoring_block` from O(1) sums per subset; ``bad`` marks the subsets to fit
+    with the block code (sums not exact enough, or no convergence in ``maxiter`` steps)."""
+    tau2 = np.asarray(start, dtype=float).copy()
+    active = np.ones(ids.size, dtype=bool)
+    bad = np.zeros(ids.size, dtype=bool)
+    for _ in range(maxiter):
+        idx = np.flatnonzero(active & ~bad)
+        if not idx.size:
+            break
+        S, _, ok = sums.at(ids[idx], tau2[idx])
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            score, info = _score_info_sums(S, reml)
+            step = score / info
+        ok &= np.isfinite(step)
+        bad[idx[~ok]] = True
+        step = np.where(ok, step, 0.0)
+        cur = tau2[idx]
+        for _ in range(200):                     # step halving keeps tau2 >= 0
+            neg = cur + step < 0.0
+            if not neg.any():
+                break
+            step = np.where(neg, step / 2.0, step)
+        tau2[idx] = cur + step
+        active[idx] = np.abs(step) > threshold
+    bad |= active                                # not converged: the block code solves those
+    tau2 = np.maximum(tau2, 0.0)
+    check = np.flatnonzero((tau2 > THRESHOLD) & ~bad)
+    if check.size:                               # the boundary can beat an interior maximum
+        S, logs, ok = sums.at(ids[check], tau2[check], dominance=False)
+        y, v = sums.y, sums.v
+        P, ok0 = sums.plain(np.column_stack([1.0 / v, y / v, y * y / v, np.log(v)]), ids[check])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ll_t = -0.5 * logs - 0.5 * (S[:, 2] - S[:, 1] ** 2 / S[:, 0])
+            ll_0 = -0.5 * P[:, 3] - 0.5 * (P[:, 2] - P[:, 1] ** 2 / P[:, 0])
+            if reml:
+                ll_t -= 0.5 * np.log(S[:, 0])
+                ll_0 -= 0.5 * np.log(P[:, 0])
+        bad[check[~(ok & ok0)]] = True
+        tau2[check[(ll_0 - ll_t > _LL_TOL) & ok & ok0]] = 0.0
+    return tau2, bad
+
+
+def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float, start=None):
+    """tau^2 of each subset from O(1) sums, and which subsets need the block code instead
+    (all of them for PM and EB, whose root searches stay one fit per subset)."""
+    if method == "FE":
+        return np.zeros(ids.size), np.zeros(ids.size, dtype=bool)
+    if method in ("PM", "EB"):
+        return np.zeros(ids.size), np.ones(ids.size, dtype=bool)
+    if method in ("REML", "ML"):
+        bad = np.zeros(ids.size, dtype=bool)
+        if start is None:
+            start, ok = _fast_closed(sums, ids, "HE")
+            bad = ~ok
+            start = np.where(bad, 0.0, start)
+        tau2, bad_s = _fast_scoring(sums, ids, start, method == "REML", threshold)
+        return tau2, bad | bad_s
+    tau2, ok = _fast_closed(sums, ids, method)
+    return tau2, ~ok
+
+
+def _fast_summary(sums: _SubsetSums, ids, tau2, fixed: bool):
+    """:func:`summarise_subsets` from O(1) sums per subset, and which need the block code."""
+    y, v = sums.y, sums.v
+    centre = float(np.dot(1.0 / v, y) / np.sum(1.0 / v))
+    yc = y - centre
+    P, ok = sums.plain(np.column_stack([np.ones_like(y), 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)]), ids)
+    S, _, ok_s = sums.at(ids, tau2, dominance=False)
+    n, w0, w0y, w0yy, w02 = P.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.maximum(w0yy - w0y * w0y / w0, 0.0)
+        vt = (n - 1.0) / (w0 - w02 / w0)
+        if fixed:
+            i2 = np.where((n > 1) & (q > 0), np.maximum(0.0, 100.0 * (q - (n - 1.0)) / q), 0.0)
+            h2 = np.where(n > 1, q / (n - 1.0), 1.0)
+        else:
+            i2 = np.where(n > 1, 100.0 * tau2 / (vt + tau2), 0.0)
+            h2 = np.where(n > 1, (vt + tau2) / vt, 1.0)
+        fits = SubsetFits(k=n, estimate=S[:, 1] / S[:, 0], se=1.0 / np.sqrt(S[:, 0]), tau2=tau2, Q=q, I2=i2, H2=h2)
+    return fits, ~(ok & ok_s)
+
+
+def _put(fits: SubsetFits, where, part: SubsetFits) -> None:
+    for name in ("k", "estimate", "se", "tau2", "Q", "I2", "H2"):
+        getattr(fits, name)[where] = getattr(part, name)
+
+
+def _loo_fast(y, v, method: str, threshold: float, full_tau2: float):
+    """tau^2 and summaries of the k leave-one-out fits in O(k) (exact refits where flagged)."""
+    k = y.size
+    sums = _SubsetSums(y, v, "loo")
+    ids = np.arange(k)
+
+    def masks_of(sel):
+        def masks(j):
+            M = np.ones((j.size, k))
+            M[np.arange(j.size), sel[j]] = 0.0
+            return M
+        return masks
+
+    scoring = method in ("REML", "ML")
+    tau2, bad = _fast_tau2(sums, ids, method, threshold, np.full(k, full_tau2) if scoring else None)
+    fb = np.flatnonzero(bad)
+    if fb.size:
+        tau2[fb] = fit_subsets(y, v, masks_of(fb), fb.size, method=method, threshold=threshold,
+                               start=np.full(fb.size, full_tau2) if scoring else None)
+    fits, bad = _fast_summary(sums, ids, tau2, method == "FE")
+    fb = np.flatnonzero(bad)
+    if fb.size:
+        _put(fits, fb, summarise_subsets(y, v, masks_of(fb), fb.size, tau2[fb], fixed=method == "FE"))
+    return tau2, fits
+
+
+def _prefix_fast(y, v, method: str, threshold: float):
+    """tau^2 and summaries of the fits of the first 1, 2, ..., k rows: the first CUM_EXACT
+    by the block code, the rest from O(1) sums each (exact refits where flagged)."""
+    k = y.size
+    head = min(k, max(2, CUM_EXACT))
+
+    def masks_of(sel, m):
+        def masks(j):
+            return (np.arange(m)[None, :] <= sel[j][:, None]).astype(float)
+        return masks
+
+    first = np.arange(head)
+    tau2 = np.zeros(k)
+    tau2[:head] = fit_subsets(y[:head], v[:head], masks_of(first, head), head, method=method, threshold=threshold)
+    part = summarise_subsets(y[:head], v[:head], masks_of(first, head), head, tau2[:head], fixed=method == "FE")
+    fits = SubsetFits(**{name: np.zeros(k) for name in ("k", "estimate", "se", "tau2", "Q", "I2", "H2")})
+    _put(fits, first, part)
+    if head == k:
+        return tau2, fits
+    sums = _SubsetSums(y, v, "prefix")
+    ids = np.arange(head, k)
+    t, bad = _fast_tau2(sums, ids, method, threshold)
+    fb = ids[bad]
+    if fb.size:
+        m = int(fb.max()) + 1
+        t[bad] = fit_subsets(y[:m], v[:m], masks_of(fb, m), fb.size, method=method, threshold=threshold)
+    tau2[head:] = t
+    rest, bad = _fast_summary(sums, ids, t, method == "FE")
+    fb = ids[bad]
+    if fb.size:
+        m = int(fb.max()) + 1
+        _put(rest, np.flatnonzero(bad), summarise_subsets(y[:m], v[:m], masks_of(fb, m), fb.size, tau2[fb],
+                                                          fixed=method == "FE"))
+    _put(fits, ids, rest)
+    fits.tau2 = tau2
+    return tau2, fits
+
+
 def _check(y, v, method: str, least: int):
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -395,9 +771,12 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
         M[np.arange(ids.size), ids] = 0.0
         return M
 
-    start = np.full(k, full_tau2) if method in ("REML", "ML") else None
-    tau2 = fit_subsets(y, v, masks, k, method=method, threshold=threshold, start=start)
-    fits = summarise_subsets(y, v, masks, k, tau2, fixed=method == "FE")
+    if k >= max(FAST_K, 3):
+        tau2, fits = _loo_fast(y, v, method, threshold, full_tau2)
+    else:
+        start = np.full(k, full_tau2) if method in ("REML", "ML") else None
+        tau2 = fit_subsets(y, v, masks, k, method=method, threshold=threshold, start=start)
+        fits = summarise_subsets(y, v, masks, k, tau2, fixed=method == "FE")
     w = 1.0 / (v + full_tau2)
     full_est = float(np.dot(w, y) / w.sum())
     full_se = float(1.0 / math.sqrt(w.sum()))
@@ -513,8 +892,11 @@ def cumulative(yi, vi, order_values: Sequence | None = None, *, method: str = "R
     def masks(ids):
         return (np.arange(k)[None, :] <= ids[:, None]).astype(float)
 
-    tau2 = fit_subsets(ys, vs, masks, k, method=method, threshold=threshold)
-    fits = summarise_subsets(ys, vs, masks, k, tau2, fixed=method == "FE")
+    if k >= FAST_K:
+        tau2, fits = _prefix_fast(ys, vs, method, threshold)
+    else:
+        tau2 = fit_subsets(ys, vs, masks, k, method=method, threshold=threshold)
+        fits = summarise_subsets(ys, vs, masks, k, tau2, fixed=method == "FE")
     fits.estimate = fits.estimate + centre
     crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
     ov = list(np.asarray(order_values, dtype=object)[order]) if order_values is not None else list(order + 1)
