@@ -299,3 +299,14 @@ def test_founding_agendas_say_where_they_were_read(package):
     assert len(bad) == 1 and "column 'kind'" in bad[0]
     bad = check(evidence_rule="population=parents")
     assert len(bad) == 1 and "'parents' is not a value of population" in bad[0]
+
+
+@pytest.mark.parametrize("table", ["effect_sizes.csv", "syntheses.csv"])
+def test_one_unreadable_table_is_one_problem_not_a_cascade(package, table):
+    """The tables whose foreign keys point into a broken table are not checked against it."""
+    path = package / table
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0]          # the first data row loses its last field
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = validate_package(package)
+    assert len(problems) == 1 and "row 1" in problems[0] and "fields where the header has" in problems[0]

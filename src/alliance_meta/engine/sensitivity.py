@@ -334,11 +334,14 @@ class _SubsetSums:
         self.L = np.flatnonzero(self.isL)
         self.vL = float(v[self.L].min()) if self.L.size else 1.0
         self.yE, self.vE = y[self.E], v[self.E]
+        # smallest v among each subset's series rows (those whose weight could dominate there)
+        vL = np.where(self.isL, v, np.inf)
         if kind == "loo":
-            self.vmin = np.full(k, v[by_v[0]])
-            self.vmin[by_v[0]] = v[by_v[1]] if k > 1 else np.inf
+            two = np.argsort(vL, kind="stable")[:2]
+            self.vmin_L = np.full(k, vL[two[0]])
+            self.vmin_L[two[0]] = vL[two[1]] if k > 1 else np.inf
         else:
-            self.vmin = np.minimum.accumulate(v)
+            self.vmin_L = np.minimum.accumulate(vL)
         self.log_ratio = math.log((1.0 + _RHO) / (1.0 - _RHO))
         self.nm = _N_TERMS + 4                       # moments (u / a)^m, m = 0 .. _N_TERMS + 3
         self.ncol = 3 * self.nm + 1                  # p = 0, 1, 2, and sum log a
@@ -407,9 +410,13 @@ class _SubsetSums:
         self.anchors[g] = (t, u, data)
         return self.anchors[g]
 
-    def at(self, ids, tau, dominance: bool = True):
+    def at(self, ids, tau, dominance: bool = True, parts: bool = False):
         """S_pq (len(ids), 7) for the (p, q) of _COMBOS, sum log(v + t) and whether each
-        subset's sums are exact enough, for subsets ``ids`` at tau^2 values ``tau``."""
+        subset's sums are exact enough, for subsets ``ids`` at tau^2 values ``tau``.
+
+        ``dominance``: also mark the subsets where a series row's weight is above half the
+        total. ``parts``: return as well the series rows' part of S and the exactly added
+        rows' weights (len(ids), len(E)), for :func:`_score_info_dominant`."""
         n_ids = ids.size
         S = np.zeros((n_ids, len(_COMBOS)))
         logs = np.zeros(n_ids)
@@ -451,6 +458,8 @@ class _SubsetSums:
                             ok &= ~(own > _SHARE * S[:, c])
                     S[:, c] -= own
                 logs -= np.where(own_rows, np.log(self.v[ids] + tau), 0.0)
+        S_L = S.copy() if parts else None
+        W = np.zeros((n_ids, 0))
         if self.E.size:
             inc = self._included(ids)
             W = inc / (self.vE[None, :] + tau[:, None])
@@ -465,7 +474,9 @@ class _SubsetSums:
             S[:, 6] += (W2 * W).sum(axis=1)
             logs += (inc * np.log(self.vE[None, :] + tau[:, None])).sum(axis=1)
         if dominance:
-            ok &= ~(1.0 / (self.vmin[ids] + tau) > 0.5 * S[:, 0])
+            ok &= ~(1.0 / (self.vmin_L[ids] + tau) > 0.5 * S[:, 0])
+        if parts:
+            return S, logs, ok, S_L, W
         return S, logs, ok
 
 
@@ -477,6 +488,25 @@ def _score_info_sums(S, reml: bool):
     if reml:
         return ypp - (sw - s2 / sw), s2 - 2.0 * s3 / sw + (s2 / sw) ** 2
     return ypp - sw, s2
+
+
+def _score_info_dominant(S, S_L, W, yE, reml: bool):
+    """:func:`_score_info_sums` where an exactly added row's weight is above half the total:
+    the sums of positive terms of :func:`_score_info` (Y'PPY = sum w^2 (y - mu)^2, and the
+    traces from the sums of the other weights), with the series rows' part in moment form
+    (no series weight is above half the total there: their S - w_j keeps its digits)."""
+    sw, s11, _, s2 = S[:, 0], S[:, 1], S[:, 2], S[:, 3]
+    mu = s11 / sw
+    L01, L12, L22, L02, L03 = S_L[:, 0], S_L[:, 4], S_L[:, 5], S_L[:, 3], S_L[:, 6]
+    W2 = W * W
+    ypp = L22 - 2.0 * mu * L12 + mu * mu * L02 + (W2 * (yE[None, :] - mu[:, None]) ** 2).sum(axis=1)
+    if not reml:
+        return ypp - sw, s2
+    s_other = L01[:, None] + _others(W)          # each exact row's S_-j, T_-j, summed without cancelling
+    t_other = L02[:, None] + _others(W2)
+    trp = (sw * L01 - L02 + (W * s_other).sum(axis=1)) / sw
+    trpp = ((sw * sw + s2) * L02 - 2.0 * sw * L03 + (W2 * (s_other ** 2 + t_other)).sum(axis=1)) / (sw * sw)
+    return ypp - trp, trpp
 
 
 def _fast_closed(sums: _SubsetSums, ids, method: str):
@@ -518,9 +548,12 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
         idx = np.flatnonzero(active & ~bad)
         if not idx.size:
             break
-        S, _, ok = sums.at(ids[idx], tau2[idx])
+        S, _, ok, S_L, W = sums.at(ids[idx], tau2[idx], parts=True)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             score, info = _score_info_sums(S, reml)
+            dom = np.flatnonzero(W.max(axis=1, initial=0.0) > 0.5 * S[:, 0])
+            if dom.size:                         # a very precise study among the exact rows
+                score[dom], info[dom] = _score_info_dominant(S[dom], S_L[dom], W[dom], sums.yE, reml)
             step = score / info
         ok &= np.isfinite(step)
         bad[idx[~ok]] = True

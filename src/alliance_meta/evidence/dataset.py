@@ -208,17 +208,21 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     if shape:
         return shape + problems  # the tables cannot be checked against a schema that is itself broken
     tables = {}
+    unread = set()   # tables whose rows could not be read: nothing can be checked against them
     for res in pkg["resources"]:
         path = data_dir / res["path"]
         label = str(path)
         if not path.is_file():
             problems.append(_problem("is not a readable file" if path.exists() else "no such file", label))
             tables[res["name"]] = (label, [])
+            unread.add(res["name"])
             continue
         found, rows = validate_table(path, res["schema"], label)
         problems += found
         tables[res["name"]] = (label, rows)
-    problems += _foreign_keys(pkg, tables)
+        if found and not rows:
+            unread.add(res["name"])
+    problems += _foreign_keys(pkg, tables, skip=unread)
     problems += _synthesis_rules(*tables.get("syntheses", ("", [])))
     problems += _selection_rules(pkg, tables)
     problems += _founding_agendas_read(*tables.get("founding_agendas", ("", [])))
@@ -369,10 +373,12 @@ def _bib_fields(refs: dict, label: str) -> list[str]:
     return out
 
 
-def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
+def _foreign_keys(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
     """``foreignKeys`` of the schemas: each row whose key fields are all non-empty must
     find the same values in the referenced fields of the referenced table. ``fields`` may
-    be one name or a list (Table Schema allows both; Data Package v2 asks for a list)."""
+    be one name or a list (Table Schema allows both; Data Package v2 asks for a list).
+    Keys into a table named in ``skip`` (one that could not be read, already reported) are
+    not checked, so that one broken file gives one problem, not one per referring row."""
     out = []
     for res in pkg.get("resources", []):
         label, rows = tables.get(res["name"], ("", []))
@@ -381,6 +387,8 @@ def _foreign_keys(pkg: dict, tables: dict) -> list[str]:
             fields = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
             ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
             target = ref.get("resource") or res["name"]
+            if target in skip:
+                continue
             values = {tuple(row.get(f, "") for f in ref_fields) for row in tables.get(target, ("", []))[1]}
             for row in rows:
                 key = tuple(row.get(f, "") for f in fields)
