@@ -83,3 +83,70 @@ def test_a_plot_run_prints_nothing_on_stderr(write_csv, tmp_path, kind):
     res = subprocess.run([str(exe), "plot", kind, str(path), "--r", "r", "--n", "n", "--order", "year",
                           "-o", str(tmp_path / "f.svg")], capture_output=True, text=True)
     assert res.returncode == 0 and res.stderr == ""
+
+
+def test_control_characters_in_labels_keep_the_svg_well_formed(write_csv, run_cli, tmp_path):
+    import xml.dom.minidom
+
+    out = tmp_path / "fig.svg"
+    path = write_csv("study,r,n\nA\x01\x1b[31m,0.3,40\nB,0.1,100\nC,0.2,60\n")
+    res = run_cli("plot", "forest", path, "--r", "r", "--n", "n", "--labels", "study", "-o", out)
+    assert res.code == 0, res.err
+    doc = xml.dom.minidom.parse(str(out))            # raises on a control byte
+    assert "\\x1b[31m" in doc.toxml()                # drawn as its escape (SVG text is in comments/glyph ids)
+
+
+def test_terminal_escapes_from_cells_are_not_echoed(write_csv, run_cli):
+    res = run_cli("pool", write_csv("r,n\n0.3,\x1b[2J40\n0.1,100\n0.2,60\n"), "--r", "r", "--n", "n")
+    assert res.code == 2 and "\x1b" not in res.err and "\\x1b[2J40" in res.err
+    res = run_cli("cumulative", write_csv("r,n,o\n0.3,40,\x1b[31mx\n0.1,100,y\n0.2,60,z\n"), "--r", "r", "--n", "n",
+                  "--order", "o")
+    assert res.code == 0 and "\x1b" not in res.out and "\\x1b[31mx" in res.out
+
+
+def test_sigterm_during_a_save_leaves_no_temporary_file(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import os, signal\n"
+        "from alliance_meta.cli.main import _exit_on_sigterm\n"
+        "from alliance_meta.figures.base import write_atomically\n"
+        "_exit_on_sigterm()\n"
+        "def fill(tmp):\n"
+        "    open(tmp, 'w').write('half')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    open(tmp, 'a').write(' and the rest')\n"
+        f"write_atomically({str(tmp_path / 'out.svg')!r}, fill)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 143, res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_protected_output_is_not_replaced(write_csv, run_cli, tmp_path):
+    out = tmp_path / "fig.svg"
+    out.write_text("keep me")
+    out.chmod(0o444)
+    res = run_cli("plot", "forest", write_csv("r,n\n0.3,40\n0.1,100\n0.2,60\n"), "--r", "r", "--n", "n", "-o", out)
+    assert res.code == 2 and "write-protected" in res.err and res.err.count("\n") == 1
+    assert out.read_text() == "keep me" and (out.stat().st_mode & 0o777) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.svg", "input0.csv"]
+
+
+def test_an_existing_output_keeps_its_permissions(write_csv, run_cli, tmp_path):
+    out = tmp_path / "fig.svg"
+    out.write_text("old")
+    out.chmod(0o600)
+    res = run_cli("plot", "forest", write_csv("r,n\n0.3,40\n0.1,100\n0.2,60\n"), "--r", "r", "--n", "n", "-o", out)
+    assert res.code == 0, res.err
+    assert (out.stat().st_mode & 0o777) == 0o600 and out.read_bytes() != b"old"
+
+
+@pytest.mark.parametrize("command", ["plot", "report"])
+def test_the_output_cannot_be_the_input(tmp_path, run_cli, command):
+    data = tmp_path / ("data.svg" if command == "plot" else "data.html")
+    data.write_text("r,n\n0.3,40\n0.1,100\n0.2,60\n")
+    args = ["plot", "forest"] if command == "plot" else ["report"]
+    res = run_cli(*args, data, "--r", "r", "--n", "n", "-o", data)
+    assert res.code == 2 and "is the input file" in res.err
+    assert data.read_text() == "r,n\n0.3,40\n0.1,100\n0.2,60\n"

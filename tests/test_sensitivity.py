@@ -137,3 +137,196 @@ def test_a_dominant_weight_beside_small_ones_leaves_every_fit_finite():
         fit = pool(y[keep], v[keep])
         assert res.estimate[i] == pytest.approx(fit.estimate, abs=1e-8)
         assert res.tau2[i] == pytest.approx(fit.tau2, abs=1e-8)
+
+
+# ------------------------------------------ the O(k) path against the block (O(k^2)) path
+
+import contextlib  # noqa: E402
+
+import alliance_meta.engine.sensitivity as sens  # noqa: E402
+from oracle import CASES, csv_path, extra_cases, mismatches  # noqa: E402
+
+
+@contextlib.contextmanager
+def _path(fast: bool, exact_rows: int = 8, anchor_bytes: float | None = None):
+    """Force the O(k) sums (fast=True, from k = 3 on, every cumulative step from the second)
+    or the block code (fast=False) whatever k is."""
+    saved = sens.FAST_K, sens.CUM_EXACT, sens.EXACT_ROWS, sens._ANCHOR_BYTES
+    sens.FAST_K = 3 if fast else 10 ** 12
+    sens.CUM_EXACT = 2
+    sens.EXACT_ROWS = exact_rows
+    if anchor_bytes is not None:
+        sens._ANCHOR_BYTES = anchor_bytes
+    try:
+        yield
+    finally:
+        sens.FAST_K, sens.CUM_EXACT, sens.EXACT_ROWS, sens._ANCHOR_BYTES = saved
+
+
+def _hard_data(seed, k, *, ties=False, precise=False, homogeneous=False, offset=0.0, wide=False, scale=1.0):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(10, 400, size=k).astype(float)
+    if wide:               # sample sizes over five orders of magnitude
+        n = np.round(10.0 ** rng.uniform(1, 6, size=k))
+    v = 1.0 / n
+    if homogeneous:        # no spread beyond sampling error: tau^2 at 0 for most fits
+        y = 0.3 + rng.normal(0, 0.3, size=k) * np.sqrt(v)
+    else:
+        y = rng.normal(0.25, rng.choice([0.05, 0.2, 0.6]), size=k) + rng.normal(0, np.sqrt(v))
+    if ties:               # repeated values and repeated variances
+        y = np.round(y, 1)
+        v = 1.0 / np.round(n, -2).clip(100)
+    if precise:
+        j = rng.integers(k)
+        v[j] = 1e-8
+        y[j] = y[j] + rng.choice([0.0, 0.5])
+    return y * scale + offset, v * scale * scale
+
+
+def _close(a, b, rtol, atol):
+    """|b - a| <= rtol |a| + atol element by element (atol may be an array)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    assert a.shape == b.shape
+    diff = np.abs(b - a)
+    bad = ~(diff <= rtol * np.abs(a) + atol)
+    assert not bad.any(), f"{bad.sum()} of {a.size} differ; worst at {np.argmax(diff)}: {a[bad][:3]} vs {b[bad][:3]}"
+
+
+def _assert_same(exact, fast, y, v):
+    """Within 1e-8 relative (and a few ulps of the data's size for locations)."""
+    loc = 1e-10 * max(1.0, float(np.max(np.abs(y))))
+    _close(exact.tau2, fast.tau2, 1e-8, 1e-11)
+    _close(exact.estimate, fast.estimate, 1e-9, loc)
+    _close(exact.se, fast.se, 1e-8, 0.0)
+    _close(exact.I2, fast.I2, 1e-8, 1e-7)
+    if hasattr(exact, "Q"):
+        _close(exact.Q, fast.Q, 1e-8, 1e-8 * (1.0 + float(np.max(exact.Q))))
+        scale = np.sqrt(v + exact.tau2 + exact.se ** 2)
+        _close(exact.rstudent, fast.rstudent, 1e-8, 2 * loc / scale)
+        _close(exact.cooks, fast.cooks, 1e-7, 1e-12 + 4 * loc * np.sqrt(exact.cooks + 1e-300) / exact.full_se)
+        _close(exact.hat, fast.hat, 1e-12, 0.0)
+    else:
+        _close(exact.ci_lb, fast.ci_lb, 1e-9, 4 * loc)
+        _close(exact.ci_ub, fast.ci_ub, 1e-9, 4 * loc)
+
+
+def _both(fn, y, v, *args, exact_rows=8, anchor_bytes=None, **kw):
+    with _path(False):
+        exact = fn(y, v, *args, **kw)
+    with _path(True, exact_rows, anchor_bytes):
+        fast = fn(y, v, *args, **kw)
+    return exact, fast
+
+
+_FEATURES = st.fixed_dictionaries({"ties": st.booleans(), "precise": st.booleans(), "homogeneous": st.booleans(),
+                                   "offset": st.sampled_from([0.0, 0.0, 1e8, -1e8]), "wide": st.booleans(),
+                                   "scale": st.sampled_from([1.0, 1.0, 1e-6, 1e6])})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(3, 60), st.sampled_from(METHODS), _FEATURES, st.sampled_from([0, 1, 8]))
+def test_fast_leave1out_equals_the_block_path(seed, k, method, features, exact_rows):
+    y, v = _hard_data(seed, k, **features)
+    exact, fast = _both(leave1out, y, v, method=method, exact_rows=exact_rows)
+    _assert_same(exact, fast, y, v)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(3, 60), st.sampled_from(METHODS), _FEATURES, st.sampled_from([0, 1, 8]))
+def test_fast_cumulative_equals_the_block_path(seed, k, method, features, exact_rows):
+    y, v = _hard_data(seed, k, **features)
+    year = np.random.default_rng(seed).integers(1990, 2000, size=k)      # many ties in the order
+    exact, fast = _both(cumulative, y, v, year, method=method, exact_rows=exact_rows)
+    _assert_same(exact, fast, y, v)
+    assert np.array_equal(exact.order, fast.order)
+
+
+@pytest.mark.parametrize("method", ("REML", "ML", "DL", "HE", "HS", "SJ", "FE", "PM"))
+@pytest.mark.parametrize("features", [{}, {"ties": True}, {"precise": True}, {"homogeneous": True},
+                                      {"offset": 1e8, "precise": True}])
+def test_fast_path_at_a_few_thousand_rows(method, features):
+    """k = 2,500 with the default settings (the fast path is taken from FAST_K rows on, and
+    cumulative after CUM_EXACT steps) against the block code."""
+    y, v = _hard_data(7, 2_500 if method != "PM" else 800, **features)
+    with _path(False):
+        exact_l, exact_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
+    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
+    _assert_same(exact_l, fast_l, y, v)
+    _assert_same(exact_c, fast_c, y, v)
+
+
+@pytest.mark.parametrize("method", ("REML", "ML", "SJ"))
+def test_fast_path_refits_few_subsets_exactly(method, monkeypatch):
+    """On ordinary data nearly every subset is fitted from the sums: the block code only
+    sees the full fit, the first CUM_EXACT cumulative steps and no more than a handful."""
+    y, v = _hard_data(11, 3_000, precise=True)
+    seen = []
+    block = sens.fit_subsets
+
+    def spy(yy, vv, masks, n_subsets, **kw):
+        seen.append(n_subsets)
+        return block(yy, vv, masks, n_subsets, **kw)
+
+    monkeypatch.setattr(sens, "fit_subsets", spy)
+    fast_l = leave1out(y, v, method=method)
+    assert seen == [1]
+    seen.clear()
+    fast_c = cumulative(y, v, method=method)
+    assert seen[0] == sens.CUM_EXACT and sum(seen[1:]) <= 5
+    monkeypatch.setattr(sens, "fit_subsets", block)
+    with _path(False):
+        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
+        _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+
+
+def test_cumulative_with_room_for_only_two_anchors():
+    """Cumulative fits whose tau^2 wander over many anchors, with memory for two: anchors are
+    dropped and rebuilt (or the fit is done exactly), and the results do not change."""
+    y, v = _hard_data(5, 400)
+    y[::7] += 1.5                                   # outliers make tau^2 jump along the way
+    for method in ("REML", "SJ"):
+        exact, fast = _both(cumulative, y, v, method=method, anchor_bytes=1.0)
+        _assert_same(exact, fast, y, v)
+
+
+def test_dominant_precise_study_uses_the_positive_sums():
+    """One study with v = 1e-8 among 2,000: its weight is above half of every subset's total,
+    and the scores come from the sums of positive terms, as in the block code."""
+    y, v = _hard_data(3, 2_000)
+    v[17], y[17] = 1e-8, 0.9
+    for method in ("REML", "ML"):
+        with _path(False):
+            exact = leave1out(y, v, method=method)
+        fast = leave1out(y, v, method=method)
+        _assert_same(exact, fast, y, v)
+        assert exact.tau2[17] != pytest.approx(exact.tau2[0])   # leaving it out changes the fit
+
+
+_SENS = [c for c in CASES if c["kind"] in ("leave1out", "cumulative")]
+_SENS_EXTRA = extra_cases(("leave1out", "cumulative"))
+
+
+def _reference_inputs(case):
+    import pandas as pd
+
+    df = pd.read_csv(csv_path(case))
+    cols = case["columns"]
+    df = df.dropna(subset=list(cols.values()))
+    if "r" in cols:
+        return np.arctanh(df[cols["r"]].to_numpy(float)), 1.0 / (df[cols["n"]].to_numpy(float) - 3.0), df
+    return df[cols["yi"]].to_numpy(float), df[cols["vi"]].to_numpy(float), df
+
+
+@pytest.mark.parametrize("exact_rows", (0, 8))
+@pytest.mark.parametrize("case", _SENS + _SENS_EXTRA, ids=[c["id"] for c in _SENS + _SENS_EXTRA])
+def test_fast_path_meets_every_metafor_reference_case(case, exact_rows):
+    """The metafor leave1out() and cumul() results of the reference sets, with the O(k) sums
+    forced for every subset (the reference datasets are smaller than FAST_K)."""
+    yi, vi, df = _reference_inputs(case)
+    method = case.get("method", "REML")
+    with _path(True, exact_rows):
+        if case["kind"] == "leave1out":
+            got = leave1out(yi, vi, method=method).to_dict()
+        else:
+            got = cumulative(yi, vi, df[case["order"]].to_numpy(), method=method).to_dict()
+    assert mismatches(got, case["expect"]) == []

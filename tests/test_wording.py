@@ -1,5 +1,7 @@
 """Phrases built from numbers (alliance_meta.engine.wording)."""
 
+from hypothesis import given, strategies as st
+
 from alliance_meta.engine.wording import p_text, verdict
 
 
@@ -22,3 +24,21 @@ def test_counts_below_ten_are_words():
 
     assert [number_word(i) for i in (0, 1, 4, 9, 10, 57)] == ["no", "one", "four", "nine", "10", "57"]
     assert number_word(0, zero="zero") == "zero" and number_word(-3) == "-3"
+
+
+@given(st.text())
+def test_printable_text_has_no_control_characters(s):
+    from alliance_meta.engine.wording import printable
+
+    out = printable(s)
+    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in out)
+    # text without control characters is left as it is
+    clean = "".join(c for c in s if not (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f))
+    assert printable(clean) == clean
+
+
+def test_printable_shows_escapes_and_keeps_what_it_is_told():
+    from alliance_meta.engine.wording import printable
+
+    assert printable("A\x1b[31m\nB\x00") == "A\\x1b[31m\\x0aB\\x00"
+    assert printable("A\x1b[31m\nB", keep="\n") == "A\\x1b[31m\nB"

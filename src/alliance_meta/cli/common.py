@@ -38,13 +38,15 @@ def read(args, extra=(), optional=()):
                         optional=tuple(optional))
 
 
-def check_output(path: str, suffixes: tuple[str, ...], must: str) -> None:
+def check_output(path: str, suffixes: tuple[str, ...], must: str, source: str | None = None) -> None:
     """Refuse an output path before any work is done: a wrong suffix (``must`` says what it
-    must end in), a missing folder, or a directory."""
+    must end in), a missing folder, a directory, or the input file ``source`` itself."""
     import os
 
     from ..engine.errors import InputError
 
+    if source and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+        raise InputError(f"-o {path}: is the input file; writing there would replace the data")
     if os.path.splitext(path)[1].lower() not in suffixes:
         raise InputError(f"-o {path}: {must}")
     folder = os.path.dirname(os.path.abspath(path))
@@ -58,7 +60,10 @@ def omitted_note(table) -> None:
     if table.omitted:
         from .inputs import describe_omitted
 
-        sys.stderr.write(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value left out\n")
+        from ..engine.wording import printable
+
+        sys.stderr.write(printable(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value "
+                                   "left out") + "\n")
 
 
 def emit(result, as_json: bool, table) -> int:
@@ -68,5 +73,7 @@ def emit(result, as_json: bool, table) -> int:
         omitted_note(table)
         sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False) + "\n")
     else:
-        sys.stdout.write(f"File: {table.path}\n" + result.summary() + "\n")
+        from ..engine.wording import printable
+
+        sys.stdout.write(printable(f"File: {table.path}\n" + result.summary() + "\n", keep="\n"))
     return 0

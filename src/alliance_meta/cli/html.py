@@ -38,8 +38,11 @@ code{font-size:.9em;background:#f3f3f3;padding:0 .2em;border-radius:3px;overflow
 
 
 def text(value) -> str:
-    """``value`` as HTML text: every ``<``, ``>``, ``&`` and quote escaped."""
-    return html.escape(str(value), quote=True)
+    """``value`` as HTML text: every ``<``, ``>``, ``&`` and quote escaped, and control
+    characters (which HTML forbids) shown as their escapes."""
+    from ..engine.wording import printable
+
+    return html.escape(printable(value, keep="\n\t"), quote=True)
 
 
 def _minus(s: str) -> str:

@@ -45,22 +45,42 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INPUT
     from ..engine.errors import InputError
+    from ..engine.wording import printable
 
+    restore = _exit_on_sigterm()
     try:
         return args.func(args)
     except InputError as exc:
         if exc.file is None and getattr(args, "file", None):
             # a model-level problem (too few rows, collinear moderators) still names the file
             exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column)
-        sys.stderr.write(f"alliance-meta: error: {exc}\n")
+        sys.stderr.write(printable(f"alliance-meta: error: {exc}") + "\n")
         return EXIT_INPUT
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # an engine failure still gets one line, not a traceback
-        sys.stderr.write(f"alliance-meta: internal error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(printable(f"alliance-meta: internal error: {type(exc).__name__}: {exc}") + "\n")
         return 1
+    finally:
+        restore()
+
+
+def _exit_on_sigterm():
+    """Turn SIGTERM into SystemExit(143) for the length of a command, so that a write in
+    progress removes its temporary file on ``kill`` as it does on Ctrl-C; returns the
+    function that puts the previous handler back."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,7 +45,7 @@ def _positive_int(text: str) -> int:
 def cmd_plot(args) -> int:
     from ..engine.errors import InputError
 
-    check_output(args.output, FORMATS, "the output must end in .svg or .png")
+    check_output(args.output, FORMATS, "the output must end in .svg or .png", source=args.file)
     if args.kind == "cumulative" and not args.order:
         raise InputError("plot cumulative needs --order COL")
     extra = [args.groups] if args.kind == "forest" and args.groups else []
@@ -64,7 +64,9 @@ def cmd_plot(args) -> int:
     except OSError as exc:  # the folder refuses files, the disk is full, a file-size limit ...
         raise InputError(f"-o {args.output}: cannot be written ({exc.strerror or type(exc).__name__})") from None
     if not args.json:
-        sys.stdout.write(f"wrote {args.output}\n")
+        from ..engine.wording import printable
+
+        sys.stdout.write(printable(f"wrote {args.output}") + "\n")
     else:
         sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k}) + "\n")
     return 0

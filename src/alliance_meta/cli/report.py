@@ -109,7 +109,7 @@ def register(sub) -> None:
 def cmd_report(args) -> int:
     from ..engine.errors import InputError
 
-    check_output(args.output, (".html", ".htm"), "the report must end in .html")
+    check_output(args.output, (".html", ".htm"), "the report must end in .html", source=args.file)
     mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
     if any(not m for m in mods):
         raise InputError("--mods has an empty column name")

@@ -16,11 +16,12 @@ def register(sub) -> None:
 
 
 def cmd_validate(args) -> int:
+    from ..engine.wording import printable
     from ..evidence.dataset import validate_package
 
     problems = validate_package(args.data_dir, bib=args.bib)
     for line in problems:
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(printable(line) + "\n")
     if problems:
         sys.stderr.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found\n")
         return EXIT_INPUT

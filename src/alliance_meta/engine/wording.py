@@ -1,7 +1,22 @@
 """Numbers as the phrases a results paragraph uses: a p-value, and the wording of a test's
-result chosen by the computation rather than typed for one data set."""
+result chosen by the computation rather than typed for one data set; and text from a user's
+file made safe to show."""
 
 from __future__ import annotations
+
+import re
+
+#: C0 and C1 control characters and DEL: a terminal obeys them (colours, cursor moves, a
+#: cleared screen) and XML forbids most of them, so text from a data file never shows them raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text, keep: str = "") -> str:
+    """``text`` with every control character (other than those in ``keep``, e.g. ``"\\n"``)
+    written as a visible escape such as ``\\x1b``, so that a label, header or cell from a CSV
+    can be printed to a terminal or drawn in an SVG as what it is."""
+    text = str(text)
+    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in keep else f"\\x{ord(m.group(0)):02x}", text)
 
 
 def p_text(p: float) -> str:

@@ -47,12 +47,15 @@ def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_
     """Labels to the left of the axes, estimates (and weights) to the right, one per row.
 
     Labels come from the user's data, so they are drawn as plain text: a ``$`` in a study
-    name is a dollar sign, never the start of mathtext."""
+    name is a dollar sign, never the start of mathtext, and a control character is drawn as
+    its escape (``\\x1b``), which keeps the SVG well-formed XML."""
     import matplotlib.transforms as mtrans
+
+    from ..engine.wording import printable
 
     left = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
     for y, lab in zip(ypos, labels):
-        ax.text(-0.02, y, str(lab), transform=left, ha="right", va="center", fontsize=8, gid="label",
+        ax.text(-0.02, y, printable(lab), transform=left, ha="right", va="center", fontsize=8, gid="label",
                 parse_math=False)
     for y, txt in zip(ypos, right_text):
         ax.text(1.02, y, txt, transform=left, ha="left", va="center", fontsize=8, family="monospace")
@@ -62,7 +65,7 @@ def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_
                 continue
             ax.text(1.5, y, f"{w:5.1f}%", transform=left, ha="left", va="center", fontsize=8, family="monospace")
     top = max(ypos) + 1.2 if len(ypos) else 1.0
-    ax.text(-0.02, top, header_left, transform=left, ha="right", va="center", fontsize=8, weight="bold",
+    ax.text(-0.02, top, printable(header_left), transform=left, ha="right", va="center", fontsize=8, weight="bold",
             parse_math=False)
     ax.text(1.02, top, header_right, transform=left, ha="left", va="center", fontsize=8, weight="bold")
     if weights is not None:
@@ -86,18 +89,28 @@ def save(fig, path: str, dpi: int = 150) -> None:
 def write_atomically(path: str, fill) -> None:
     """Call ``fill(tmp)`` to write a temporary file in the folder of ``path``, then rename it
     to ``path``: a reader never sees a half-written file, and a failure leaves none behind
-    (the exception is raised again)."""
+    (the exception is raised again). An existing ``path`` keeps its permissions; one that
+    nobody may write (mode 444) is not replaced: ``PermissionError``."""
+    import errno
     import os
+    import stat
     import tempfile
 
+    mode = None
+    if os.path.exists(path):
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        if not mode & 0o222:  # checked on the mode bits, which bind root too, not os.access
+            raise PermissionError(errno.EACCES, "it is write-protected; remove it or choose another name", path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1].lower(), dir=folder)
     os.close(fd)
     try:
         fill(tmp)
-        mask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
+        if mode is None:
+            mask = os.umask(0)  # mkstemp makes the file private; give it the usual permissions
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

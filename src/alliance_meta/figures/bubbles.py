@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.wording import printable
 from .base import Z95, axis_label, new_figure, to_scale
 
 
@@ -49,7 +50,7 @@ def bubble(yi, vi, x, *, result, moderator: str = "moderator", is_r: bool = Fals
     se = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
     ax.fill_between(grid, tx(b0 + b1 * grid - Z95 * se), tx(b0 + b1 * grid + Z95 * se), color="0.85", zorder=0,
                     gid="band")
-    ax.set_xlabel(moderator, parse_math=False)
+    ax.set_xlabel(printable(moderator), parse_math=False)
     ax.set_ylabel(axis_label(is_r))
     if title:
         ax.set_title(title, fontsize=10)
