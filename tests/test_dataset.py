@@ -310,3 +310,9 @@ def test_one_unreadable_table_is_one_problem_not_a_cascade(package, table):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = validate_package(package)
     assert len(problems) == 1 and "row 1" in problems[0] and "fields where the header has" in problems[0]
+
+
+def test_validate_refuses_a_table_above_the_size_limit(package, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_META_MAX_BYTES", "50")
+    problems = validate_package(package)
+    assert problems and all("larger than 50 bytes" in p for p in problems)

@@ -167,3 +167,15 @@ def test_blank_lines_and_empty_trailing_cells_are_not_short_rows(write_csv, run_
     res = run_cli("pool", write_csv("yi,vi\n0.1,0.01\n\n0.3,\n0.3,0.01\n0.2,0.02\n"), "--yi", "yi", "--vi", "vi", "--json")
     assert res.code == 0, res.err
     assert "1 row with an empty value left out" in res.err
+
+
+def test_an_input_above_the_size_limit_is_refused_in_one_line(write_csv, run_cli, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_META_MAX_BYTES", "100")
+    res = run_cli("pool", write_csv("r,n\n" + "0.1,40\n" * 30), "--r", "r", "--n", "n")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "larger than 100 bytes" in res.err and "ALLIANCE_META_MAX_BYTES" in res.err
+    monkeypatch.setenv("ALLIANCE_META_MAX_BYTES", "1000")
+    assert run_cli("pool", write_csv("r,n\n" + "0.1,40\n" * 30), "--r", "r", "--n", "n").code == 0
+    monkeypatch.setenv("ALLIANCE_META_MAX_BYTES", "lots")
+    res = run_cli("pool", write_csv("r,n\n0.1,40\n0.2,50\n"), "--r", "r", "--n", "n")
+    assert res.code == 2 and "not a whole number of bytes" in res.err

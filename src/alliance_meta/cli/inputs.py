@@ -60,19 +60,38 @@ class EffectTable:
         return int(self.yi.size)
 
 
+#: Largest input read (bytes); a 1,000,000-row CSV of effect sizes is about 20 MB. An endless
+#: stream (``yes | alliance-meta pool /dev/stdin``) is refused here instead of filling memory.
+MAX_BYTES_DEFAULT = 1 << 30
+MAX_BYTES_ENV = "ALLIANCE_META_MAX_BYTES"
+
+
+def _max_bytes() -> int:
+    text = os.environ.get(MAX_BYTES_ENV, "")
+    try:
+        return int(text) if text.strip() else MAX_BYTES_DEFAULT
+    except ValueError:
+        raise InputError(f"{MAX_BYTES_ENV}={text!r} is not a whole number of bytes") from None
+
+
 def _read_text(path: str) -> str:
     label = str(path)
+    limit = _max_bytes()
     if os.path.isdir(path):
         raise InputError("is a directory, not a CSV file", file=label)
     try:
         with open(path, "rb") as fh:
             # read in chunks so that an endless device (/dev/zero) or a binary file is refused at
             # its first NUL byte instead of filling memory
-            chunks = []
+            chunks, size = [], 0
             while True:
                 chunk = fh.read(1 << 20)
                 if not chunk:
                     break
+                size += len(chunk)
+                if size > limit:
+                    raise InputError(f"is larger than {limit:,} bytes; set {MAX_BYTES_ENV} to a larger number of "
+                                     "bytes to read it", file=label)
                 if not chunks and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
                     raise InputError("is UTF-16 text; save it as UTF-8 CSV", file=label)
                 if b"\x00" in chunk:
