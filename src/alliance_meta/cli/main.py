@@ -47,9 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     from ..engine.errors import InputError
     from ..engine.wording import printable
 
+    from .progress import Ticker
+
     restore = _exit_on_sigterm()
+    ticker = Ticker(f"alliance-meta {getattr(args, 'command', None) or 'command'}")
     try:
-        return args.func(args)
+        with ticker:
+            return args.func(args)
     except InputError as exc:
         if exc.file is None and getattr(args, "file", None):
             # a model-level problem (too few rows, collinear moderators) still names the file
