@@ -156,3 +156,30 @@ def test_a_moderator_with_a_level_per_row_is_refused_before_anything_is_built():
     ids = [f"s{i // 2}" for i in range(k)]     # 25,000 levels: fits the rank rule, not in memory
     with pytest.raises(InputError, match="GiB; a moderator with this many levels is an identifier"):
         metareg(y, v, {"id": ids})
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1e-8, 1e-3, 1e3, 1e8, 1e30]))
+def test_a_moderator_s_units_never_make_it_collinear(seed, scale):
+    """Collinearity is judged on unit-length columns: rescaling a moderator changes its
+    coefficient by the scale and leaves its test statistic alone."""
+    from alliance_meta.engine.models import full_rank, metareg
+
+    rng = np.random.default_rng(seed)
+    k = 12
+    v = 1.0 / rng.integers(20, 300, size=k)
+    x = rng.normal(size=k)
+    y = 0.2 + 0.05 * x + rng.normal(0, np.sqrt(v))
+    assert full_rank(np.column_stack([np.ones(k), x * scale]))
+    a = metareg(y, v, {"x": x}).coefficients[1]
+    b = metareg(y, v, {"x": x * scale}).coefficients[1]
+    assert b.stat == pytest.approx(a.stat, rel=1e-6, abs=1e-9)
+    assert b.estimate * scale == pytest.approx(a.estimate, rel=1e-6, abs=1e-12)
+
+
+def test_truly_collinear_columns_are_refused_at_any_scale():
+    from alliance_meta.engine.models import full_rank
+
+    x = np.arange(6.0)
+    assert not full_rank(np.column_stack([np.ones(6), x * 1e30, x * 1e-30]))
+    assert not full_rank(np.column_stack([np.ones(6), np.zeros(6)]))

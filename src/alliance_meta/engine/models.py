@@ -386,6 +386,17 @@ def _is_numeric(values: Sequence) -> bool:
 MAX_DESIGN_CELLS = 2**28
 
 
+def full_rank(X) -> bool:
+    """Whether the columns of ``X`` are linearly independent, judged on columns scaled to unit
+    length: a moderator measured in large units (a standard error of 1e50, a year in days)
+    is not collinear with the intercept because of its scale alone."""
+    X = np.asarray(X, dtype=float)
+    norms = np.linalg.norm(X, axis=0)
+    if np.any(norms == 0):
+        return False
+    return bool(np.linalg.matrix_rank(X / norms) == X.shape[1])
+
+
 def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     """Build the design matrix for ``moderators`` (name -> values, one per effect size).
 
@@ -456,7 +467,7 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
         raise InputError("meta-regression needs at least one moderator")
     if k <= p:
         raise InputError(f"meta-regression with {p} coefficients needs more than {p} effect sizes; found {k}")
-    if np.linalg.matrix_rank(X) < p:
+    if not full_rank(X):
         raise InputError("the moderators are collinear (one column is a combination of others); drop one")
     tau2, fit, cov, se, stat, pval, lb, ub, crit, q = _fit(y, v, X, method, test, level)
     coefs = [Coefficient(n, float(b), float(s), float(z), float(pv), float(lo), float(hi))

@@ -394,7 +394,9 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
     p = X.shape[1]
     if k < p + 2:
         raise InputError(f"the three-level model with {p} coefficient(s) needs at least {p + 2} effect sizes; found {k}")
-    if np.linalg.matrix_rank(X) < p:
+    from .models import full_rank
+
+    if not full_rank(X):
         raise InputError("the moderators are collinear (one column is a combination of others); drop one")
     cl = Clusters(cluster)
     if cl.n < 2:
