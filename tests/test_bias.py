@@ -146,3 +146,17 @@ def test_bad_input():
         bias_tests([0.1, 0.2, 0.3], [0.01, 0.01, 0.01])
     with pytest.raises(InputError):
         bias_tests([0.1, 0.2, 0.3], [0.01, 0.02, 0.03], method="nope")
+
+
+def test_identical_effects_give_no_regression_test_from_round_off():
+    """Every effect the same: the weighted regression has no residual variance, so its t and p
+    are NaN (as metafor's), not a t of 0.8 made of rounding noise."""
+    y = np.full(5, 0.2)
+    v = np.array([0.01, 0.02, 0.03, 0.05, 0.04])
+    res = bias_tests(y, v)
+    assert math.isnan(res.egger_lm_t) and math.isnan(res.egger_lm_pval)
+    assert res.to_dict()["egger_lm_t"] is None and res.to_dict()["egger_lm_pval"] is None
+    assert "not defined" in res.summary()
+    # a real spread keeps its test
+    y2 = y + np.array([0.01, -0.02, 0.03, 0.0, -0.01])
+    assert math.isfinite(bias_tests(y2, v).egger_lm_t)

@@ -65,7 +65,11 @@ def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -
 
 
 def _wls_lm(y, v, x):
-    """``lm(y ~ x, weights = 1/v)``: intercept, slope, slope t and residual df."""
+    """``lm(y ~ x, weights = 1/v)``: intercept, slope, their SEs and the residual df.
+
+    A fit that is perfect to round-off (every effect the same, or exactly on a line) has no
+    residual variance to test against: its SEs are NaN, so that no t or p is made from
+    rounding noise (metafor's ``regtest(model = "lm")`` gives NaN there too)."""
     w = 1.0 / v
     X = np.column_stack([np.ones_like(y), x])
     xtwx = X.T @ (X * w[:, None])
@@ -74,6 +78,9 @@ def _wls_lm(y, v, x):
     e = y - X @ beta
     df = y.size - 2
     s2 = float(np.dot(w, e * e)) / df
+    scale = float(np.max(np.abs(y))) if y.size else 0.0
+    if not np.max(np.abs(e)) > 1e3 * np.finfo(float).eps * max(scale, np.finfo(float).tiny):
+        return beta, np.full(2, np.nan), df
     se = np.sqrt(np.diag(cov) * s2)
     return beta, se, df
 
@@ -364,11 +371,15 @@ class BiasResult:
                  + (f"; {self.k_omitted} rows with an empty value left out" if self.k_omitted else ""),
                  f"Egger's regression test (mixed-effects, predictor SE): z = {self.egger_rma_z:.3f}, "
                  f"{_p(self.egger_rma_pval)}",
-                 f"Egger's regression test (weighted least squares): t({self.egger_lm_df}) = {self.egger_lm_t:.3f}, "
-                 f"{_p(self.egger_lm_pval)}",
+                 (f"Egger's regression test (weighted least squares): t({self.egger_lm_df}) = {self.egger_lm_t:.3f}, "
+                  f"{_p(self.egger_lm_pval)}" if math.isfinite(self.egger_lm_t) else
+                  "Egger's regression test (weighted least squares): not defined (the effects lie exactly on the "
+                  "regression line: no residual variance)"),
                  f"PET estimate (effect at SE = 0): {self.pet_estimate:.4f}{back(self.pet_estimate)}",
                  f"PEESE estimate (effect at variance = 0): {self.peese_estimate:.4f}{back(self.peese_estimate)}",
-                 f"Begg's rank correlation: Kendall's tau = {self.rank_tau:.3f}, {_p(self.rank_pval)}",
+                 (f"Begg's rank correlation: Kendall's tau = {self.rank_tau:.3f}, {_p(self.rank_pval)}"
+                  if math.isfinite(self.rank_tau) else
+                  "Begg's rank correlation: not defined (the standardised effects or the variances do not vary)"),
                  f"Trim-and-fill (L0): {tf.k0} effect(s) filled on the {tf.side}; adjusted estimate "
                  f"{tf.estimate:.4f}{back(tf.estimate)}, 95% CI [{tf.ci_lb:.4f}, {tf.ci_ub:.4f}], tau^2 = {tf.tau2:.5f}",
                  f"Rosenthal's fail-safe N: {self.fsn_rosenthal}"]
@@ -407,7 +418,7 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     sei = np.sqrt(v)
     b, se, df = _wls_lm(y, v, sei)
     lm_t = float(b[1] / se[1])
-    lm_p = float(2.0 * dist.t_sf(abs(lm_t), df))
+    lm_p = float(2.0 * dist.t_sf(abs(lm_t), df)) if np.isfinite(lm_t) else math.nan
     peese, _, _ = _wls_lm(y, v, v)
     tau, rank_p = rank_test(y, v)
     tf = trim_and_fill(y, v, method=method)
