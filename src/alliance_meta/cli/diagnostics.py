@@ -12,14 +12,17 @@ import sys
 
 from .common import effect_args, emit, method_arg, read
 
-#: Above this many rows the refits of leave1out and cumulative (k fits of up to k rows,
-#: work growing with k squared) take long enough that the user is told before they start.
+#: Above this many rows the refits of leave1out and cumulative under PM or EB (one root search
+#: per subset, work growing with k squared) take long enough that the user is told before
+#: they start. The other estimators fit every subset from shared sums in linear time.
 QUADRATIC_NOTE_K = 5_000
+QUADRATIC_METHODS = ("PM", "EB")
 
 
-def _quadratic_note(command: str, k: int) -> None:
-    if k > QUADRATIC_NOTE_K:
-        sys.stderr.write(f"note: {command} refits the model {k:,} times on up to {k:,} rows each; its time grows "
+def _quadratic_note(command: str, k: int, method: str) -> None:
+    if method in QUADRATIC_METHODS and k > QUADRATIC_NOTE_K:
+        sys.stderr.write(f"note: {command} with {method} refits the model {k:,} times on up to {k:,} rows each; its "
+                         f"time grows "
                          f"with the square of k (about {(k / QUADRATIC_NOTE_K) ** 2:,.0f} times that of "
                          f"{QUADRATIC_NOTE_K:,} rows)\n")
 
@@ -57,7 +60,7 @@ def cmd_leave1out(args) -> int:
     from ..engine.sensitivity import leave1out
 
     table = read(args)
-    _quadratic_note("leave1out", len(table.yi))
+    _quadratic_note("leave1out", len(table.yi), args.method)
     result = leave1out(table.yi, table.vi, method=args.method, rows=table.rows, is_r=table.is_r,
                        k_omitted=table.omitted)
     return emit(result, args.json, table)
@@ -67,7 +70,7 @@ def cmd_cumulative(args) -> int:
     from ..engine.sensitivity import cumulative
 
     table = read(args, optional=[args.order])
-    _quadratic_note("cumulative", len(table.yi))
+    _quadratic_note("cumulative", len(table.yi), args.method)
     result = cumulative(table.yi, table.vi, table.extra[args.order], method=args.method, order_by=args.order,
                         rows=table.rows, is_r=table.is_r, k_omitted=table.omitted)
     return emit(result, args.json, table)

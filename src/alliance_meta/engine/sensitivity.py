@@ -1,10 +1,19 @@
 """Leave-one-out, influence diagnostics and cumulative meta-analysis.
 
 Each analysis is many intercept-only random-effects fits on subsets of the same rows:
-row i left out (leave-one-out), or the first j rows in some order (cumulative). Instead
-of k separate fits, the subsets are fitted together: for a block of subsets, the weights
-1 / (v_j + tau2_s) of every row j under every subset's own tau2_s form one (block x k)
-matrix, and each sum the estimators need (sum w, sum w y, sum w^2 y^2, ...) is a product
+row i left out (leave-one-out), or the first j rows in some order (cumulative).
+
+From :data:`FAST_K` rows on, every sum a fit needs is had in O(1) per subset after O(k)
+set-up (:class:`_SubsetSums`): sums at fixed weights as the total minus the row's own term
+or as prefix sums, and sums at each subset's own tau^2 from power series about a few
+anchor values of tau^2, exact to rounding. ML and REML run metafor's Fisher scoring on
+those sums for all subsets at once, the closed-form estimators are evaluated on them,
+and the few subsets where the sums would lose digits are refitted by the block code
+below, so the whole analysis is O(k) (PM and EB keep one root search per subset).
+
+Below FAST_K rows (and for those refits), the subsets are fitted together: for a block
+of subsets, the weights 1 / (v_j + tau2_s) of every row j under every subset's own tau2_s
+form one (block x k) matrix, and each sum the estimators need (sum w, sum w y, sum w^2 y^2, ...) is a product
 of that matrix with a few columns. ML and REML use metafor's Fisher scoring for all
 subsets at once; the closed-form estimators (DL, HE, HS, SJ) are evaluated directly;
 the root-finding ones (PM, EB) fall back to one fit per subset. The results agree with
@@ -299,7 +308,9 @@ _RHO = 0.25            # anchors are spaced so that every tau^2 >= 0 is within _
 _RHO_MAX = 0.26        # ... and the series is used up to _RHO_MAX (a margin for rounding)
 _N_TERMS = 30          # the tail of (1 - r)^-3 beyond r^30 is below 6e-16 for r <= 0.26
 _SHARE = 0.99          # leave-one-out: a row holding more of a total is fitted exactly
-_ANCHOR_BYTES = 6e8    # cumulative: memory for the prefix moment sums of the anchors kept
+_ANCHOR_BYTES = 4e8    # cumulative: memory for the prefix moment sums of the anchors kept
+_MAX_EXACT_ROWS = 64   # at most this many rows added exactly (beyond, exact refits)
+_CHUNK = 8192          # cumulative: subsets whose prefix moment sums are gathered at once
 _COMBOS = ((0, 1), (1, 1), (2, 1), (0, 2), (1, 2), (2, 2), (0, 3))   # (p, q) of S_pq below
 
 
@@ -314,21 +325,33 @@ class _SubsetSums:
 
         S_pq(t) = u^-q sum_n C(-q, n) x^n sum_j y_j^p (u / a_j)^(q + n),
 
-    whose every term is at most the row's |x|^n, so that _N_TERMS terms leave a relative
-    error below 1e-15 for |x| <= _RHO_MAX. The moment sums of an anchor are computed once
+    in which row j's n-th term is at most C(q + n - 1, n) |x|^n times its own y_j^p a_j^-q
+    (as u <= a_j), so that _N_TERMS terms leave a relative error below 1e-15 for
+    |x| <= _RHO_MAX (and the alternating signs cost at most a factor 5). The moment sums of an anchor are computed once
     (a total, or prefix sums) when first needed; anchors lie on a grid (u grows by the
     factor (1 + _RHO) / (1 - _RHO) from t_a = 0) on which every t >= 0 is within _RHO u of
     one. The EXACT_ROWS rows with the smallest v (which would shrink u) are added exactly
-    instead. A subset is marked for an exact refit when its row's own term holds most of a
-    total (leave-one-out subtraction would cancel digits), when one weight is above half
-    the subset's total (the moment forms of the score would), or when no anchor can be
-    kept in memory."""
+    instead (a weight of theirs above half the subset's total is met by
+    :func:`_score_info_dominant`). A subset is marked for an exact refit when its row's own
+    term holds most of a total (leave-one-out subtraction would cancel digits), when a
+    series row's weight is above half the subset's total (the moment forms of the score
+    would), or when no anchor can be kept in memory."""
 
-    def __init__(self, y, v, kind: str):
+    def __init__(self, y, v, kind: str, first: int = 0):
         self.y, self.v, self.kind = y, v, kind
         k = self.k = y.size
         by_v = np.argsort(v, kind="stable")
-        self.E = np.sort(by_v[:min(k, EXACT_ROWS)])
+        # exactly added: the EXACT_ROWS smallest v, and any row whose weight 1/v could be
+        # near half of a subset's total (weights are most uneven at tau^2 = 0); subsets
+        # from ``first`` on are asked for (cumulative: the smallest has first + 1 rows)
+        w = 1.0 / v
+        if kind == "loo":
+            near = w > 0.4 * (w.sum() - w.max())
+        else:
+            near = w > 0.4 * np.cumsum(w)[np.maximum(np.arange(k), first)]
+        near = np.flatnonzero(near)
+        near = near[np.argsort(-w[near], kind="stable")][:_MAX_EXACT_ROWS]
+        self.E = np.union1d(by_v[:min(k, EXACT_ROWS)], near).astype(np.int64)
         self.isL = np.ones(k, dtype=bool)
         self.isL[self.E] = False
         self.L = np.flatnonzero(self.isL)
@@ -443,11 +466,13 @@ class _SubsetSums:
                     S[sel] = X @ C
                     logs[sel] = data[-1] + X[:, 1:] @ (self.log_coef * data[1:N + 1])
                 else:
-                    G = data[ids[sel]]
-                    Xq = {q: X * self.coef[q] for q in (1, 2, 3)}
-                    for c, (p, q) in enumerate(_COMBOS):
-                        S[sel, c] = np.einsum("ij,ij->i", Xq[q], G[:, p * nm + q:p * nm + q + N + 1]) * u ** -q
-                    logs[sel] = G[:, -1] + np.einsum("ij,ij->i", X[:, 1:] * self.log_coef, G[:, 1:N + 1])
+                    for lo in range(0, sel.size, _CHUNK):   # bounded temporaries
+                        part, Xp = sel[lo:lo + _CHUNK], X[lo:lo + _CHUNK]
+                        G = data[ids[part]]
+                        Xq = {q: Xp * self.coef[q] for q in (1, 2, 3)}
+                        for c, (p, q) in enumerate(_COMBOS):
+                            S[part, c] = np.einsum("ij,ij->i", Xq[q], G[:, p * nm + q:p * nm + q + N + 1]) * u ** -q
+                        logs[part] = G[:, -1] + np.einsum("ij,ij->i", Xp[:, 1:] * self.log_coef, G[:, 1:N + 1])
             if self.kind == "loo":                   # take out the left-out row's own term
                 own_rows = self.isL[ids]
                 yi, w = self.y[ids], 1.0 / (self.v[ids] + tau)
@@ -674,7 +699,7 @@ def _prefix_fast(y, v, method: str, threshold: float):
     _put(fits, first, part)
     if head == k:
         return tau2, fits
-    sums = _SubsetSums(y, v, "prefix")
+    sums = _SubsetSums(y, v, "prefix", first=head)
     ids = np.arange(head, k)
     t, bad = _fast_tau2(sums, ids, method, threshold)
     fb = ids[bad]
@@ -784,7 +809,8 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
 
     Notes
     -----
-    All k fits are done together (see :func:`fit_subsets`); ML and REML start from the
+    All k fits are done together, from O(k) sums from :data:`FAST_K` rows on (see the
+    module's notes) and by :func:`fit_subsets` below; ML and REML start from the
     tau^2 of the full model, which the fit without one row is usually close to, so
     scoring converges in a few steps. rstudent_i = (y_i - mu_-i) / sqrt(v_i + tau2_-i +
     SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
