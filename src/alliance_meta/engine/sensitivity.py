@@ -141,6 +141,16 @@ def _maximise_one(y, v, M, reml: bool) -> float:
     return t if negll(t) <= negll(0.0) else 0.0
 
 
+def _halve_to_nonnegative(cur: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Halve each scoring step until ``cur + step >= 0`` (metafor's step halving)."""
+    for _ in range(200):
+        neg = cur + step < 0.0
+        if not neg.any():
+            break
+        step = np.where(neg, step / 2.0, step)
+    return step
+
+
 def _scoring_block(y, v, M, tau2, reml: bool, threshold: float, maxiter: int = 100):
     """Fisher scoring (metafor's ML/REML algorithm) for every row of M at once."""
     tau2 = tau2.astype(float).copy()
@@ -155,11 +165,7 @@ def _scoring_block(y, v, M, tau2, reml: bool, threshold: float, maxiter: int = 1
         score, info = _score_info(y, v, M[idx], tau2[idx], reml)
         step = score / info
         cur = tau2[idx]
-        for _ in range(200):                     # step halving keeps tau2 >= 0
-            neg = cur + step < 0.0
-            if not neg.any():
-                break
-            step = np.where(neg, step / 2.0, step)
+        step = _halve_to_nonnegative(cur, step)
         tau2[idx] = cur + step
         active[idx] = np.abs(step) > threshold
     else:
@@ -584,11 +590,7 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
         bad[idx[~ok]] = True
         step = np.where(ok, step, 0.0)
         cur = tau2[idx]
-        for _ in range(200):                     # step halving keeps tau2 >= 0
-            neg = cur + step < 0.0
-            if not neg.any():
-                break
-            step = np.where(neg, step / 2.0, step)
+        step = _halve_to_nonnegative(cur, step)
         tau2[idx] = cur + step
         active[idx] = np.abs(step) > threshold
     bad |= active                                # not converged: the block code solves those
