@@ -60,23 +60,11 @@ class EffectTable:
         return int(self.yi.size)
 
 
-#: Largest input read (bytes); a 1,000,000-row CSV of effect sizes is about 20 MB. An endless
-#: stream (``yes | alliance-meta pool /dev/stdin``) is refused here instead of filling memory.
-MAX_BYTES_DEFAULT = 1 << 30
-MAX_BYTES_ENV = "ALLIANCE_META_MAX_BYTES"
-
-
-def _max_bytes() -> int:
-    text = os.environ.get(MAX_BYTES_ENV, "")
-    try:
-        return int(text) if text.strip() else MAX_BYTES_DEFAULT
-    except ValueError:
-        raise InputError(f"{MAX_BYTES_ENV}={text!r} is not a whole number of bytes") from None
-
-
 def _read_text(path: str) -> str:
+    from ..engine.limits import max_bytes, too_large
+
     label = str(path)
-    limit = _max_bytes()
+    limit = max_bytes()
     if os.path.isdir(path):
         raise InputError("is a directory, not a CSV file", file=label)
     try:
@@ -90,8 +78,7 @@ def _read_text(path: str) -> str:
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise InputError(f"is larger than {limit:,} bytes; set {MAX_BYTES_ENV} to a larger number of "
-                                     "bytes to read it", file=label)
+                    raise InputError(too_large(limit), file=label)
                 if not chunks and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
                     raise InputError("is UTF-16 text; save it as UTF-8 CSV", file=label)
                 if b"\x00" in chunk:

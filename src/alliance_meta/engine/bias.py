@@ -414,14 +414,15 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
         raise InputError(f"the bias tests need at least 3 effect sizes with a value; found {k}")
     if np.ptp(v) == 0:
         raise InputError("all sampling variances are equal: the regression tests need studies of different sizes")
-    ez, ep, _ = _egger_rma(y, v, method)
+    ez, ep, slope = _egger_rma(y, v, method)
     sei = np.sqrt(v)
     b, se, df = _wls_lm(y, v, sei)
     lm_t = float(b[1] / se[1])
     lm_p = float(2.0 * dist.t_sf(abs(lm_t), df)) if np.isfinite(lm_t) else math.nan
     peese, _, _ = _wls_lm(y, v, v)
     tau, rank_p = rank_test(y, v)
-    tf = trim_and_fill(y, v, method=method)
+    # trim-and-fill's default side comes from this same Egger slope: fitted once, not twice
+    tf = trim_and_fill(y, v, method=method, side="right" if slope < 0 else "left")
     estimate = _uni(y, v, method).estimate
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
                       egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=float(b[0]),

@@ -121,13 +121,12 @@ def _check_value(value: str, fld: dict) -> str | None:
 def read_rows(path: Path, label: str) -> tuple[list[str], list[dict]]:
     """Read a CSV as strings (header, rows); raises InputError when it is not readable text
     or larger than the limit the command line uses (``ALLIANCE_META_MAX_BYTES``)."""
-    from ..cli.inputs import MAX_BYTES_ENV, _max_bytes
+    from ..engine.limits import max_bytes, too_large
 
     try:
-        limit = _max_bytes()
+        limit = max_bytes()
         if path.stat().st_size > limit:
-            raise InputError(f"is larger than {limit:,} bytes; set {MAX_BYTES_ENV} to a larger number of bytes "
-                             "to read it", file=label)
+            raise InputError(too_large(limit), file=label)
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError("no such file", file=label) from None
