@@ -58,9 +58,8 @@ def check_output(path: str, suffixes: tuple[str, ...], must: str, source: str | 
 
 def omitted_note(table) -> None:
     if table.omitted:
-        from .inputs import describe_omitted
-
         from ..engine.wording import printable
+        from .inputs import describe_omitted
 
         sys.stderr.write(printable(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value "
                                    "left out") + "\n")

@@ -46,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     from ..engine.errors import InputError
     from ..engine.wording import printable
-
     from .progress import Ticker
 
     restore = _exit_on_sigterm()
