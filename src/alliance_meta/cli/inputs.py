@@ -144,7 +144,7 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
                                 skip_blank_lines=False, index_col=False, skipinitialspace=True, engine="c")
     except pd.errors.ParserWarning:
-        row, width = _first_ragged_row(text, len(header))
+        row, width = _first_misfit_row(text, len(header), short=False)
         raise InputError(f"has {width} fields where the header has {len(header)}", file=label, row=row) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
@@ -161,7 +161,7 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
     if len(header) > 1 and (frame.iloc[:, -1] == "").any():
         # pandas pads a short row with empty cells; a short row is as malformed as a long one
         # (only rows whose last cell is empty can be short, so most files skip this scan)
-        row, width = _first_short_row(text, len(header))
+        row, width = _first_misfit_row(text, len(header), short=True)
         if row is not None:
             raise InputError(f"has {width} field{'s' if width != 1 else ''} where the header has {len(header)}",
                              file=label, row=row)
@@ -181,19 +181,17 @@ def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], n
     return cols, rows
 
 
-def _first_short_row(text: str, width: int) -> tuple[int | None, int]:
-    """The first data row with fewer fields than the header that is not a blank line."""
+def _first_misfit_row(text: str, width: int, *, short: bool) -> tuple[int | None, int]:
+    """The first data row with fewer (``short``) or more fields than the header; a blank
+    line is never short."""
     for i, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=0):
-        if i and fields and len(fields) < width and not (len(fields) == 1 and not fields[0].strip()):
+        if not i or not fields:
+            continue
+        if short and len(fields) < width and not (len(fields) == 1 and not fields[0].strip()):
             return i, len(fields)
-    return None, width
-
-
-def _first_ragged_row(text: str, width: int) -> tuple[int | None, int]:
-    for i, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=0):
-        if i and fields and len(fields) > width:
+        if not short and len(fields) > width:
             return i, len(fields)
-    return None, width + 1
+    return None, width if short else width + 1
 
 
 def to_numbers(values: np.ndarray, rows: np.ndarray, column: str, label: str) -> np.ndarray:

@@ -253,6 +253,12 @@ def _l0_sorted(yc: np.ndarray) -> float:
     return (4.0 * sr - k * (k + 1)) / (2.0 * k - 1.0)
 
 
+def fill_side(slope: float) -> str:
+    """Where trim-and-fill looks for missing effects, from the slope of Egger's regression on
+    the SE: a positive slope means small studies lean right, so effects are missing on the left."""
+    return "right" if slope < 0 else "left"
+
+
 def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxiter: int = 100,
                   threshold: float = DEFAULT_THRESHOLD, level: float = 95.0) -> TrimFillResult:
     """Duval & Tweedie's trim-and-fill with the L0 estimator.
@@ -280,8 +286,7 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
     if side is None:
         from .models import metareg
 
-        slope = metareg(y, v, {"sei": np.sqrt(v)}, method=method).coefficients[1].estimate
-        side = "right" if slope < 0 else "left"
+        side = fill_side(metareg(y, v, {"sei": np.sqrt(v)}, method=method).coefficients[1].estimate)
     if side not in ("left", "right"):
         raise InputError(f"side must be 'left' or 'right', not {side!r}")
     sign = -1.0 if side == "right" else 1.0
@@ -422,7 +427,7 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     peese, _, _ = _wls_lm(y, v, v)
     tau, rank_p = rank_test(y, v)
     # trim-and-fill's default side comes from this same Egger slope: fitted once, not twice
-    tf = trim_and_fill(y, v, method=method, side="right" if slope < 0 else "left")
+    tf = trim_and_fill(y, v, method=method, side=fill_side(slope))
     estimate = _uni(y, v, method).estimate
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
                       egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=float(b[0]),
