@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from itertools import permutations
 
@@ -160,3 +161,93 @@ def test_identical_effects_give_no_regression_test_from_round_off():
     # a real spread keeps its test
     y2 = y + np.array([0.01, -0.02, 0.03, 0.0, -0.01])
     assert math.isfinite(bias_tests(y2, v).egger_lm_t)
+
+
+# ------------------------------------------------ the O(k log k) rank score and O(k) refits
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 2 ** 12), min_size=0, max_size=60))
+def test_inversions_are_counted_pair_by_pair(values):
+    from alliance_meta.engine.bias import _inversions
+
+    a = np.array(values, dtype=np.int64)
+    brute = sum(int(a[i] > a[j]) for i in range(a.size) for j in range(i + 1, a.size))
+    assert _inversions(a) == brute
+
+
+def test_kendall_score_at_large_k_equals_scipy():
+    """k = 20,000 with ties in both variables: the score from the bit-by-bit inversion count
+    against SciPy's merge-sort tau-b (which is exact to rounding at this k)."""
+    from scipy import stats
+
+    from alliance_meta.engine.bias import kendall_tau_b
+
+    rng = np.random.default_rng(11)
+    x = np.round(rng.normal(size=20_000), 2)
+    y = rng.integers(0, 300, size=20_000).astype(float)
+    tau, s = kendall_tau_b(x, y)
+    assert tau == pytest.approx(stats.kendalltau(x, y).statistic, abs=1e-13)
+    assert float(s).is_integer()
+
+
+@contextlib.contextmanager
+def _refits(fast: bool):
+    """Fit trim-and-fill's prefixes from the O(k - m) sums (fast) or on the rows (block)."""
+    import alliance_meta.engine.sensitivity as sens
+
+    saved = sens.FAST_K
+    sens.FAST_K = 3 if fast else 10 ** 12
+    try:
+        yield
+    finally:
+        sens.FAST_K = saved
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "ML", "DL", "HE", "SJ", "HS", "FE"]),
+       st.sampled_from(["plain", "precise", "offset", "homogeneous"]))
+def test_prefix_fits_from_sums_equal_fits_on_the_rows(seed, method, kind):
+    """Every prefix, in the order trim-and-fill visits them (each a little shorter than the
+    last, then a jump back), fitted from totals minus the rows after it equals the fit of
+    those rows, including a study with v = 1e-8 and effects offset by 1e6."""
+    from alliance_meta.engine.bias import _PrefixFits, _uni
+
+    rng = np.random.default_rng(seed)
+    k = 300
+    v = 1.0 / rng.integers(10, 400, size=k)
+    y = rng.normal(0.25, rng.choice([0.05, 0.3]), size=k) + rng.normal(0, np.sqrt(v))
+    if kind == "precise":
+        v[rng.integers(k)] = 1e-8
+    if kind == "homogeneous":
+        y = 0.3 + rng.normal(0, 1, size=k) * np.sqrt(v)
+    if kind == "offset":
+        y = y + 1e6
+    order = np.argsort(y, kind="stable")
+    y, v = y[order], v[order]
+    with _refits(True):
+        fits = _PrefixFits(y, v, method, 1e-5)
+        assert fits.sums is not None
+        for m in [k, k - 3, k - 10, k - 40, k - 41, k - 200, k - 60, 5, 2, k - 1]:
+            got = fits.estimate(m)
+            ref = _uni(y[:m], v[:m], method, 1e-5).estimate
+            assert got == pytest.approx(ref, rel=1e-9, abs=1e-9 * max(1.0, abs(ref)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "DL", "FE"]))
+def test_trimfill_from_sums_equals_trimfill_on_the_rows(seed, method):
+    rng = np.random.default_rng(seed)
+    k = 400
+    n = rng.integers(20, 400, size=k)
+    se = 1.0 / np.sqrt(n - 3.0)
+    z = 0.25 + rng.normal(0, 0.1, size=k) + rng.normal(0, se)
+    keep = (z / se > 1.0) | (rng.random(k) < 0.5)        # small studies near zero missing
+    y, v = z[keep], se[keep] ** 2
+    with _refits(True):
+        fast = trim_and_fill(y, v, method=method, side="left")
+    with _refits(False):
+        block = trim_and_fill(y, v, method=method, side="left")
+    assert fast.k0 == block.k0
+    assert fast.estimate == pytest.approx(block.estimate, rel=1e-9)
+    assert fast.tau2 == pytest.approx(block.tau2, rel=1e-8, abs=1e-12)

@@ -187,3 +187,18 @@ def test_extra_cli(case, run_cli):
     if kind == "bias":
         res = run_cli(*args, "--method", "DL")
         assert mismatches(json.loads(res.out)["trimfill"], case["expect"]["trimfill_DL"]) == []
+
+
+@pytest.mark.parametrize("case", BIAS + [c for c in EXTRA if c["kind"] == "bias"],
+                         ids=[c["id"] for c in BIAS + [c for c in EXTRA if c["kind"] == "bias"]])
+def test_trimfill_refits_from_sums_meet_the_reference(case, monkeypatch):
+    """trim-and-fill's REML and DL refits from totals minus the trimmed rows (the O(k - m)
+    path taken from FAST_K rows on), forced for these small reference sets."""
+    import alliance_meta.engine.sensitivity as sens
+
+    monkeypatch.setattr(sens, "FAST_K", 3)
+    yi, vi, _ = _inputs(case)
+    keep = np.isfinite(yi) & np.isfinite(vi)            # rows with a value, as the command line keeps
+    yi, vi = yi[keep], vi[keep]
+    for method, key in (("REML", "trimfill_REML"), ("DL", "trimfill_DL")):
+        assert mismatches(trim_and_fill(yi, vi, method=method).to_dict(), case["expect"][key]) == []

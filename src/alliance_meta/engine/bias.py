@@ -16,7 +16,8 @@ Each follows the definition metafor 3.8 uses, against whose output it is tested
   tie-corrected variance);
 * trim-and-fill (``trimfill``, Duval & Tweedie, 2000): the L0 estimator; the side to
   fill is opposite the sign of Egger's slope; iterate trimming the k0 most extreme
-  effects and re-estimating until k0 is stable, then refit with the k0 mirrored effects;
+  effects and re-estimating until k0 is stable, then refit with the k0 mirrored effects
+  (each refit of a long prefix from totals minus the trimmed rows: :class:`_PrefixFits`);
 * fail-safe N (``fsn``, Rosenthal, 1979): the number of null studies that would bring
   the Stouffer combined one-tailed z below 1.645.
 """
@@ -32,6 +33,7 @@ from . import distributions as dist
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2
 from .models import _clean, _p
+from . import sensitivity as _sens
 from .sensitivity import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
 
 
@@ -62,6 +64,31 @@ def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -
     se = float(1.0 / math.sqrt(w.sum()))
     crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
     return _Uni(est, se, est - crit * se, est + crit * se, tau2, k)
+
+
+class _PrefixFits:
+    """The estimate of intercept-only fits of the first m rows of fixed (y, v).
+
+    From :data:`~.sensitivity.FAST_K` rows on (and for every estimator but the root-finding
+    PM and EB), a fit costs O(k - m) after O(k) set-up: its sums are the totals minus the
+    rows after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
+    scoring runs on them as in :func:`_uni`. A fit whose sums would lose digits is done by
+    :func:`_uni` on the rows themselves, as every fit is below FAST_K rows."""
+
+    def __init__(self, y, v, method: str, threshold: float):
+        self.y, self.v, self.method, self.threshold = y, v, method, threshold
+        self.sums = (_sens._SubsetSums(y, v, "head")
+                     if y.size >= _sens.FAST_K and method not in ("PM", "EB") else None)
+
+    def estimate(self, m: int) -> float:
+        if self.sums is not None and m >= 2:
+            ids = np.array([m - 1])
+            tau2, bad = _sens._fast_tau2(self.sums, ids, self.method, self.threshold)
+            if not bad[0]:
+                S, _, ok = self.sums.at(ids, tau2, dominance=False)
+                if ok[0]:
+                    return float(S[0, 1] / S[0, 0])
+        return _uni(self.y[:m], self.v[:m], self.method, self.threshold).estimate
 
 
 def _wls_lm(y, v, x):
@@ -102,26 +129,76 @@ def _tie_counts(x: np.ndarray) -> np.ndarray:
     return counts[counts > 1].astype(float)
 
 
+def _inversions(a: np.ndarray) -> int:
+    """The number of pairs i < j with a[i] > a[j], for non-negative integers a.
+
+    O(k log max(a)) without a Python loop over the rows: a pair is counted at the highest
+    bit where its two values differ, which is the bit below the longest prefix they share.
+    Going down the bits, the rows stay grouped by the bits above (each group in row order)
+    and every group is split stably by the current bit, zeros first; at each bit, each row
+    whose bit is 0 counts the rows of its group before it whose bit is 1.
+    """
+    n = a.size
+    if n < 2 or not a.any():
+        return 0
+    order = np.arange(n)
+    label = np.zeros(n, dtype=np.int64)          # group of each slot (the bits above)
+    slots = np.arange(n)
+    total = 0
+    for b in range(int(a.max()).bit_length() - 1, -1, -1):
+        bit = (a[order] >> b) & 1
+        start = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+        size = np.diff(np.r_[start, n])
+        gid = np.repeat(np.arange(start.size), size)
+        ones_before = np.cumsum(bit) - bit       # rows with bit 1 in earlier slots
+        ones_in_group = ones_before - ones_before[start][gid]
+        total += int(ones_in_group[bit == 0].sum())
+        zeros_in_group = (slots - start[gid]) - ones_in_group
+        end = start + size - 1
+        zeros_of_group = size - (ones_before[end] + bit[end] - ones_before[start])
+        pos = start[gid] + np.where(bit == 0, zeros_in_group, zeros_of_group[gid] + ones_in_group)
+        new_order = np.empty_like(order)
+        new_order[pos] = order
+        new_label = np.empty_like(label)
+        new_label[pos] = 2 * gid + bit
+        order, label = new_order, new_label
+    return total
+
+
+def _tied_pairs(counts: np.ndarray) -> int:
+    """Pairs within groups of these sizes."""
+    c = counts.astype(np.int64)
+    return int(np.sum(c * (c - 1) // 2))
+
+
 def kendall_tau_b(x, y) -> tuple[float, float]:
     """Kendall's tau-b and the score S (concordant minus discordant pairs).
 
-    S is an integer; it is recovered from SciPy's O(k log k) tau-b (Knight's algorithm) as
-    ``round(tau_b * sqrt(denominator))``, which is exact while S stays below 2**52 (k up to
-    tens of millions), so that the rank test scales to large k without a quadratic loop.
+    S is an exact integer, from Knight's O(k log k) algorithm: with the rows sorted by one
+    variable and then the other, the discordant pairs are the inversions of the other's
+    ranks (:func:`_inversions`), and S = n0 - n1 - n2 + n3 - 2 * discordant, with n0 the
+    pairs, n1 and n2 the pairs tied in x and in y, and n3 those tied in both. The variable
+    with fewer distinct values gives the ranks, whose bits set the number of passes (the
+    rank test's variances often take a few hundred values).
     """
-    from scipy.stats import kendalltau
-
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     n = x.size
-    t0 = n * (n - 1) / 2.0
-    tx, ty = _tie_counts(x), _tie_counts(y)
-    t1 = float(np.sum(tx * (tx - 1))) / 2.0
-    t2 = float(np.sum(ty * (ty - 1))) / 2.0
-    denom = (t0 - t1) * (t0 - t2)
+    n0 = n * (n - 1) // 2
+    ux, rx, cx = np.unique(x, return_inverse=True, return_counts=True)
+    uy, ry, cy = np.unique(y, return_inverse=True, return_counts=True)
+    n1, n2 = _tied_pairs(cx), _tied_pairs(cy)
+    denom = float(n0 - n1) * float(n0 - n2)
     if not denom > 0:  # a constant variable: every pair is tied, S = 0 and tau is undefined
         return float("nan"), 0.0
-    s = float(np.round(kendalltau(x, y, variant="b").statistic * math.sqrt(denom)))
+    rx, ry = rx.ravel().astype(np.int64), ry.ravel().astype(np.int64)
+    if ux.size < uy.size:                        # S is symmetric in x and y
+        rx, ry, uy = ry, rx, ux
+    key = rx * uy.size + ry
+    order = np.argsort(key)                      # rows with equal keys are tied in both
+    ks = key[order]
+    runs = np.diff(np.r_[np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]), n])
+    s = float(n0 - n1 - n2 + _tied_pairs(runs) - 2 * _inversions(ry[order]))
     return s / math.sqrt(denom), s
 
 
@@ -248,8 +325,8 @@ def _l0_sorted(yc: np.ndarray) -> float:
     p = int(np.searchsorted(yc, 0.0, side="right"))       # yc[:p] <= 0 < yc[p:]
     pos = yc[p:]
     others = -yc[:p][::-1]                                  # |yc| of the rest, ascending
-    sr = float(np.sum(np.arange(1, pos.size + 1, dtype=float))
-               + np.sum(np.searchsorted(others, pos, side="right"), dtype=float))
+    m = pos.size
+    sr = float(m * (m + 1) // 2 + int(np.searchsorted(others, pos, side="right").sum()))
     return (4.0 * sr - k * (k + 1)) / (2.0 * k - 1.0)
 
 
@@ -293,6 +370,7 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
     ys = sign * y
     idx = np.argsort(ys, kind="stable")
     ys, vs = ys[idx], v[idx]
+    fits = _PrefixFits(ys, vs, method, threshold)
     k0, prev, it = 0, -1, 0
     mu = 0.0
     while k0 != prev:
@@ -300,7 +378,7 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
         it += 1
         if it > maxiter:
             raise InputError("trim-and-fill did not converge")
-        mu = _uni(ys[: k - k0], vs[: k - k0], method, threshold).estimate
+        mu = fits.estimate(k - k0)
         k0 = max(0, int(_round_half_even(_l0_sorted(ys - mu))))
         k0 = min(k0, k - 1)
     if k0 == 0:

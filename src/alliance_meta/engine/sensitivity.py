@@ -10,6 +10,8 @@ anchor values of tau^2, exact to rounding. ML and REML run metafor's Fisher scor
 those sums for all subsets at once, the closed-form estimators are evaluated on them,
 and the few subsets where the sums would lose digits are refitted by the block code
 below, so the whole analysis is O(k) (PM and EB keep one root search per subset).
+The same sums, as totals minus the rows after a prefix, give trim-and-fill's refits
+(:class:`alliance_meta.engine.bias._PrefixFits`).
 
 Below FAST_K rows (and for those refits), the subsets are fitted together: for a block
 of subsets, the weights 1 / (v_j + tau2_s) of every row j under every subset's own tau2_s
@@ -324,8 +326,10 @@ class _SubsetSums:
     """Sums over the rows of many subsets, each in O(1) after O(k) set-up.
 
     ``kind="loo"``: subset i is every row but i; ``kind="prefix"``: subset j is rows 0..j.
-    Sums at fixed weights (:meth:`plain`) are the total minus the row's own term, or prefix
-    sums. Sums at a tau^2 t per subset (:meth:`at`), S_pq(t) = sum y_j^p (v_j + t)^-q, are
+    ``kind="head"`` has the subsets of ``"prefix"``, for a few long prefixes (trim-and-fill's
+    refits): each is the total minus the rows after it, so that a subset costs O(rows left
+    out) rather than O(k). Sums at fixed weights (:meth:`plain`) are the total minus the
+    row's own term (or the rows after the prefix), or prefix sums. Sums at a tau^2 t per subset (:meth:`at`), S_pq(t) = sum y_j^p (v_j + t)^-q, are
     power series about an anchor t_a: with a_j = v_j + t_a, u = v_min + t_a <= a_j and
     x = (t - t_a) / u,
 
@@ -350,6 +354,8 @@ class _SubsetSums:
         # exactly added: the EXACT_ROWS smallest v, and any row whose weight 1/v could be
         # near half of a subset's total (weights are most uneven at tau^2 = 0); subsets
         # from ``first`` on are asked for (cumulative: the smallest has first + 1 rows)
+        if kind not in ("loo", "prefix", "head"):
+            raise ValueError(kind)
         w = 1.0 / v
         if kind == "loo":
             near = w > 0.4 * (w.sum() - w.max())
@@ -375,12 +381,16 @@ class _SubsetSums:
         self.nm = _N_TERMS + 4                       # moments (u / a)^m, m = 0 .. _N_TERMS + 3
         self.ncol = 3 * self.nm + 1                  # p = 0, 1, 2, and sum log a
         self.anchors: dict = {}                      # grid index -> (t_a, u, moment sums), oldest first
-        self.max_anchors = (10 ** 6 if kind == "loo" else
+        self.max_anchors = (10 ** 6 if kind != "prefix" else
                             max(2, int(_ANCHOR_BYTES // (8.0 * k * self.ncol))))
         n = np.arange(_N_TERMS + 1, dtype=float)
         sign = (-1.0) ** n
         self.coef = {1: sign, 2: sign * (n + 1.0), 3: sign * (n + 1.0) * (n + 2.0) / 2.0}   # C(-q, n)
         self.log_coef = -sign[1:] / n[1:]            # log(1 + x) = sum (-1)^(n+1) x^n / n
+        self.centre = float(np.dot(1.0 / v, y) / np.sum(1.0 / v))
+        self._totals: dict = {}                      # kind "head": totals of plain() columns,
+        self._tail_plain: dict = {}                  # ... their sums after the last prefix,
+        self._tail_moments: dict = {}                # ... and an anchor's moments there
 
     # ------------------------------------------------------------------ fixed weights
     def _included(self, ids):
@@ -389,9 +399,33 @@ class _SubsetSums:
             return (self.E[None, :] != ids[:, None]).astype(float)
         return (self.E[None, :] <= ids[:, None]).astype(float)
 
-    def plain(self, cols, ids):
-        """Sums of the columns of ``cols`` (k, c) over each subset, and whether each is
-        free of cancellation."""
+    def _plain_head(self, build, ids):
+        """:meth:`plain` for kind "head": the series rows' totals (kept per ``build``) minus
+        their sums over the rows after each prefix, and the exactly added rows' terms. A
+        sum is marked when the rows taken out hold most of a total of absolute values."""
+        if build not in self._totals:
+            CL = np.ascontiguousarray(build(self.y[self.L], self.v[self.L], self.centre).T)
+            self._totals[build] = CL.sum(axis=1), np.abs(CL).sum(axis=1)    # pairwise sums
+        tot, size = self._totals[build]
+        def summed(rows):
+            C = np.ascontiguousarray(build(self.y[rows], self.v[rows], self.centre).T)
+            return C.sum(axis=1), np.abs(C).sum(axis=1)
+
+        tail, tail_size = np.zeros((ids.size, tot.size)), np.zeros((ids.size, tot.size))
+        for i, j in enumerate(ids):
+            tail[i], tail_size[i] = self._tail(self._tail_plain, build, int(j), summed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = ~(tail_size > _SHARE * size).any(axis=1)
+        exact = self._included(ids) @ build(self.yE, self.vE, self.centre)
+        return tot - tail + exact, ok
+
+    def plain(self, build, ids):
+        """Sums over each subset of the columns ``build(y, v, centre)`` (rows, c), which
+        are functions of a row's y and v (``centre``: the fixed-effect mean of all rows),
+        and whether each sum is free of cancellation."""
+        if self.kind == "head":
+            return self._plain_head(build, ids)
+        cols = build(self.y, self.v, self.centre)
         exact = self._included(ids) @ cols[self.E]
         CL = cols[self.L]
         ok = np.ones(ids.size, dtype=bool)
@@ -408,6 +442,54 @@ class _SubsetSums:
         return full[ids] + exact, ok
 
     # ------------------------------------------------------------------ weights 1 / (v + t)
+    def _moments(self, rows, t: float, u: float) -> np.ndarray:
+        """The moment sums of an anchor (t, u) over ``rows``: sum y^p (u / a)^m for p = 0, 1,
+        2 and m < nm, and sum log a (a = v + t); a block of rows at a time (bounded
+        memory), pairwise within a block."""
+        nm = self.nm
+        out = np.zeros(self.ncol)
+        for lo in range(0, rows.size, 8 * _CHUNK):
+            part = rows[lo:lo + 8 * _CHUNK]
+            a = self.v[part] + t
+            r, yb = u / a, self.y[part]
+            D = np.empty((self.ncol, r.size))
+            D[0] = 1.0
+            for m in range(1, nm):                   # (u / a)^m by products: pow() is slow
+                np.multiply(D[m - 1], r, out=D[m])
+            np.multiply(D[:nm], yb[None, :], out=D[nm:2 * nm])
+            np.multiply(D[nm:2 * nm], yb[None, :], out=D[2 * nm:3 * nm])
+            D[-1] = np.log(a)
+            out += D.sum(axis=1)
+        return out
+
+    def _series(self, data, u: float, X):
+        """S_pq and sum log(v + t) of the subsets whose rows X (len, N + 1) holds the powers
+        of x = (t - t_a) / u, from one set of moment sums ``data`` about the anchor."""
+        N, nm = _N_TERMS, self.nm
+        C = np.empty((N + 1, len(_COMBOS)))
+        for c, (p, q) in enumerate(_COMBOS):
+            C[:, c] = self.coef[q] * data[p * nm + q:p * nm + q + N + 1] * u ** -q
+        return X @ C, data[-1] + X[:, 1:] @ (self.log_coef * data[1:N + 1])
+
+    def _tail(self, cache: dict, key, j: int, summed):
+        """Sums over the series rows after row j (kind "head"): ``summed(rows)`` gives a
+        tuple of arrays summed over ``rows``. Kept per ``key`` and moved from the last j by
+        the rows in between (trim-and-fill's prefixes change a little at a time); summed
+        afresh when the rows in between outnumber the new tail's, so that no update
+        subtracts more than half of what it leaves."""
+        start = int(np.searchsorted(self.L, j, side="right"))    # the tail is L[start:]
+        hit = cache.get(key)
+        if hit is not None and abs(start - hit[0]) <= self.L.size - start:
+            old, parts = hit
+            if start < old:
+                parts = tuple(a + d for a, d in zip(parts, summed(self.L[start:old])))
+            elif start > old:
+                parts = tuple(a - d for a, d in zip(parts, summed(self.L[old:start])))
+        else:
+            parts = summed(self.L[start:])
+        cache[key] = (start, parts)
+        return parts
+
     def _anchor(self, g: int, keep):
         """Moment sums about grid point g (built, or evicting the oldest not in ``keep``)."""
         if g in self.anchors:
@@ -421,15 +503,12 @@ class _SubsetSums:
         t = self.vL * math.expm1(g * self.log_ratio)
         u = self.vL + t
         a = self.v[self.L] + t
-        Z = (u / a)[:, None] ** np.arange(self.nm)[None, :]
         yL = self.y[self.L]
         nm = self.nm
-        if self.kind == "loo":
-            D = np.empty((self.ncol, self.L.size))
-            D[:nm], D[nm:2 * nm], D[2 * nm:3 * nm] = Z.T, (Z * yL[:, None]).T, (Z * (yL * yL)[:, None]).T
-            D[-1] = np.log(a)
-            data = D.sum(axis=1)                     # pairwise sums along the rows
+        if self.kind != "prefix":
+            data = self._moments(self.L, t, u)
         else:
+            Z = (u / a)[:, None] ** np.arange(self.nm)[None, :]
             data = np.zeros((self.k, self.ncol))
             data[self.L, :nm] = Z
             data[self.L, nm:2 * nm] = Z * yL[:, None]
@@ -466,11 +545,16 @@ class _SubsetSums:
                 ok[sel[~(np.abs(x) <= _RHO_MAX)]] = False
                 X = np.vander(x, N + 1, increasing=True)
                 if self.kind == "loo":
-                    C = np.empty((N + 1, len(_COMBOS)))
-                    for c, (p, q) in enumerate(_COMBOS):
-                        C[:, c] = self.coef[q] * data[p * nm + q:p * nm + q + N + 1] * u ** -q
-                    S[sel] = X @ C
-                    logs[sel] = data[-1] + X[:, 1:] @ (self.log_coef * data[1:N + 1])
+                    S[sel], logs[sel] = self._series(data, u, X)
+                elif self.kind == "head":            # the rows after each prefix taken out
+                    for i, Xi in zip(sel, X):
+                        tail, = self._tail(self._tail_moments, gg, int(ids[i]),
+                                           lambda rows: (self._moments(rows, t, u),))
+                        positive = np.r_[tail[:nm], tail[2 * nm:3 * nm]]
+                        total = np.r_[data[:nm], data[2 * nm:3 * nm]]
+                        ok[i] &= not (positive > _SHARE * total).any()
+                        Si, li = self._series(data - tail, u, Xi[None, :])
+                        S[i], logs[i] = Si[0], li[0]
                 else:
                     for lo in range(0, sel.size, _CHUNK):   # bounded temporaries
                         part, Xp = sel[lo:lo + _CHUNK], X[lo:lo + _CHUNK]
@@ -511,6 +595,22 @@ class _SubsetSums:
         return S, logs, ok
 
 
+def _cols_closed(y, v, centre):
+    """Columns of the closed-form estimators' sums (n, sum y, y^2, v, w, w y, w y^2, w^2)."""
+    return np.column_stack([np.ones_like(y), y, y * y, v, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)])
+
+
+def _cols_ll0(y, v, centre):
+    """Columns of the log-likelihood at tau^2 = 0 (w, w y, w y^2, log v)."""
+    return np.column_stack([1.0 / v, y / v, y * y / v, np.log(v)])
+
+
+def _cols_summary(y, v, centre):
+    """Columns of Q and the typical within-study variance, about a fixed centre."""
+    yc = y - centre
+    return np.column_stack([np.ones_like(y), 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)])
+
+
 def _score_info_sums(S, reml: bool):
     """:func:`_score_info` from the sums S_pq of :meth:`_SubsetSums.at` (no dominant weight)."""
     sw, s11, _, s2, s2y, s22, s3 = S.T
@@ -543,8 +643,7 @@ def _score_info_dominant(S, S_L, W, yE, reml: bool):
 def _fast_closed(sums: _SubsetSums, ids, method: str):
     """Hedges, DerSimonian-Laird, Hunter-Schmidt or Sidik-Jonkman tau^2 of each subset, as
     :func:`_closed_form`, and whether each is exact enough."""
-    y, v = sums.y, sums.v
-    P, ok = sums.plain(np.column_stack([np.ones_like(y), y, y * y, v, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)]), ids)
+    P, ok = sums.plain(_cols_closed, ids)
     n, sy, syy, sv, sw, swy, swyy, s2 = P.T
     with np.errstate(invalid="ignore", divide="ignore"):
         if method in ("HE", "SJ"):
@@ -598,8 +697,7 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
     check = np.flatnonzero((tau2 > THRESHOLD) & ~bad)
     if check.size:                               # the boundary can beat an interior maximum
         S, logs, ok = sums.at(ids[check], tau2[check], dominance=False)
-        y, v = sums.y, sums.v
-        P, ok0 = sums.plain(np.column_stack([1.0 / v, y / v, y * y / v, np.log(v)]), ids[check])
+        P, ok0 = sums.plain(_cols_ll0, ids[check])
         with np.errstate(invalid="ignore", divide="ignore"):
             ll_t = -0.5 * logs - 0.5 * (S[:, 2] - S[:, 1] ** 2 / S[:, 0])
             ll_0 = -0.5 * P[:, 3] - 0.5 * (P[:, 2] - P[:, 1] ** 2 / P[:, 0])
@@ -632,10 +730,7 @@ def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float, start=None
 
 def _fast_summary(sums: _SubsetSums, ids, tau2, fixed: bool):
     """:func:`summarise_subsets` from O(1) sums per subset, and which need the block code."""
-    y, v = sums.y, sums.v
-    centre = float(np.dot(1.0 / v, y) / np.sum(1.0 / v))
-    yc = y - centre
-    P, ok = sums.plain(np.column_stack([np.ones_like(y), 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)]), ids)
+    P, ok = sums.plain(_cols_summary, ids)
     S, _, ok_s = sums.at(ids, tau2, dominance=False)
     n, w0, w0y, w0yy, w02 = P.T
     with np.errstate(invalid="ignore", divide="ignore"):
