@@ -82,17 +82,23 @@ def test_too_few_rows(write_csv, run_cli):
 
 @pytest.mark.parametrize("cmd", [["leave1out"], ["cumulative", "--order", "year"]])
 def test_quadratic_refits_are_announced_on_large_k(write_csv, run_cli, monkeypatch, cmd):
-    """Only PM and EB still refit each subset on its own (k squared); REML and the closed
-    forms fit all subsets from shared sums and say nothing."""
+    """Only Paule-Mandel on effects on a wide scale still refits each subset on its own
+    (k squared); every other case fits all subsets from shared sums and says nothing."""
     from alliance_meta.cli import diagnostics
 
-    path = write_csv("study,r,n,year\n" + "".join(f"s{i},0.{i + 1},{40 + i},{2000 + i}\n" for i in range(5)))
-    quiet = run_cli(*cmd, path, "--r", "r", "--n", "n", "--method", "PM", "--json")
+    rows = "".join(f"s{i},{3.0 * i},{1.0 / (40 + i)},{2000 + i}\n" for i in range(5))   # yi from 0 to 12
+    path = write_csv("study,yi,vi,year\n" + rows)
+    pair = ["--yi", "yi", "--vi", "vi"]
+    quiet = run_cli(*cmd, path, *pair, "--method", "PM", "--json")
     assert quiet.code == 0 and "note:" not in quiet.err
     monkeypatch.setattr(diagnostics, "QUADRATIC_NOTE_K", 3)
-    loud = run_cli(*cmd, path, "--r", "r", "--n", "n", "--method", "PM", "--json")
+    loud = run_cli(*cmd, path, *pair, "--method", "PM", "--json")
     assert loud.code == 0 and json.loads(loud.out) == json.loads(quiet.out)
-    assert f"note: {cmd[0]} with PM refits the model 5 times on up to 5 rows each" in loud.err
+    assert f"note: {cmd[0]} with PM on effects this spread out refits the model 5 times on up to 5 rows" in loud.err
     assert "square of k (about 3 times that of 3 rows)" in loud.err
-    reml = run_cli(*cmd, path, "--r", "r", "--n", "n", "--json")
-    assert reml.code == 0 and "note:" not in reml.err
+    for other in (["--method", "EB"], ["--method", "REML"]):
+        res = run_cli(*cmd, path, *pair, *other, "--json")
+        assert res.code == 0 and "note:" not in res.err
+    narrow = write_csv("study,r,n,year\n" + "".join(f"s{i},0.{i + 1},{40 + i},{2000 + i}\n" for i in range(5)))
+    res = run_cli(*cmd, narrow, "--r", "r", "--n", "n", "--method", "PM", "--json")
+    assert res.code == 0 and "note:" not in res.err

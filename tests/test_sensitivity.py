@@ -360,3 +360,91 @@ def test_twenty_very_precise_studies(method, monkeypatch):
     with _path(False):
         _assert_same(leave1out(y, v, method=method), fast_l, y, v)
         _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+
+
+# ------------------------------------------ Paule-Mandel and empirical Bayes from the sums
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(2, 30), st.sampled_from([0.0, np.finfo(float).eps ** 0.25]))
+def test_many_root_searches_take_the_scalar_steps(seed, k, tol):
+    """Brent's method run on many brackets at once ends where the one-at-a-time search
+    (R's uniroot, :func:`zeroin`) ends on each, bit for bit: at uniroot's tolerance the
+    Paule-Mandel estimate is an iterate, so a different path would change its digits."""
+    from alliance_meta.engine.heterogeneity import generalised_q, zeroin
+
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(12):
+        v = 1.0 / rng.integers(10, 300, size=k)
+        y = rng.normal(0.0, rng.choice([0.1, 0.5, 2.0]), size=k) + rng.normal(0, np.sqrt(v))
+        sets.append((y, v))
+
+    def f_one(j, t):
+        y, v = sets[j]
+        return generalised_q(float(t), y, v, np.ones((k, 1))) - (k - 1.0)
+
+    f0 = np.array([f_one(j, 0.0) for j in range(12)])
+    use = np.flatnonzero(f0 > 0)
+    if not use.size:
+        return
+    hi = np.full(use.size, 100.0)
+    fhi = np.array([f_one(j, 100.0) for j in use])
+    roots, bad = sens._zeroin_many(lambda idx, t: np.array([f_one(use[i], x) for i, x in zip(idx, t)]),
+                                   np.zeros(use.size), hi, f0[use], fhi, tol)
+    assert not bad.any()
+    for i, j in enumerate(use):
+        assert roots[i] == zeroin(lambda t: f_one(j, t), 0.0, 100.0, f0[j], fhi[i], tol)
+
+
+@pytest.mark.parametrize("method", ("PM", "EB"))
+@pytest.mark.parametrize("features", [{}, {"precise": True}, {"homogeneous": True}, {"offset": 1e8}])
+def test_pm_and_eb_subsets_are_fitted_from_the_sums(method, features, monkeypatch):
+    """k = 1,500: no subset goes to the one-at-a-time code (cumulative's first CUM_EXACT
+    steps apart), and every fit equals that code's."""
+    y, v = _hard_data(5, 1_500, **features)
+    seen = []
+    block = sens.fit_subsets
+    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
+    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
+    assert seen == [1, sens.CUM_EXACT]
+    monkeypatch.setattr(sens, "fit_subsets", block)
+    with _path(False):
+        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
+        _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+
+
+def test_only_pm_on_a_wide_scale_refits_one_subset_at_a_time():
+    from alliance_meta.engine.sensitivity import refits_one_by_one
+
+    narrow, wide = np.array([0.1, 0.3, 2.0, 9.0]), np.array([0.0, 5.0, 10.0])   # scaled MAD 1.4 and 7.4
+    assert not refits_one_by_one(narrow, "PM") and refits_one_by_one(wide, "PM")
+    assert not any(refits_one_by_one(wide, m) for m in ("EB", "REML", "DL"))
+    y, v = _hard_data(9, 700, scale=10.0)                  # effects over tens of units: metafor's wider bracket
+    assert refits_one_by_one(y, "PM")
+    exact, fast = _both(leave1out, y, v, method="PM")
+    _assert_same(exact, fast, y, v)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(3, 50), st.sampled_from([0.5, 2.0, 3.0, 4.0, 8.0]),
+       st.sampled_from(["loo", "prefix"]))
+def test_the_bracket_check_never_claims_100_wrongly(seed, k, sd, kind):
+    """Whenever the check says a subset's Paule-Mandel upper end is 100, metafor's
+    max(100, 10 mad^2) of that subset is 100; scales are chosen around the switch."""
+    from alliance_meta.engine.heterogeneity import pm_upper
+
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0, sd, size=k)
+    if rng.random() < 0.3:
+        y = np.round(y)                                   # ties, and values on the boundary
+    v = np.full(k, 0.01)
+    sums = sens._SubsetSums(y, v, kind)
+    ids = np.arange(k)
+    rows = [np.arange(k) != i for i in ids] if kind == "loo" else [np.arange(k) <= j for j in ids]
+    _, rng_bound, _, _ = sens._subset_spread(sums, ids)
+    says = sens._pm_bracket_is_100(sums, ids, rng_bound)
+    truth = np.array([pm_upper(y[m]) == 100.0 for m in rows])
+    assert not (says & ~truth).any()
+    if sd == 0.5:                                         # far from the switch: nearly every subset passes
+        assert says[truth].mean() > 0.9

@@ -9,7 +9,9 @@ or as prefix sums, and sums at each subset's own tau^2 from power series about a
 anchor values of tau^2, exact to rounding. ML and REML run metafor's Fisher scoring on
 those sums for all subsets at once, the closed-form estimators are evaluated on them,
 and the few subsets where the sums would lose digits are refitted by the block code
-below, so the whole analysis is O(k) (PM and EB keep one root search per subset).
+below, so the whole analysis is O(k). PM and EB run Brent's root search (as R's
+``uniroot``) on every subset's generalised Q at once (:func:`_zeroin_many`); only PM on
+effects on a wide scale (:func:`refits_one_by_one`) refits one subset at a time.
 The same sums, as totals minus the rows after a prefix, give trim-and-fill's refits
 (:class:`alliance_meta.engine.bias._PrefixFits`).
 
@@ -709,13 +711,201 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
     return tau2, bad
 
 
+def _zeroin_many(f, a, b, fa, fb, tol: float, maxiter: int = 1000):
+    """:func:`~.heterogeneity.zeroin` (Brent's method as R's ``uniroot``) for many roots at
+    once: every bracket takes the steps the scalar code would take on it, so that each
+    root equals the one-at-a-time search (metafor's Paule-Mandel estimate is an iterate at
+    ``uniroot``'s tolerance, not an exact root). ``f(idx, x)`` evaluates the functions of
+    brackets ``idx`` at ``x`` (NaN where it cannot). Returns the roots and the brackets
+    that did not converge or met a NaN."""
+    eps = np.finfo(float).eps
+    a, b, fa, fb = (np.asarray(z, dtype=float).copy() for z in (a, b, fa, fb))
+    c, fc = a.copy(), fa.copy()
+    root = np.where(fa == 0.0, a, b)
+    done = (fa == 0.0) | (fb == 0.0)
+    bad = ~(np.isfinite(fa) & np.isfinite(fb))
+    done |= bad
+    for _ in range(maxiter + 1):
+        i = np.flatnonzero(~done)
+        if not i.size:
+            break
+        ai, bi, ci, fai, fbi, fci = a[i], b[i], c[i], fa[i], fb[i], fc[i]
+        prev = bi - ai
+        swap = np.abs(fci) < np.abs(fbi)
+        ai, bi, ci = np.where(swap, bi, ai), np.where(swap, ci, bi), np.where(swap, bi, ci)
+        fai, fbi, fci = np.where(swap, fbi, fai), np.where(swap, fci, fbi), np.where(swap, fbi, fci)
+        tol_act = 2.0 * eps * np.abs(bi) + tol / 2.0
+        step = (ci - bi) / 2.0
+        conv = (np.abs(step) <= tol_act) | (fbi == 0.0)
+        interp = (np.abs(prev) >= tol_act) & (np.abs(fai) > np.abs(fbi))
+        cb = ci - bi
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            t1 = fbi / fai                               # secant step (a == c)
+            p_s, q_s = cb * t1, 1.0 - t1
+            qq, t1q, t2q = fai / fci, fbi / fci, fbi / fai   # inverse quadratic interpolation
+            p_q = t2q * (cb * qq * (qq - t1q) - (bi - ai) * (t1q - 1.0))
+            q_q = (qq - 1.0) * (t1q - 1.0) * (t2q - 1.0)
+            secant = ai == ci
+            p, q = np.where(secant, p_s, p_q), np.where(secant, q_s, q_q)
+            q = np.where(p > 0.0, -q, q)
+            p = np.abs(p)
+            take = interp & (p < 0.75 * cb * q - np.abs(tol_act * q) / 2.0) & (p < np.abs(prev * q / 2.0))
+            step = np.where(take, p / q, step)
+        step = np.where(np.abs(step) < tol_act, np.where(step > 0.0, tol_act, -tol_act), step)
+        root[i[conv]] = bi[conv]
+        done[i[conv]] = True
+        go = ~conv
+        i, ai, bi, ci, fai, fbi, fci, step = (z[go] for z in (i, ai, bi, ci, fai, fbi, fci, step))
+        ai, fai = bi, fbi
+        bi = bi + step
+        fbi = f(i, bi)
+        nan = ~np.isfinite(fbi)
+        bad[i[nan]] = done[i[nan]] = True
+        flip = ((fbi > 0.0) & (fci > 0.0)) | ((fbi < 0.0) & (fci < 0.0))
+        ci, fci = np.where(flip, ai, ci), np.where(flip, fai, fci)
+        a[i], b[i], c[i], fa[i], fb[i], fc[i] = ai, bi, ci, fai, fbi, fci
+    bad |= ~done
+    return root, bad
+
+
+def refits_one_by_one(y, method: str) -> bool:
+    """Whether :func:`leave1out` and :func:`cumulative` will refit many of their subsets one
+    at a time (work growing with k squared) instead of from shared sums: Paule-Mandel on
+    effects so spread out (scaled MAD near or above sqrt(10)) that the subsets' brackets
+    are metafor's wider max(100, 10 mad^2)."""
+    from .heterogeneity import PM_TAU2_MAX
+
+    y = np.asarray(y, dtype=float)
+    return method == "PM" and y.size > 0 and 10.0 * (1.4826 * _mad(y)) ** 2 > PM_TAU2_MAX * (1.0 - 1e-6)
+
+
+def _mad(y) -> float:
+    return float(np.median(np.abs(y - np.median(y))))
+
+
+def _subset_spread(sums: _SubsetSums, ids):
+    """Each subset's population variance of y, an upper bound on its range, its number of
+    rows and its mean sampling variance."""
+    P, _ = sums.plain(_cols_closed, ids)
+    n, sy, syy = P[:, 0], P[:, 1], P[:, 2]
+    y = sums.y
+    if sums.kind == "loo":
+        rng = np.full(ids.size, float(np.ptp(y)))
+    else:
+        rng = (np.maximum.accumulate(y) - np.minimum.accumulate(y))[ids]
+    return np.maximum((syy - sy * sy / n) / n, 0.0), rng, n, P[:, 3] / n
+
+
+def _pm_bracket_is_100(sums: _SubsetSums, ids, rng) -> np.ndarray:
+    """Whether metafor's upper end of each subset's Paule-Mandel search, max(100, 10 mad^2)
+    with mad the scaled median absolute deviation (:func:`~.heterogeneity.pm_upper`), is
+    certainly 100: the unscaled MAD is at most c = sqrt(10) / 1.4826 (less a margin for
+    rounding) when at least n // 2 + 1 of the subset's n effects lie within c of its median.
+    A subset whose range is below c passes at once; the others are counted, from one sort
+    (leave-one-out) or a sorted list grown a row at a time (prefixes)."""
+    from .heterogeneity import PM_TAU2_MAX
+
+    c = math.sqrt(PM_TAU2_MAX / 10.0) / 1.4826 * (1.0 - 1e-9)
+    out = rng <= c
+    check = np.flatnonzero(~out)
+    if not check.size:
+        return out
+    y = sums.y
+    if sums.kind == "loo":
+        k = y.size
+        order = np.argsort(y, kind="stable")
+        srt = y[order]
+        rank = np.empty(k, dtype=np.int64)
+        rank[order] = np.arange(k)
+        i = ids[check]
+        r, m = rank[i], k - 1
+
+        def stat(j):                             # order statistic j of the rows but i
+            return np.where(j < r, srt[np.minimum(j, k - 1)], srt[np.minimum(j + 1, k - 1)])
+
+        med = (stat(np.full(i.size, (m - 1) // 2)) + stat(np.full(i.size, m // 2))) / 2.0
+        within = (np.searchsorted(srt, med + c, side="right") - np.searchsorted(srt, med - c, side="left")
+                  - (np.abs(y[i] - med) <= c))
+        out[check] = within >= m // 2 + 1
+        return out
+    import bisect
+
+    want = {int(j): n for n, j in enumerate(ids[check])}
+    grown: list = []
+    for j in range(int(ids[check].max()) + 1):
+        bisect.insort(grown, float(y[j]))
+        n = j + 1
+        if j in want:
+            med = (grown[(n - 1) // 2] + grown[n // 2]) / 2.0
+            within = bisect.bisect_right(grown, med + c) - bisect.bisect_left(grown, med - c)
+            out[check[want[j]]] = within >= n // 2 + 1
+    return out
+
+
+def _fast_root(sums: _SubsetSums, ids, method: str):
+    """Paule-Mandel or empirical Bayes tau^2 of each subset, as
+    :func:`~.heterogeneity.tau2_pm` and :func:`~.heterogeneity.tau2_eb` find them (the same
+    brackets and Brent steps), on the generalised Q of each subset from O(1) sums; and the
+    subsets left to the block code: sums not exact enough, a PM bracket other than
+    metafor's [0, 100] (:func:`_pm_bracket_is_100`), or Q still
+    above its target at the upper end."""
+    from .heterogeneity import PM_TAU2_MAX, PM_TOL
+
+    var, rng, n, mean_v = _subset_spread(sums, ids)
+    bad = n < 2
+
+    def q_minus_target(idx, t):
+        S, _, ok = sums.at(ids[idx], t)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = S[:, 2] - S[:, 1] ** 2 / S[:, 0]
+            val = q - (n[idx] - 1.0) if method == "PM" else q * n[idx] / (n[idx] - 1.0) - n[idx]
+        return np.where(ok, val, np.nan)
+
+    every = np.arange(ids.size)
+    f0 = q_minus_target(every, np.zeros(ids.size))
+    bad |= ~np.isfinite(f0)
+    tau2 = np.zeros(ids.size)
+    todo = np.flatnonzero(~bad & (f0 > 0.0))
+    if not todo.size:
+        return tau2, bad
+    if method == "PM":
+        wide = ~_pm_bracket_is_100(sums, ids[todo], rng[todo])
+        bad[todo[wide]] = True
+        todo = todo[~wide]
+        hi = np.full(todo.size, PM_TAU2_MAX)
+        fhi = q_minus_target(todo, hi)
+        above = ~(fhi <= 0.0)                    # Q above k - 1 even at the upper end
+        bad[todo[above]] = True
+        todo, hi, fhi = todo[~above], hi[~above], fhi[~above]
+        tol = PM_TOL
+    else:
+        hi = np.maximum(var[todo], 1.0)          # :func:`~.heterogeneity._upper_bracket`
+        fhi = q_minus_target(todo, hi)
+        for _ in range(200):
+            up = np.flatnonzero(~(fhi < 0.0) & np.isfinite(fhi))
+            if not up.size:
+                break
+            hi[up] *= 4.0
+            fhi[up] = q_minus_target(todo[up], hi[up])
+        lost = ~(fhi < 0.0)
+        bad[todo[lost]] = True
+        todo, hi, fhi = todo[~lost], hi[~lost], fhi[~lost]
+        tol = 0.0
+    if todo.size:
+        root, fail = _zeroin_many(lambda idx, t: q_minus_target(todo[idx], t), np.zeros(todo.size), hi,
+                                  f0[todo], fhi, tol)
+        # :func:`~.heterogeneity.estimate_tau2`'s floor: round-off is not heterogeneity
+        tau2[todo] = np.where(root < 1e-14 * mean_v[todo], 0.0, root)
+        bad[todo[fail]] = True
+    return tau2, bad
+
+
 def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float, start=None):
-    """tau^2 of each subset from O(1) sums, and which subsets need the block code instead
-    (all of them for PM and EB, whose root searches stay one fit per subset)."""
+    """tau^2 of each subset from O(1) sums, and which subsets need the block code instead."""
     if method == "FE":
         return np.zeros(ids.size), np.zeros(ids.size, dtype=bool)
     if method in ("PM", "EB"):
-        return np.zeros(ids.size), np.ones(ids.size, dtype=bool)
+        return _fast_root(sums, ids, method)
     if method in ("REML", "ML"):
         bad = np.zeros(ids.size, dtype=bool)
         if start is None:
