@@ -151,16 +151,16 @@ from oracle import CASES, csv_path, extra_cases, mismatches  # noqa: E402
 def _path(fast: bool, exact_rows: int = 8, anchor_bytes: float | None = None):
     """Force the O(k) sums (fast=True, from k = 3 on, every cumulative step from the second)
     or the block code (fast=False) whatever k is."""
-    saved = sens.FAST_K, sens.CUM_EXACT, sens.EXACT_ROWS, sens._ANCHOR_BYTES
+    saved = sens.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, sens.EXACT_ROWS, sens._ANCHOR_BYTES
     sens.FAST_K = 3 if fast else 10 ** 12
-    sens.CUM_EXACT = 2
+    sens.CUM_EXACT = sens.CUM_EXACT_ROOT = 2
     sens.EXACT_ROWS = exact_rows
     if anchor_bytes is not None:
         sens._ANCHOR_BYTES = anchor_bytes
     try:
         yield
     finally:
-        sens.FAST_K, sens.CUM_EXACT, sens.EXACT_ROWS, sens._ANCHOR_BYTES = saved
+        sens.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, sens.EXACT_ROWS, sens._ANCHOR_BYTES = saved
 
 
 def _hard_data(seed, k, *, ties=False, precise=False, homogeneous=False, offset=0.0, wide=False, scale=1.0):
@@ -400,14 +400,14 @@ def test_many_root_searches_take_the_scalar_steps(seed, k, tol):
 @pytest.mark.parametrize("method", ("PM", "EB"))
 @pytest.mark.parametrize("features", [{}, {"precise": True}, {"homogeneous": True}, {"offset": 1e8}])
 def test_pm_and_eb_subsets_are_fitted_from_the_sums(method, features, monkeypatch):
-    """k = 1,500: no subset goes to the one-at-a-time code (cumulative's first CUM_EXACT
-    steps apart), and every fit equals that code's."""
+    """k = 1,500: no subset goes to the one-at-a-time code (cumulative's first
+    CUM_EXACT_ROOT steps apart), and every fit equals that code's."""
     y, v = _hard_data(5, 1_500, **features)
     seen = []
     block = sens.fit_subsets
     monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
     fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
-    assert seen == [1, sens.CUM_EXACT]
+    assert seen == [1, sens.CUM_EXACT_ROOT]
     monkeypatch.setattr(sens, "fit_subsets", block)
     with _path(False):
         _assert_same(leave1out(y, v, method=method), fast_l, y, v)

@@ -311,6 +311,8 @@ FAST_K = 500
 #: ``cumulative`` fits the first this many prefixes with the block code (on those rows only):
 #: there tau^2 moves most from one step to the next, and the fits are cheap.
 CUM_EXACT = 500
+#: ... and this many under PM and EB, whose block fits are one root search each.
+CUM_EXACT_ROOT = 50
 #: The rows with the smallest sampling variances, whose terms are added exactly to every
 #: subset sum (a very precise study is one of them); the others' terms go through a series.
 EXACT_ROWS = 8
@@ -971,7 +973,7 @@ def _prefix_fast(y, v, method: str, threshold: float):
     """tau^2 and summaries of the fits of the first 1, 2, ..., k rows: the first CUM_EXACT
     by the block code, the rest from O(1) sums each (exact refits where flagged)."""
     k = y.size
-    head = min(k, max(2, CUM_EXACT))
+    head = min(k, max(2, CUM_EXACT_ROOT if method in ("PM", "EB") else CUM_EXACT))
 
     def masks_of(sel, m):
         def masks(j):
