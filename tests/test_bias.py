@@ -251,3 +251,30 @@ def test_trimfill_from_sums_equals_trimfill_on_the_rows(seed, method):
     assert fast.k0 == block.k0
     assert fast.estimate == pytest.approx(block.estimate, rel=1e-9)
     assert fast.tau2 == pytest.approx(block.tau2, rel=1e-8, abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1e4, 1e8, -1e8]))
+def test_bias_tests_are_shift_equivariant(seed, offset):
+    """Adding a constant to every effect moves the estimates by it and leaves the tests, k0
+    and tau^2 alone (up to the rounding of the shifted inputs themselves): at 1e8 the sums
+    of the uncentred effects had lost trim-and-fill's tau^2 (0 instead of 0.015)."""
+    rng = np.random.default_rng(seed)
+    k = 60
+    n = rng.integers(20, 400, size=k)
+    se = 1.0 / np.sqrt(n - 3.0)
+    z = 0.25 + rng.normal(0, 0.1, size=k) + rng.normal(0, se)
+    keep = (z / se > 1.0) | (rng.random(k) < 0.5)
+    y, v = z[keep], se[keep] ** 2
+    shifted = y + offset
+    noise = float(np.max(np.abs((shifted - offset) - y)))      # what the inputs lost to rounding
+    a, b = bias_tests(y, v), bias_tests(shifted, v)
+    tol = 1e-9 + 1e3 * noise
+    assert b.trimfill.k0 == a.trimfill.k0
+    assert b.trimfill.tau2 == pytest.approx(a.trimfill.tau2, rel=tol, abs=tol)
+    for name in ("pet_estimate", "peese_estimate"):
+        assert getattr(b, name) - offset == pytest.approx(getattr(a, name), abs=tol)
+    assert b.trimfill.estimate - offset == pytest.approx(a.trimfill.estimate, abs=tol)
+    assert b.egger_rma_z == pytest.approx(a.egger_rma_z, rel=tol)
+    assert b.egger_lm_t == pytest.approx(a.egger_lm_t, rel=tol)
+    assert b.rank_tau == pytest.approx(a.rank_tau, abs=tol)

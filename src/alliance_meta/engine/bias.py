@@ -54,13 +54,17 @@ class _Uni:
 
 def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -> _Uni:
     k = y.size
+    # the fit is shift-equivariant: fit the effects centred on their median, so that sums
+    # of large, nearly equal values keep their digits, and add the centre back
+    centre = float(np.median(y)) if k else 0.0
+    y = y - centre
     if k < 2 or method == "FE":
         tau2 = 0.0
     else:
         tau2 = float(fit_subsets(y, v, lambda ids: np.ones((ids.size, k)), 1, method=method,
                                  threshold=threshold)[0])
     w = 1.0 / (v + tau2)
-    est = float(np.dot(w, y) / w.sum())
+    est = centre + float(np.dot(w, y) / w.sum())
     se = float(1.0 / math.sqrt(w.sum()))
     crit = float(dist.norm_isf((1.0 - level / 100.0) / 2.0))
     return _Uni(est, se, est - crit * se, est + crit * se, tau2, k)
@@ -360,6 +364,8 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
     y = np.asarray(y, float)
     v = np.asarray(v, float)
     k = y.size
+    centre = float(np.median(y)) if k else 0.0   # every step is shift-equivariant (see _uni)
+    y = y - centre
     if side is None:
         from .models import metareg
 
@@ -383,11 +389,13 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
         k0 = min(k0, k - 1)
     if k0 == 0:
         fit = _uni(y, v, method, THRESHOLD, level)
-        return TrimFillResult(side, 0, fit.estimate, fit.se, fit.ci_lb, fit.ci_ub, fit.tau2, method=method)
+        return TrimFillResult(side, 0, centre + fit.estimate, fit.se, centre + fit.ci_lb, centre + fit.ci_ub,
+                              fit.tau2, method=method)
     fill_y = sign * (2.0 * mu - ys[k - k0:])
     fill_v = vs[k - k0:]
     fit = _uni(np.concatenate([y, fill_y]), np.concatenate([v, fill_v]), method, threshold, level)
-    return TrimFillResult(side, k0, fit.estimate, fit.se, fit.ci_lb, fit.ci_ub, fit.tau2, fill_y, fill_v, method)
+    return TrimFillResult(side, k0, centre + fit.estimate, fit.se, centre + fit.ci_lb, centre + fit.ci_ub,
+                          fit.tau2, centre + fill_y, fill_v, method)
 
 
 def _round_half_even(x: float) -> float:
@@ -497,19 +505,23 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
         raise InputError(f"the bias tests need at least 3 effect sizes with a value; found {k}")
     if np.ptp(v) == 0:
         raise InputError("all sampling variances are equal: the regression tests need studies of different sizes")
-    ez, ep, slope = _egger_rma(y, v, method)
+    # every test but the fail-safe N is shift-equivariant: run them on the effects centred
+    # on their median (large, nearly equal values keep their digits), intercepts shifted back
+    centre = float(np.median(y))
+    yc = y - centre
+    ez, ep, slope = _egger_rma(yc, v, method)
     sei = np.sqrt(v)
-    b, se, df = _wls_lm(y, v, sei)
+    b, se, df = _wls_lm(yc, v, sei)
     lm_t = float(b[1] / se[1])
     lm_p = float(2.0 * dist.t_sf(abs(lm_t), df)) if np.isfinite(lm_t) else math.nan
-    peese, _, _ = _wls_lm(y, v, v)
-    tau, rank_p = rank_test(y, v)
+    peese, _, _ = _wls_lm(yc, v, v)
+    tau, rank_p = rank_test(yc, v)
     # trim-and-fill's default side comes from this same Egger slope: fitted once, not twice
     tf = trim_and_fill(y, v, method=method, side=fill_side(slope))
     estimate = _uni(y, v, method).estimate
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
-                      egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=float(b[0]),
-                      peese_estimate=float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p), trimfill=tf,
+                      egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=centre + float(b[0]),
+                      peese_estimate=centre + float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p), trimfill=tf,
                       fsn_rosenthal=fail_safe_n(y, v), estimate=estimate, is_r=is_r, k_omitted=k_omitted)
 
 
