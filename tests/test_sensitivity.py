@@ -414,37 +414,40 @@ def test_pm_and_eb_subsets_are_fitted_from_the_sums(method, features, monkeypatc
         _assert_same(cumulative(y, v, method=method), fast_c, y, v)
 
 
-def test_only_pm_on_a_wide_scale_refits_one_subset_at_a_time():
-    from alliance_meta.engine.sensitivity import refits_one_by_one
-
-    narrow, wide = np.array([0.1, 0.3, 2.0, 9.0]), np.array([0.0, 5.0, 10.0])   # scaled MAD 1.4 and 7.4
-    assert not refits_one_by_one(narrow, "PM") and refits_one_by_one(wide, "PM")
-    assert not any(refits_one_by_one(wide, m) for m in ("EB", "REML", "DL"))
-    y, v = _hard_data(9, 700, scale=10.0)                  # effects over tens of units: metafor's wider bracket
-    assert refits_one_by_one(y, "PM")
-    exact, fast = _both(leave1out, y, v, method="PM")
-    _assert_same(exact, fast, y, v)
+@pytest.mark.parametrize("scale", (10.0, 40.0))
+def test_pm_on_widely_spread_effects_is_fitted_from_the_sums(scale, monkeypatch):
+    """Effects over tens of units give the subsets metafor's wider Paule-Mandel bracket,
+    max(100, 10 mad^2), each its own: it is read from order statistics, and every fit
+    equals the one-at-a-time code's (which calls pm_upper on the subset's rows)."""
+    y, v = _hard_data(9, 700, scale=scale)
+    y[:40] *= 3.0                                          # prefixes with a MAD of their own
+    seen = []
+    block = sens.fit_subsets
+    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
+    fast_l, fast_c = leave1out(y, v, method="PM"), cumulative(y, v, method="PM")
+    assert seen == [1, sens.CUM_EXACT_ROOT]
+    monkeypatch.setattr(sens, "fit_subsets", block)
+    with _path(False):
+        _assert_same(leave1out(y, v, method="PM"), fast_l, y, v)
+        _assert_same(cumulative(y, v, method="PM"), fast_c, y, v)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10 ** 6), st.integers(3, 50), st.sampled_from([0.5, 2.0, 3.0, 4.0, 8.0]),
-       st.sampled_from(["loo", "prefix"]))
-def test_the_bracket_check_never_claims_100_wrongly(seed, k, sd, kind):
-    """Whenever the check says a subset's Paule-Mandel upper end is 100, metafor's
-    max(100, 10 mad^2) of that subset is 100; scales are chosen around the switch."""
+       st.sampled_from(["loo", "prefix"]), st.booleans())
+def test_pm_upper_ends_equal_pm_upper_on_each_subset(seed, k, sd, kind, ties):
+    """Every subset's upper end of the Paule-Mandel search, read from order statistics,
+    equals pm_upper on the subset's rows to the bit; scales are chosen around the switch
+    from 100 to 10 mad^2, with and without ties."""
     from alliance_meta.engine.heterogeneity import pm_upper
 
     rng = np.random.default_rng(seed)
     y = rng.normal(0, sd, size=k)
-    if rng.random() < 0.3:
-        y = np.round(y)                                   # ties, and values on the boundary
-    v = np.full(k, 0.01)
-    sums = sens._SubsetSums(y, v, kind)
+    if ties:
+        y = np.round(y)
+    sums = sens._SubsetSums(y, np.full(k, 0.01), kind)
     ids = np.arange(k)
     rows = [np.arange(k) != i for i in ids] if kind == "loo" else [np.arange(k) <= j for j in ids]
-    _, rng_bound, _, _ = sens._subset_spread(sums, ids)
-    says = sens._pm_bracket_is_100(sums, ids, rng_bound)
-    truth = np.array([pm_upper(y[m]) == 100.0 for m in rows])
-    assert not (says & ~truth).any()
-    if sd == 0.5:                                         # far from the switch: nearly every subset passes
-        assert says[truth].mean() > 0.9
+    _, spread, _, _ = sens._subset_spread(sums, ids)
+    got = sens._pm_uppers(sums, ids, spread)
+    assert got.tolist() == [pm_upper(y[m]) for m in rows]

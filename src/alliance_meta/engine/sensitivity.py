@@ -10,8 +10,7 @@ anchor values of tau^2, exact to rounding. ML and REML run metafor's Fisher scor
 those sums for all subsets at once, the closed-form estimators are evaluated on them,
 and the few subsets where the sums would lose digits are refitted by the block code
 below, so the whole analysis is O(k). PM and EB run Brent's root search (as R's
-``uniroot``) on every subset's generalised Q at once (:func:`_zeroin_many`); only PM on
-effects on a wide scale (:func:`refits_one_by_one`) refits one subset at a time.
+``uniroot``) on every subset's generalised Q at once (:func:`_zeroin_many`).
 The same sums, as totals minus the rows after a prefix, give trim-and-fill's refits
 (:class:`alliance_meta.engine.bias._PrefixFits`).
 
@@ -770,21 +769,6 @@ def _zeroin_many(f, a, b, fa, fb, tol: float, maxiter: int = 1000):
     return root, bad
 
 
-def refits_one_by_one(y, method: str) -> bool:
-    """Whether :func:`leave1out` and :func:`cumulative` will refit many of their subsets one
-    at a time (work growing with k squared) instead of from shared sums: Paule-Mandel on
-    effects so spread out (scaled MAD near or above sqrt(10)) that the subsets' brackets
-    are metafor's wider max(100, 10 mad^2)."""
-    from .heterogeneity import PM_TAU2_MAX
-
-    y = np.asarray(y, dtype=float)
-    return method == "PM" and y.size > 0 and 10.0 * (1.4826 * _mad(y)) ** 2 > PM_TAU2_MAX * (1.0 - 1e-6)
-
-
-def _mad(y) -> float:
-    return float(np.median(np.abs(y - np.median(y))))
-
-
 def _subset_spread(sums: _SubsetSums, ids):
     """Each subset's population variance of y, an upper bound on its range, its number of
     rows and its mean sampling variance."""
@@ -798,49 +782,89 @@ def _subset_spread(sums: _SubsetSums, ids):
     return np.maximum((syy - sy * sy / n) / n, 0.0), rng, n, P[:, 3] / n
 
 
-def _pm_bracket_is_100(sums: _SubsetSums, ids, rng) -> np.ndarray:
-    """Whether metafor's upper end of each subset's Paule-Mandel search, max(100, 10 mad^2)
-    with mad the scaled median absolute deviation (:func:`~.heterogeneity.pm_upper`), is
-    certainly 100: the unscaled MAD is at most c = sqrt(10) / 1.4826 (less a margin for
-    rounding) when at least n // 2 + 1 of the subset's n effects lie within c of its median.
-    A subset whose range is below c passes at once; the others are counted, from one sort
-    (leave-one-out) or a sorted list grown a row at a time (prefixes)."""
+def _median_but(srt, q, m):
+    """The median of the sorted values ``srt`` without the one at position q (per subset),
+    m = len(srt) - 1 values, as :func:`numpy.median` computes it (the mean of the two middle
+    values when m is even)."""
+    last = srt.size - 1
+
+    def stat(j):
+        return np.where(j < q, srt[np.minimum(j, last)], srt[np.minimum(j + 1, last)])
+
+    return (stat(np.full(q.size, (m - 1) // 2)) + stat(np.full(q.size, m // 2))) / 2.0
+
+
+def _kth_of_two(A, B, kk: int) -> float:
+    """The kk-th smallest (from 0) of the union of two ascending sequences."""
+    lo, hi = max(0, kk + 1 - len(B)), min(kk + 1, len(A))
+    while lo < hi:                                # how many of the kk + 1 smallest come from A
+        a = (lo + hi) // 2
+        if A[a] < B[kk - a]:
+            lo = a + 1
+        else:
+            hi = a
+    a, b = lo, kk + 1 - lo
+    return max(A[a - 1] if a else -math.inf, B[b - 1] if b else -math.inf)
+
+
+class _Seq:
+    """A read-only sequence whose i-th item is ``at(i)``."""
+
+    def __init__(self, at, n: int):
+        self.at, self.n = at, n
+
+    def __getitem__(self, i):
+        return self.at(i)
+
+    def __len__(self):
+        return self.n
+
+
+def _pm_uppers(sums: _SubsetSums, ids, rng) -> np.ndarray:
+    """metafor's upper end of each subset's Paule-Mandel search, max(100, 10 mad^2) with mad
+    the scaled median absolute deviation, to the bit as :func:`~.heterogeneity.pm_upper`
+    computes it. A subset whose range is below sqrt(10) / 1.4826 has 100 at once; for the
+    others the two medians are order statistics: of one sort per distinct median
+    (leave-one-out: the median of k - 1 rows takes at most three values), or of a sorted
+    list grown a row at a time (prefixes), read in O(log k) per subset."""
     from .heterogeneity import PM_TAU2_MAX
 
-    c = math.sqrt(PM_TAU2_MAX / 10.0) / 1.4826 * (1.0 - 1e-9)
-    out = rng <= c
-    check = np.flatnonzero(~out)
+    out = np.full(ids.size, PM_TAU2_MAX)
+    check = np.flatnonzero(rng > math.sqrt(PM_TAU2_MAX / 10.0) / 1.4826 * (1.0 - 1e-9))
     if not check.size:
         return out
     y = sums.y
+    mad = np.zeros(check.size)
     if sums.kind == "loo":
         k = y.size
         order = np.argsort(y, kind="stable")
-        srt = y[order]
         rank = np.empty(k, dtype=np.int64)
         rank[order] = np.arange(k)
-        i = ids[check]
-        r, m = rank[i], k - 1
+        rows = ids[check]
+        med = _median_but(y[order], rank[rows], k - 1)
+        for value in np.unique(med):
+            sel = np.flatnonzero(med == value)
+            dev = np.abs(y - value)
+            by_dev = np.argsort(dev, kind="stable")
+            pos = np.empty(k, dtype=np.int64)
+            pos[by_dev] = np.arange(k)
+            mad[sel] = _median_but(dev[by_dev], pos[rows[sel]], k - 1)
+    else:
+        import bisect
 
-        def stat(j):                             # order statistic j of the rows but i
-            return np.where(j < r, srt[np.minimum(j, k - 1)], srt[np.minimum(j + 1, k - 1)])
-
-        med = (stat(np.full(i.size, (m - 1) // 2)) + stat(np.full(i.size, m // 2))) / 2.0
-        within = (np.searchsorted(srt, med + c, side="right") - np.searchsorted(srt, med - c, side="left")
-                  - (np.abs(y[i] - med) <= c))
-        out[check] = within >= m // 2 + 1
-        return out
-    import bisect
-
-    want = {int(j): n for n, j in enumerate(ids[check])}
-    grown: list = []
-    for j in range(int(ids[check].max()) + 1):
-        bisect.insort(grown, float(y[j]))
-        n = j + 1
-        if j in want:
-            med = (grown[(n - 1) // 2] + grown[n // 2]) / 2.0
-            within = bisect.bisect_right(grown, med + c) - bisect.bisect_left(grown, med - c)
-            out[check[want[j]]] = within >= n // 2 + 1
+        want = {int(j): n for n, j in enumerate(ids[check])}
+        grown: list = []
+        for j in range(int(ids[check].max()) + 1):
+            bisect.insort(grown, float(y[j]))
+            if j in want:
+                n = j + 1
+                med = (grown[(n - 1) // 2] + grown[n // 2]) / 2.0
+                p = bisect.bisect_right(grown, med)      # |g - med| ascending: below med read backwards,
+                A = _Seq(lambda i: abs(grown[p - 1 - i] - med), p)   # ... and above med
+                B = _Seq(lambda i: abs(grown[p + i] - med), n - p)
+                mad[want[j]] = (_kth_of_two(A, B, (n - 1) // 2) + _kth_of_two(A, B, n // 2)) / 2.0
+    # in Python floats, as pm_upper: x ** 2 there is pow(), which can differ from x * x in the last bit
+    out[check] = [max(PM_TAU2_MAX, 10.0 * (1.4826 * float(m)) ** 2) for m in mad]
     return out
 
 
@@ -848,10 +872,9 @@ def _fast_root(sums: _SubsetSums, ids, method: str):
     """Paule-Mandel or empirical Bayes tau^2 of each subset, as
     :func:`~.heterogeneity.tau2_pm` and :func:`~.heterogeneity.tau2_eb` find them (the same
     brackets and Brent steps), on the generalised Q of each subset from O(1) sums; and the
-    subsets left to the block code: sums not exact enough, a PM bracket other than
-    metafor's [0, 100] (:func:`_pm_bracket_is_100`), or Q still
-    above its target at the upper end."""
-    from .heterogeneity import PM_TAU2_MAX, PM_TOL
+    subsets left to the block code: sums not exact enough, or Q still above its target at
+    the upper end of metafor's bracket (:func:`_pm_uppers`)."""
+    from .heterogeneity import PM_TOL
 
     var, rng, n, mean_v = _subset_spread(sums, ids)
     bad = n < 2
@@ -871,10 +894,7 @@ def _fast_root(sums: _SubsetSums, ids, method: str):
     if not todo.size:
         return tau2, bad
     if method == "PM":
-        wide = ~_pm_bracket_is_100(sums, ids[todo], rng[todo])
-        bad[todo[wide]] = True
-        todo = todo[~wide]
-        hi = np.full(todo.size, PM_TAU2_MAX)
+        hi = _pm_uppers(sums, ids[todo], rng[todo])
         fhi = q_minus_target(todo, hi)
         above = ~(fhi <= 0.0)                    # Q above k - 1 even at the upper end
         bad[todo[above]] = True
