@@ -205,7 +205,7 @@ def _refits(fast: bool):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from(["REML", "ML", "DL", "HE", "SJ", "HS", "FE"]),
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "ML", "DL", "HE", "SJ", "HS", "FE", "PM", "EB"]),
        st.sampled_from(["plain", "precise", "offset", "homogeneous"]))
 def test_prefix_fits_from_sums_equal_fits_on_the_rows(seed, method, kind):
     """Every prefix, in the order trim-and-fill visits them (each a little shorter than the
@@ -235,7 +235,7 @@ def test_prefix_fits_from_sums_equal_fits_on_the_rows(seed, method, kind):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from(["REML", "DL", "FE"]))
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "DL", "FE", "PM", "EB"]))
 def test_trimfill_from_sums_equals_trimfill_on_the_rows(seed, method):
     rng = np.random.default_rng(seed)
     k = 400

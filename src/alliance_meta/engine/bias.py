@@ -73,16 +73,15 @@ def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -
 class _PrefixFits:
     """The estimate of intercept-only fits of the first m rows of fixed (y, v).
 
-    From :data:`~.sensitivity.FAST_K` rows on (and for every estimator but the root-finding
-    PM and EB), a fit costs O(k - m) after O(k) set-up: its sums are the totals minus the
-    rows after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
-    scoring runs on them as in :func:`_uni`. A fit whose sums would lose digits is done by
+    From :data:`~.sensitivity.FAST_K` rows on, a fit costs little more than the rows that
+    changed since the last one, after O(k) set-up: its sums are the totals minus the rows
+    after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
+    scoring (or the PM and EB root search) runs on them as in :func:`_uni`. A fit whose sums would lose digits is done by
     :func:`_uni` on the rows themselves, as every fit is below FAST_K rows."""
 
     def __init__(self, y, v, method: str, threshold: float):
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
-        self.sums = (_sens._SubsetSums(y, v, "head")
-                     if y.size >= _sens.FAST_K and method not in ("PM", "EB") else None)
+        self.sums = _sens._SubsetSums(y, v, "head") if y.size >= _sens.FAST_K else None
 
     def estimate(self, m: int) -> float:
         if self.sums is not None and m >= 2:

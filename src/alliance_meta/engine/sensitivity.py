@@ -834,6 +834,11 @@ def _pm_uppers(sums: _SubsetSums, ids, rng) -> np.ndarray:
     if not check.size:
         return out
     y = sums.y
+    if sums.kind == "head":                      # a few long prefixes: each from its rows
+        from .heterogeneity import pm_upper
+
+        out[check] = [pm_upper(y[:int(j) + 1]) for j in ids[check]]
+        return out
     mad = np.zeros(check.size)
     if sums.kind == "loo":
         k = y.size
