@@ -342,6 +342,20 @@ def test_fast_path_meets_every_metafor_reference_case(case, exact_rows):
     assert mismatches(got, case["expect"]) == []
 
 
+def _only_sums_then_same(y, v, method, head, monkeypatch):
+    """leave1out and cumulative send no subset to the block code but the full fit and
+    cumulative's first ``head`` steps, and every fit equals the block code's."""
+    seen = []
+    block = sens.fit_subsets
+    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
+    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
+    assert seen == [1, head]
+    monkeypatch.setattr(sens, "fit_subsets", block)
+    with _path(False):
+        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
+        _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+
+
 @pytest.mark.parametrize("method", ("REML", "ML", "SJ"))
 def test_twenty_very_precise_studies(method, monkeypatch):
     """Twenty studies with v near 1e-8 among 1,500: each is added exactly to every sum (none
@@ -351,15 +365,7 @@ def test_twenty_very_precise_studies(method, monkeypatch):
     precise = rng.choice(y.size, 20, replace=False)
     v[precise] = 1e-8 * rng.uniform(1, 3, 20)
     y[precise] += rng.normal(0, 0.3, 20)
-    seen = []
-    block = sens.fit_subsets
-    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
-    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
-    assert seen == [1, sens.CUM_EXACT]
-    monkeypatch.setattr(sens, "fit_subsets", block)
-    with _path(False):
-        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
-        _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+    _only_sums_then_same(y, v, method, sens.CUM_EXACT, monkeypatch)
 
 
 # ------------------------------------------ Paule-Mandel and empirical Bayes from the sums
@@ -403,15 +409,7 @@ def test_pm_and_eb_subsets_are_fitted_from_the_sums(method, features, monkeypatc
     """k = 1,500: no subset goes to the one-at-a-time code (cumulative's first
     CUM_EXACT_ROOT steps apart), and every fit equals that code's."""
     y, v = _hard_data(5, 1_500, **features)
-    seen = []
-    block = sens.fit_subsets
-    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
-    fast_l, fast_c = leave1out(y, v, method=method), cumulative(y, v, method=method)
-    assert seen == [1, sens.CUM_EXACT_ROOT]
-    monkeypatch.setattr(sens, "fit_subsets", block)
-    with _path(False):
-        _assert_same(leave1out(y, v, method=method), fast_l, y, v)
-        _assert_same(cumulative(y, v, method=method), fast_c, y, v)
+    _only_sums_then_same(y, v, method, sens.CUM_EXACT_ROOT, monkeypatch)
 
 
 @pytest.mark.parametrize("scale", (10.0, 40.0))
@@ -421,15 +419,7 @@ def test_pm_on_widely_spread_effects_is_fitted_from_the_sums(scale, monkeypatch)
     equals the one-at-a-time code's (which calls pm_upper on the subset's rows)."""
     y, v = _hard_data(9, 700, scale=scale)
     y[:40] *= 3.0                                          # prefixes with a MAD of their own
-    seen = []
-    block = sens.fit_subsets
-    monkeypatch.setattr(sens, "fit_subsets", lambda *a, **kw: seen.append(a[3]) or block(*a, **kw))
-    fast_l, fast_c = leave1out(y, v, method="PM"), cumulative(y, v, method="PM")
-    assert seen == [1, sens.CUM_EXACT_ROOT]
-    monkeypatch.setattr(sens, "fit_subsets", block)
-    with _path(False):
-        _assert_same(leave1out(y, v, method="PM"), fast_l, y, v)
-        _assert_same(cumulative(y, v, method="PM"), fast_c, y, v)
+    _only_sums_then_same(y, v, "PM", sens.CUM_EXACT_ROOT, monkeypatch)
 
 
 @settings(max_examples=40, deadline=None)
