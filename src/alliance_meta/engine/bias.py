@@ -76,8 +76,9 @@ class _PrefixFits:
     From :data:`~.sensitivity.FAST_K` rows on, a fit costs little more than the rows that
     changed since the last one, after O(k) set-up: its sums are the totals minus the rows
     after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
-    scoring (or the PM and EB root search) runs on them as in :func:`_uni`. A fit whose sums would lose digits is done by
-    :func:`_uni` on the rows themselves, as every fit is below FAST_K rows."""
+    scoring (or the PM and EB root search) runs on them as in :func:`_uni`. A fit whose
+    sums would lose digits is done by :func:`_uni` on the rows themselves, as every fit is
+    below FAST_K rows."""
 
     def __init__(self, y, v, method: str, threshold: float):
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
