@@ -77,3 +77,10 @@ def test_interactive_tables_are_marked_and_every_table_is_a_labelled_focusable_r
 def test_numbers_are_marked_for_right_alignment():
     html = show(pd.DataFrame({"name": ["a"], "k": [3]})).to_html()
     assert '<th scope="col" class="am-num">k</th>' in html and "<td>a</td>" in html
+
+
+def test_a_rounded_zero_carries_no_sign():
+    """-0.0002 at three decimals is 0.000, not -0.000; -0.002 keeps its sign; an exact zero is 0."""
+    html = show(pd.DataFrame({"d": [-0.0002, -0.002, 0.0, 0.0004]}), digits={"d": 3}).to_html()
+    assert "-0.000" not in html
+    assert ">0.000<" in html and ">-0.002<" in html and ">0<" in html

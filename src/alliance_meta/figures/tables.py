@@ -69,7 +69,9 @@ def _number(x, digits: int | None) -> str:
         if isinstance(x, float) and math.isfinite(x) and x.is_integer() and abs(x) < 1e15:
             return str(int(x))
         return str(x)
-    return f"{x:.{digits}f}"
+    text = f"{x:.{digits}f}"
+    # a small negative value rounds to "-0.000": the sign of a rounded zero says nothing
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def label(column: str) -> str:
