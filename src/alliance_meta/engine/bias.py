@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import distributions as dist
+from . import sensitivity as _sens
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2
 from .models import _clean, _p
-from . import sensitivity as _sens
 from .sensitivity import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
 
 
@@ -521,8 +521,9 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     estimate = _uni(y, v, method).estimate
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
                       egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=centre + float(b[0]),
-                      peese_estimate=centre + float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p), trimfill=tf,
-                      fsn_rosenthal=fail_safe_n(y, v), estimate=estimate, is_r=is_r, k_omitted=k_omitted)
+                      peese_estimate=centre + float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p),
+                      trimfill=tf, fsn_rosenthal=fail_safe_n(y, v), estimate=estimate, is_r=is_r,
+                      k_omitted=k_omitted)
 
 
 __all__ = ["bias_tests", "BiasResult", "trim_and_fill", "TrimFillResult", "rank_test", "kendall_test",
