@@ -330,10 +330,11 @@ class _SubsetSums:
 
     ``kind="loo"``: subset i is every row but i; ``kind="prefix"``: subset j is rows 0..j.
     ``kind="head"`` has the subsets of ``"prefix"``, for a few long prefixes (trim-and-fill's
-    refits): each is the total minus the rows after it, so that a subset costs O(rows left
-    out) rather than O(k). Sums at fixed weights (:meth:`plain`) are the total minus the
-    row's own term (or the rows after the prefix), or prefix sums. Sums at a tau^2 t per subset (:meth:`at`), S_pq(t) = sum y_j^p (v_j + t)^-q, are
-    power series about an anchor t_a: with a_j = v_j + t_a, u = v_min + t_a <= a_j and
+    refits): each is the total minus the rows after it, and those rows' sums are moved from
+    one prefix to the next, so that a subset costs about the rows that changed rather than
+    O(k). Sums at fixed weights (:meth:`plain`) are the total minus the row's own term (or
+    the rows after the prefix), or prefix sums. Sums at a tau^2 t per subset (:meth:`at`),
+    S_pq(t) = sum y_j^p (v_j + t)^-q, are power series about an anchor t_a: with a_j = v_j + t_a, u = v_min + t_a <= a_j and
     x = (t - t_a) / u,
 
         S_pq(t) = u^-q sum_n C(-q, n) x^n sum_j y_j^p (u / a_j)^(q + n),
@@ -410,6 +411,7 @@ class _SubsetSums:
             CL = np.ascontiguousarray(build(self.y[self.L], self.v[self.L], self.centre).T)
             self._totals[build] = CL.sum(axis=1), np.abs(CL).sum(axis=1)    # pairwise sums
         tot, size = self._totals[build]
+
         def summed(rows):
             C = np.ascontiguousarray(build(self.y[rows], self.v[rows], self.centre).T)
             return C.sum(axis=1), np.abs(C).sum(axis=1)
