@@ -334,8 +334,8 @@ class _SubsetSums:
     one prefix to the next, so that a subset costs about the rows that changed rather than
     O(k). Sums at fixed weights (:meth:`plain`) are the total minus the row's own term (or
     the rows after the prefix), or prefix sums. Sums at a tau^2 t per subset (:meth:`at`),
-    S_pq(t) = sum y_j^p (v_j + t)^-q, are power series about an anchor t_a: with a_j = v_j + t_a, u = v_min + t_a <= a_j and
-    x = (t - t_a) / u,
+    S_pq(t) = sum y_j^p (v_j + t)^-q, are power series about an anchor t_a: with
+    a_j = v_j + t_a, u = v_min + t_a <= a_j and x = (t - t_a) / u,
 
         S_pq(t) = u^-q sum_n C(-q, n) x^n sum_j y_j^p (u / a_j)^(q + n),
 
