@@ -78,9 +78,16 @@ class _PrefixFits:
     after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
     scoring (or the PM and EB root search) runs on them as in :func:`_uni`. A fit whose
     sums would lose digits is done by :func:`_uni` on the rows themselves, as every fit is
-    below FAST_K rows."""
+    below FAST_K rows.
+
+    The rows are centred at their median first: the moment sums of the series are taken
+    about zero, and effects far from it (all near 1e6, say) would cancel their digits in
+    the sums of squares. Every estimator is shift-equivariant, so the centre is added back.
+    """
 
     def __init__(self, y, v, method: str, threshold: float):
+        self.centre = float(np.median(y)) if y.size else 0.0
+        y = y - self.centre
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
         self.sums = _sens._SubsetSums(y, v, "head") if y.size >= _sens.FAST_K else None
 
@@ -91,8 +98,8 @@ class _PrefixFits:
             if not bad[0]:
                 S, _, ok = self.sums.at(ids, tau2, dominance=False)
                 if ok[0]:
-                    return float(S[0, 1] / S[0, 0])
-        return _uni(self.y[:m], self.v[:m], self.method, self.threshold).estimate
+                    return self.centre + float(S[0, 1] / S[0, 0])
+        return self.centre + _uni(self.y[:m], self.v[:m], self.method, self.threshold).estimate
 
 
 def _wls_lm(y, v, x):
@@ -126,11 +133,6 @@ def _egger_rma(y, v, method: str):
 
 
 # --------------------------------------------------------------------------- rank test
-
-
-def _tie_counts(x: np.ndarray) -> np.ndarray:
-    _, counts = np.unique(x, return_counts=True)
-    return counts[counts > 1].astype(float)
 
 
 def _inversions(a: np.ndarray) -> int:
@@ -176,7 +178,14 @@ def _tied_pairs(counts: np.ndarray) -> int:
 
 
 def kendall_tau_b(x, y) -> tuple[float, float]:
-    """Kendall's tau-b and the score S (concordant minus discordant pairs).
+    """Kendall's tau-b and the score S (concordant minus discordant pairs); see
+    :func:`_kendall`."""
+    tau, s, _, _ = _kendall(x, y)
+    return tau, s
+
+
+def _kendall(x, y):
+    """Kendall's tau-b, the score S and the sizes of the groups of ties in x and in y.
 
     S is an exact integer, from Knight's O(k log k) algorithm: with the rows sorted by one
     variable and then the other, the discordant pairs are the inversions of the other's
@@ -194,7 +203,7 @@ def kendall_tau_b(x, y) -> tuple[float, float]:
     n1, n2 = _tied_pairs(cx), _tied_pairs(cy)
     denom = float(n0 - n1) * float(n0 - n2)
     if not denom > 0:  # a constant variable: every pair is tied, S = 0 and tau is undefined
-        return float("nan"), 0.0
+        return float("nan"), 0.0, cx, cy
     rx, ry = rx.ravel().astype(np.int64), ry.ravel().astype(np.int64)
     if ux.size < uy.size:                        # S is symmetric in x and y
         rx, ry, uy = ry, rx, ux
@@ -203,7 +212,7 @@ def kendall_tau_b(x, y) -> tuple[float, float]:
     ks = key[order]
     runs = np.diff(np.r_[np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]), n])
     s = float(n0 - n1 - n2 + _tied_pairs(runs) - 2 * _inversions(ry[order]))
-    return s / math.sqrt(denom), s
+    return s / math.sqrt(denom), s, cx, cy
 
 
 def _kendall_exact_cdf(q: int, n: int) -> float:
@@ -236,10 +245,10 @@ def kendall_test(x, y, exact: bool | None = None) -> tuple[float, float]:
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     n = x.size
-    tau, s = kendall_tau_b(x, y)
+    tau, s, cx, cy = _kendall(x, y)
     if math.isnan(tau):
         return tau, float("nan")
-    tx, ty = _tie_counts(x), _tie_counts(y)
+    tx, ty = cx[cx > 1].astype(float), cy[cy > 1].astype(float)   # sizes of the groups of ties
     ties = tx.size > 0 or ty.size > 0
     if exact is None:
         exact = n < 50 and not ties
