@@ -17,6 +17,26 @@ summed, never subtracted),
 
 * tr(P)  = sum_i w_i S_-i / S,
 * tr(PP) = sum_i w_i^2 (S_-i^2 + T_-i) / S^2.
+
+With moderators, the same sums are written with the leverages h_i = w_i x_i'A x_i (the
+diagonal of the hat matrix H of W^(1/2) X), so that every term is positive while no
+h_i exceeds 1/2:
+
+* tr(P)  = sum_i w_i (1 - h_i),
+* tr(PP) = sum_i w_i^2 (1 - 2 h_i) + tr((A X'W^2 X)^2).
+
+A row with h_i > 1/2 (a study so precise that it pins a coefficient down, or a small k)
+would make its term negative and the sum cancel. Such fits are done by Householder QR of
+W^(1/2) X instead (rows in decreasing order of size, for row-wise accuracy), and the
+quantities of each such row j come from the j-th column of M = I - H, whose
+off-diagonal entries -q_i'q_j lose nothing, and whose diagonal M_jj = 1 - h_j is found
+from the idempotence of M (M_jj = M_jj^2 + sum_{i != j} M_ij^2) rather than by
+subtraction. The cost is O(k p) per such row, and there are fewer than 2p of them.
+For the (at most p) heaviest of them, PY = W e comes from X'We = 0 and the other rows,
+and their block of P from Woodbury's identity (see :func:`_heavy_block`): a precise
+row's w (y - x'beta) would multiply its rounding by its weight. A fit with more such
+rows than coefficients, whose residuals would lose digits, is refused with an
+:class:`~.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -24,6 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,12 @@ class WLSFit:
         (X'WX)^-1, the model-based covariance of ``beta``.
     resid : ndarray (k,)
         y - X beta.
+    X : ndarray (k, p)
+        The design.
+    we : ndarray (k,) or None
+        PY = W e, accurate also in rows whose leverage is near 1 (None: ``w * resid``).
+    traces : (float, float) or None
+        tr(P) and tr(PP) from positive terms, for a model with moderators.
     """
 
     w: np.ndarray
@@ -47,15 +75,22 @@ class WLSFit:
     cov: np.ndarray
     resid: np.ndarray
     X: np.ndarray
+    we: np.ndarray | None = None
+    traces: tuple[float, float] | None = None
 
     @property
     def intercept_only(self) -> bool:
         return self.X.shape[1] == 1 and bool(np.all(self.X[:, 0] == 1.0))
 
+    def _we(self) -> np.ndarray:
+        return self.w * self.resid if self.we is None else self.we
+
     @property
     def rss(self) -> float:
         """Weighted residual sum of squares, Y'PY."""
-        return float(np.dot(self.w, self.resid * self.resid))
+        if self.we is None:
+            return float(np.dot(self.w, self.resid * self.resid))
+        return float(np.dot(self.we, self.we / self.w))
 
     def _xtwnx(self, power: int) -> np.ndarray:
         wp = self.w ** power
@@ -63,6 +98,8 @@ class WLSFit:
 
     def tr_p(self) -> float:
         """tr(P)."""
+        if self.traces is not None:
+            return self.traces[0]
         if self.intercept_only:
             s_others = _sum_of_others(self.w)
             return float(np.dot(self.w, s_others) / self.w.sum())
@@ -70,6 +107,8 @@ class WLSFit:
 
     def tr_pp(self) -> float:
         """tr(PP), i.e. the sum of squared elements of the symmetric P."""
+        if self.traces is not None:
+            return self.traces[1]
         if self.intercept_only:
             w = self.w
             s = w.sum()
@@ -80,7 +119,7 @@ class WLSFit:
 
     def ypp_y(self) -> float:
         """Y'PPY = ||PY||^2, with PY = W e."""
-        we = self.w * self.resid
+        we = self._we()
         return float(np.dot(we, we))
 
 
@@ -95,6 +134,10 @@ def _sum_of_others(a: np.ndarray) -> np.ndarray:
 def wls(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float = 0.0) -> WLSFit:
     """Fit y = X beta with weights 1 / (v + tau2).
 
+    The normal equations serve while every leverage is at most 1/2 and X'WX is well
+    conditioned; otherwise the fit is redone by QR (:func:`_wls_qr`), see the module's
+    docstring.
+
     Raises
     ------
     numpy.linalg.LinAlgError
@@ -103,9 +146,125 @@ def wls(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float = 0.0) -> WLSFi
     w = 1.0 / (v + tau2)
     xw = X * w[:, None]
     xtwx = X.T @ xw
-    cov = np.linalg.inv(xtwx)
+    intercept_only = X.shape[1] == 1 and bool(np.all(X[:, 0] == 1.0))
+    try:
+        cov = np.linalg.inv(xtwx)
+    except np.linalg.LinAlgError:
+        if intercept_only:
+            raise
+        return _wls_qr(y, w, X)                # decides on singularity itself
     beta = cov @ (xw.T @ y)
-    return WLSFit(w=w, beta=beta, cov=cov, resid=y - X @ beta, X=X)
+    fit = WLSFit(w=w, beta=beta, cov=cov, resid=y - X @ beta, X=X)
+    if intercept_only:
+        return fit
+    h = w * np.einsum("ij,ij->i", X @ cov, X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = np.sqrt(np.diag(xtwx))          # a moderator's units are no ill-conditioning
+        cond = np.linalg.cond(xtwx / np.outer(unit, unit))
+    if not (h.max(initial=0.0) <= 0.5 and cond < _MAX_COND):
+        return _wls_qr(y, w, X)
+    b2 = cov @ fit._xtwnx(2)
+    traces = (float(np.dot(w, 1.0 - h)), float(np.dot(w * w, 1.0 - 2.0 * h) + np.sum(b2 * b2.T)))
+    return WLSFit(w=w, beta=beta, cov=cov, resid=fit.resid, X=X, traces=traces)
+
+
+#: Above this condition number of X'WX the normal equations give way to QR.
+_MAX_COND = 1e10
+
+
+def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
+    """:func:`wls` by Householder QR of W^(1/2) X, for fits in which a row's leverage
+    exceeds 1/2 or X'WX is ill conditioned; PY, tr(P) and tr(PP) are sums of positive
+    terms (see the module's docstring)."""
+    k, p = X.shape
+    sw = np.sqrt(w)
+    order = np.argsort(-(w * np.einsum("ij,ij->i", X, X)), kind="stable")
+    Z = X[order] * sw[order, None]
+    yz = y[order] * sw[order]
+    ws = w[order]
+    # Householder QR is unaffected by the columns' scales, and with the largest rows first
+    # the small rows keep their digits (normalising the columns first would lose them)
+    Q, R = np.linalg.qr(Z)
+    unit = np.sqrt(np.einsum("ij,ij->j", Z, Z))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sv = np.linalg.svd(R / unit, compute_uv=False)    # rank judged on unit columns
+    if not sv.min() > k * np.finfo(float).eps * sv.max():
+        raise np.linalg.LinAlgError("Singular matrix")
+    qty = Q.T @ yz
+    beta = np.linalg.solve(R, qty)
+    r_inv = np.linalg.inv(R)
+    cov = r_inv @ r_inv.T
+    h = np.einsum("ij,ij->i", Q, Q)
+    mdiag = 1.0 - h
+    # W^(1/2) e from the coefficients where h <= 1/2 (yz - Q Q'yz would carry the rounding
+    # of the largest row's yz into every row)
+    r = (y[order] - X[order] @ beta) * sw[order]
+    high = np.flatnonzero(h > 0.5)
+    low = np.ones(k, dtype=bool)
+    low[high] = False
+    cols = {}
+    for j in high:
+        c = Q @ Q[j]                           # -M_ij for i != j
+        c[j] = 0.0
+        s2 = float(np.dot(c, c))
+        mdiag[j] = 2.0 * s2 / (1.0 + np.sqrt(max(1.0 - 4.0 * s2, 0.0)))
+        cols[j] = c
+    # a precise row's w e = w (y - x'beta) would carry its rounding times its weight: for
+    # the (at most p) heaviest rows of leverage above 1/2 it comes from X'We = 0 and the
+    # other rows instead
+    xs = X[order]
+    heavy = high[np.argsort(-ws[high], kind="stable")][:p]
+    rest = np.ones(k, dtype=bool)
+    rest[heavy] = False
+    if heavy.size:
+        rhs = -(xs[rest].T @ (r[rest] * np.sqrt(ws[rest])))
+        u, _, rank, _ = np.linalg.lstsq(xs[heavy].T, rhs, rcond=None)
+        if rank == heavy.size:
+            r[heavy] = u / np.sqrt(ws[heavy])
+            _heavy_block(xs, ws, heavy, rest, cols, mdiag)
+        else:
+            rest[:] = True
+    # what the residuals of the other rows lost to rounding, in units of w e
+    lost = 4.0 * np.finfo(float).eps * ws[rest] * (np.abs(y[order][rest]) + np.abs(xs[rest]) @ np.abs(beta))
+    if np.sqrt(np.dot(lost, lost)) > 1e-9 * np.sqrt(np.dot(r, r * ws)):
+        raise InputError("the model could not be fitted: more studies have near-zero sampling variances than "
+                         "the moderators can absorb (the variances differ by too many orders of magnitude)")
+    ql = Q[low] * np.sqrt(ws[low])[:, None]
+    g = ql.T @ ql                              # Q_N' W_N Q_N
+    tr_pp = float(np.dot(ws[low] ** 2, 1.0 - 2.0 * h[low]) + np.sum(g * g))
+    for j, c in cols.items():
+        m2 = c * c
+        m2[j] = mdiag[j] ** 2
+        in_high = np.zeros(k, dtype=bool)
+        in_high[high] = True
+        tr_pp += float(ws[j] * (np.dot(ws[in_high], m2[in_high]) + 2.0 * np.dot(ws[low], m2[low])))
+    tr_p = float(np.dot(ws, mdiag))
+    back = np.empty(k, dtype=np.int64)
+    back[order] = np.arange(k)
+    resid = (r / np.sqrt(ws))[back]
+    we = (r * np.sqrt(ws))[back]
+    return WLSFit(w=w, beta=beta, cov=cov, resid=resid, X=X, we=we, traces=(tr_p, tr_pp))
+
+
+def _heavy_block(xs, ws, heavy, rest, cols, mdiag) -> None:
+    """Replace the entries of M among the heavy rows, where -q_i'q_j keeps only the
+    absolute accuracy of Q (its entries there are of the order of 1 / w): by Woodbury,
+    the block of P among them is (V + X_h B^-1 X_h')^-1, with V their variances and B
+    X'WX of the other rows, a well-conditioned matrix whose inverse loses nothing."""
+    xr = xs[rest]
+    b = xr.T @ (xr * ws[rest, None])
+    if np.count_nonzero(rest) < xs.shape[1] or not np.linalg.cond(b) < 1e12:
+        return
+    xh = xs[heavy]
+    c = xh @ np.linalg.solve(b, xh.T)
+    block = np.linalg.inv(np.diag(1.0 / ws[heavy]) + c)
+    root = np.sqrt(ws[heavy])
+    m = block / np.outer(root, root)
+    for a, j in enumerate(heavy):
+        for b_, i in enumerate(heavy):
+            if i != j:
+                cols[j][i] = -m[b_, a]
+        mdiag[j] = m[a, a]
 
 
 def typical_variance(v: np.ndarray, X: np.ndarray) -> float:
