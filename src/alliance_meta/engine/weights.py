@@ -131,6 +131,11 @@ def _sum_of_others(a: np.ndarray) -> np.ndarray:
     return before + after
 
 
+#: Above this condition number of X'WX (columns scaled to unit length) the normal
+#: equations give way to QR.
+_MAX_COND = 1e10
+
+
 def wls(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float = 0.0) -> WLSFit:
     """Fit y = X beta with weights 1 / (v + tau2).
 
@@ -166,10 +171,6 @@ def wls(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float = 0.0) -> WLSFi
     b2 = cov @ fit._xtwnx(2)
     traces = (float(np.dot(w, 1.0 - h)), float(np.dot(w * w, 1.0 - 2.0 * h) + np.sum(b2 * b2.T)))
     return WLSFit(w=w, beta=beta, cov=cov, resid=fit.resid, X=X, traces=traces)
-
-
-#: Above this condition number of X'WX the normal equations give way to QR.
-_MAX_COND = 1e10
 
 
 def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
@@ -232,12 +233,10 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     ql = Q[low] * np.sqrt(ws[low])[:, None]
     g = ql.T @ ql                              # Q_N' W_N Q_N
     tr_pp = float(np.dot(ws[low] ** 2, 1.0 - 2.0 * h[low]) + np.sum(g * g))
-    for j, c in cols.items():
+    for j, c in cols.items():                  # column j of M: its pairs with D once, with N twice
         m2 = c * c
         m2[j] = mdiag[j] ** 2
-        in_high = np.zeros(k, dtype=bool)
-        in_high[high] = True
-        tr_pp += float(ws[j] * (np.dot(ws[in_high], m2[in_high]) + 2.0 * np.dot(ws[low], m2[low])))
+        tr_pp += float(ws[j] * (np.dot(ws[~low], m2[~low]) + 2.0 * np.dot(ws[low], m2[low])))
     tr_p = float(np.dot(ws, mdiag))
     back = np.empty(k, dtype=np.int64)
     back[order] = np.arange(k)
@@ -261,9 +260,8 @@ def _heavy_block(xs, ws, heavy, rest, cols, mdiag) -> None:
     root = np.sqrt(ws[heavy])
     m = block / np.outer(root, root)
     for a, j in enumerate(heavy):
-        for b_, i in enumerate(heavy):
-            if i != j:
-                cols[j][i] = -m[b_, a]
+        cols[j][heavy] = -m[:, a]
+        cols[j][j] = 0.0
         mdiag[j] = m[a, a]
 
 
