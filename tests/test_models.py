@@ -183,3 +183,27 @@ def test_truly_collinear_columns_are_refused_at_any_scale():
     x = np.arange(6.0)
     assert not full_rank(np.column_stack([np.ones(6), x * 1e30, x * 1e-30]))
     assert not full_rank(np.column_stack([np.ones(6), np.zeros(6)]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "ML", "DL", "PM", "EB"]))
+def test_a_precise_study_in_a_meta_regression_has_a_limit(seed, method):
+    """As one study's variance goes to zero the fit tends to the one constrained to pass
+    through it: tau^2 and the slope's z at v = 1e-12 and at 1e-16 agree, and never jump
+    to the boundary (differences of traces once gave a negative Fisher information or
+    tau^2 = 0 there)."""
+    from alliance_meta.engine.models import metareg
+
+    rng = np.random.default_rng(seed)
+    k = 15
+    v = 1.0 / rng.integers(20, 300, size=k)
+    x = rng.normal(size=k)
+    y = 0.2 + 0.1 * x + rng.normal(0, 0.15, size=k) + rng.normal(0, np.sqrt(v))
+    fits = []
+    for d in (12, 16):
+        vv = v.copy()
+        vv[3] = 10.0 ** -d
+        fits.append(metareg(y, vv, {"x": x}, method=method))
+    a, b = fits
+    assert b.tau2 == pytest.approx(a.tau2, rel=1e-6, abs=1e-10)
+    assert b.coefficients[1].stat == pytest.approx(a.coefficients[1].stat, rel=1e-6, abs=1e-9)
