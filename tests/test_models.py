@@ -186,12 +186,14 @@ def test_truly_collinear_columns_are_refused_at_any_scale():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.sampled_from(["REML", "ML", "DL", "PM", "EB"]))
+@given(st.integers(0, 10_000), st.sampled_from(["REML", "DL", "PM", "EB"]))
 def test_a_precise_study_in_a_meta_regression_has_a_limit(seed, method):
     """As one study's variance goes to zero the fit tends to the one constrained to pass
     through it: tau^2 and the slope's z at v = 1e-12 and at 1e-16 agree, and never jump
     to the boundary (differences of traces once gave a negative Fisher information or
-    tau^2 = 0 there)."""
+    tau^2 = 0 there). Not ML: its likelihood at tau^2 = 0 holds -log(v) / 2 for that
+    study, which grows without bound, so the boundary rightly wins as v falls (REML's
+    log det(X'WX) takes the term out again)."""
     from alliance_meta.engine.models import metareg
 
     rng = np.random.default_rng(seed)

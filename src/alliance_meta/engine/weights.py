@@ -28,14 +28,18 @@ h_i exceeds 1/2:
 A row with h_i > 1/2 (a study so precise that it pins a coefficient down, or a small k)
 would make its term negative and the sum cancel. Such fits are done by Householder QR of
 W^(1/2) X instead (rows in decreasing order of size, for row-wise accuracy), and the
-quantities of each such row j come from the j-th column of M = I - H, whose
-off-diagonal entries -q_i'q_j lose nothing, and whose diagonal M_jj = 1 - h_j is found
-from the idempotence of M (M_jj = M_jj^2 + sum_{i != j} M_ij^2) rather than by
-subtraction. The cost is O(k p) per such row, and there are fewer than 2p of them.
-For the (at most p) heaviest of them, PY = W e comes from X'We = 0 and the other rows,
-and their block of P from Woodbury's identity (see :func:`_heavy_block`): a precise
-row's w (y - x'beta) would multiply its rounding by its weight. A fit with more such
-rows than coefficients, whose residuals would lose digits, is refused with an
+quantities of each such row j come from the j-th column of M = I - H:
+
+* its entries with the other rows, -q_i'q_j, lose nothing;
+* its diagonal M_jj = 1 - h_j comes from the idempotence of M
+  (M_jj = M_jj^2 + sum_{i != j} M_ij^2), not from a subtraction;
+* among the precise rows themselves (M_jj small) the entries are solved from the same
+  identity (:func:`_small_block`), as -q_i'q_j keeps only Q's absolute accuracy there;
+* for the (at most p) heaviest rows, PY = W e comes from X'We = 0 and the other rows,
+  as w (y - x'beta) would multiply the rounding of the residual by the weight.
+
+The cost is O(k p) per such row, and there are fewer than 2p of them. A fit with more
+precise rows than coefficients, whose residuals would lose digits, is refused with an
 :class:`~.errors.InputError`.
 """
 
@@ -210,6 +214,7 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
         s2 = float(np.dot(c, c))
         mdiag[j] = 2.0 * s2 / (1.0 + np.sqrt(max(1.0 - 4.0 * s2, 0.0)))
         cols[j] = c
+    _small_block(high, cols, mdiag)
     # a precise row's w e = w (y - x'beta) would carry its rounding times its weight: for
     # the (at most p) heaviest rows of leverage above 1/2 it comes from X'We = 0 and the
     # other rows instead
@@ -222,7 +227,6 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
         u, _, rank, _ = np.linalg.lstsq(xs[heavy].T, rhs, rcond=None)
         if rank == heavy.size:
             r[heavy] = u / np.sqrt(ws[heavy])
-            _heavy_block(xs, ws, heavy, rest, cols, mdiag)
         else:
             rest[:] = True
     # what the residuals of the other rows lost to rounding, in units of w e
@@ -245,24 +249,31 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     return WLSFit(w=w, beta=beta, cov=cov, resid=resid, X=X, we=we, traces=(tr_p, tr_pp))
 
 
-def _heavy_block(xs, ws, heavy, rest, cols, mdiag) -> None:
-    """Replace the entries of M among the heavy rows, where -q_i'q_j keeps only the
-    absolute accuracy of Q (its entries there are of the order of 1 / w): by Woodbury,
-    the block of P among them is (V + X_h B^-1 X_h')^-1, with V their variances and B
-    X'WX of the other rows, a well-conditioned matrix whose inverse loses nothing."""
-    xr = xs[rest]
-    b = xr.T @ (xr * ws[rest, None])
-    if np.count_nonzero(rest) < xs.shape[1] or not np.linalg.cond(b) < 1e12:
+def _small_block(high, cols, mdiag) -> None:
+    """Replace the entries of M = I - H among the rows whose M_jj is small (below 0.05:
+    the precise rows, of M_jj of the order of 1 / w). There -q_i'q_j keeps only the
+    absolute accuracy of Q, far less than the entries' size. Their entries with the other
+    rows lose nothing, and M's idempotence ties the two: the block X among those rows
+    solves X - X^2 = S with S = M_hr M_rh, whose small root is the limit of X <- S + X^2
+    from X = S (a contraction there)."""
+    heavy = high[mdiag[high] < 0.05]
+    if not heavy.size:
         return
-    xh = xs[heavy]
-    c = xh @ np.linalg.solve(b, xh.T)
-    block = np.linalg.inv(np.diag(1.0 / ws[heavy]) + c)
-    root = np.sqrt(ws[heavy])
-    m = block / np.outer(root, root)
+    rest = np.ones(mdiag.size, dtype=bool)
+    rest[heavy] = False
+    m_hr = np.array([cols[j][rest] for j in heavy])     # signs cancel in S
+    s = m_hr @ m_hr.T
+    x = s
+    for _ in range(100):
+        nxt = s + x @ x
+        done = np.all(np.abs(nxt - x) <= 4.0 * np.finfo(float).eps * np.abs(nxt))
+        x = nxt
+        if done:
+            break
     for a, j in enumerate(heavy):
-        cols[j][heavy] = -m[:, a]
+        cols[j][heavy] = -x[:, a]
         cols[j][j] = 0.0
-        mdiag[j] = m[a, a]
+        mdiag[j] = x[a, a]
 
 
 def typical_variance(v: np.ndarray, X: np.ndarray) -> float:
