@@ -209,3 +209,20 @@ def test_a_precise_study_in_a_meta_regression_has_a_limit(seed, method):
     a, b = fits
     assert b.tau2 == pytest.approx(a.tau2, rel=1e-6, abs=1e-10)
     assert b.coefficients[1].stat == pytest.approx(a.coefficients[1].stat, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("mods", [{"x": np.array([1.0, 2.0, 3.0, 4.0])},
+                                  {"g": np.array(["a", "b", "a", "c"], dtype=object)}])
+def test_identical_effects_in_a_small_meta_regression_fit(mods):
+    """Identical effects with a moderator and small k (leverages above 1/2: the QR path)
+    fit exactly: tau^2 = 0, the intercept is the effect, the slopes 0. A check of the
+    residuals' rounding once refused them, measuring it against residuals that are zero."""
+    from alliance_meta.engine.models import metareg
+
+    y = np.full(4, 0.3)
+    v = np.array([0.02, 0.05, 0.01, 0.04])
+    fit = metareg(y, v, mods)
+    assert fit.tau2 == 0.0
+    assert fit.coefficients[0].estimate == pytest.approx(0.3, abs=1e-12)
+    for c in fit.coefficients[1:]:
+        assert c.estimate == pytest.approx(0.0, abs=1e-12)

@@ -45,6 +45,7 @@ precise rows than coefficients, whose residuals would lose digits, is refused wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,11 +230,6 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
             r[heavy] = u / np.sqrt(ws[heavy])
         else:
             rest[:] = True
-    # what the residuals of the other rows lost to rounding, in units of w e
-    lost = 4.0 * np.finfo(float).eps * ws[rest] * (np.abs(y[order][rest]) + np.abs(xs[rest]) @ np.abs(beta))
-    if np.sqrt(np.dot(lost, lost)) > 1e-9 * np.sqrt(np.dot(r, r * ws)):
-        raise InputError("the model could not be fitted: more studies have near-zero sampling variances than "
-                         "the moderators can absorb (the variances differ by too many orders of magnitude)")
     ql = Q[low] * np.sqrt(ws[low])[:, None]
     g = ql.T @ ql                              # Q_N' W_N Q_N
     tr_pp = float(np.dot(ws[low] ** 2, 1.0 - 2.0 * h[low]) + np.sum(g * g))
@@ -242,6 +238,15 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
         m2[j] = mdiag[j] ** 2
         tr_pp += float(ws[j] * (np.dot(ws[~low], m2[~low]) + 2.0 * np.dot(ws[low], m2[low])))
     tr_p = float(np.dot(ws, mdiag))
+    # what the residuals of the other rows lost to rounding, in units of w e, against the
+    # two terms of the score Y'PPY - tr(P) (residuals that are truly zero lose nothing
+    # that matters: the score is then -tr(P))
+    lost = 4.0 * np.finfo(float).eps * ws[rest] * (np.abs(y[order][rest]) + np.abs(xs[rest]) @ np.abs(beta))
+    lost = float(np.sqrt(np.dot(lost, lost)))
+    ypp = float(np.dot(r, r * ws))
+    if lost * (2.0 * math.sqrt(ypp) + lost) > 1e-9 * (ypp + tr_p):
+        raise InputError("the model could not be fitted: more studies have near-zero sampling variances than "
+                         "the moderators can absorb (the variances differ by too many orders of magnitude)")
     back = np.empty(k, dtype=np.int64)
     back[order] = np.arange(k)
     resid = (r / np.sqrt(ws))[back]
