@@ -74,6 +74,31 @@ def _others(A: np.ndarray) -> np.ndarray:
     return out
 
 
+def _we_balanced(W: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Each row's w (y - mu), with the largest weight's entry set to minus the sum of the
+    others (the weighted mean makes that exact): where that weight dominates, its own
+    w (y - mu) multiplies the rounding of mu by the weight."""
+    we = W * e
+    rows = np.arange(we.shape[0])
+    top = W.argmax(axis=1)
+    others = we.copy()
+    others[rows, top] = 0.0
+    we[rows, top] = -others.sum(axis=1)
+    return we
+
+
+def _q_direct(W, y):
+    """Each row's sum(w (y - mu)^2) with mu its weighted mean, summed as positive terms."""
+    mu = (W @ y) / W.sum(axis=1)
+    return (W * (y[None, :] - mu[:, None]) ** 2).sum(axis=1)
+
+
+def _tr_p0(W):
+    """Each row's sum(w) - sum(w^2) / sum(w) (tr(P) of the intercept-only model), as
+    sum(w_j S_-j) / S: a dominant weight would cancel the difference."""
+    return (W * _others(W)).sum(axis=1) / W.sum(axis=1)
+
+
 def _score_info(y, v, M, tau2, reml: bool):
     """Score and Fisher information of each subset's (restricted) likelihood in tau^2.
 
@@ -97,7 +122,7 @@ def _score_info(y, v, M, tau2, reml: bool):
     if dominant.any():
         d = np.flatnonzero(dominant)
         Wd, W2d = W[d], W2[d]
-        ypp[d] = (W2d * (y[None, :] - mu[d, None]) ** 2).sum(axis=1)
+        ypp[d] = np.sum(_we_balanced(Wd, y[None, :] - mu[d, None]) ** 2, axis=1)
         if reml:
             s_other, t_other = _others(Wd), _others(W2d)
             trp[d] = (Wd * s_other).sum(axis=1) / sw[d]
@@ -112,7 +137,7 @@ def _restricted_ll(y, v, M, tau2, reml: bool):
     W = M / (v[None, :] + tau2[:, None])
     sw = W.sum(axis=1)
     mu = (W @ y) / sw
-    q = W @ (y * y) - sw * mu * mu
+    q = (W * (y[None, :] - mu[:, None]) ** 2).sum(axis=1)     # no difference of large sums
     with np.errstate(divide="ignore"):
         logdet = np.where(M > 0, np.log(v[None, :] + tau2[:, None]), 0.0).sum(axis=1)
     ll = -0.5 * logdet - 0.5 * q
@@ -186,20 +211,19 @@ def _scoring_block(y, v, M, tau2, reml: bool, threshold: float, maxiter: int = 1
 def _closed_form(y, v, M, tau2_he, method: str):
     n = M.sum(axis=1)
     w0 = M / v[None, :]
-    sw, swy, swyy = w0.sum(axis=1), w0 @ y, w0 @ (y * y)
-    q = swyy - swy * swy / sw
+    sw = w0.sum(axis=1)
+    q = _q_direct(w0, y)
     if method == "HE":
         return tau2_he
     if method == "DL":
-        return np.maximum(0.0, (q - (n - 1.0)) / (sw - (w0 * w0).sum(axis=1) / sw))
+        return np.maximum(0.0, (q - (n - 1.0)) / _tr_p0(w0))
     if method == "HS":
         return np.maximum(0.0, (q - n) / sw)
     if method == "SJ":
         sy, syy = M @ y, M @ (y * y)
         tau0 = (syy - sy * sy / n) / n
         W = M / (v[None, :] + tau0[:, None])
-        s, sy_w, syy_w = W.sum(axis=1), W @ y, W @ (y * y)
-        qt = syy_w - sy_w * sy_w / s
+        qt = _q_direct(W, y)
         return np.where(tau0 > 0, np.maximum(0.0, tau0 * qt / (n - 1.0)), 0.0)
     raise ValueError(method)
 
@@ -270,11 +294,10 @@ def summarise_subsets(y, v, masks, n_subsets: int, tau2: np.ndarray, fixed: bool
     I^2 and H^2 are tau^2-based for random-effects fits and Q-based for the fixed-effect
     model (``fixed=True``), as metafor reports them."""
     k = y.size
-    # Q and the estimate are shift-invariant / shift-equivariant: centring at the
-    # fixed-effect mean keeps sum(w y^2) - (sum w y)^2 / sum(w) free of cancellation
+    # the estimate is shift-equivariant: centred at the fixed-effect mean, sum(w y) / sum(w)
+    # keeps its digits for effects far from zero
     centre = float(np.dot(1.0 / v, y) / np.sum(1.0 / v))
     y = y - centre
-    cols = np.column_stack([np.ones_like(y), y, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)])
     out = {name: np.zeros(n_subsets) for name in ("k", "estimate", "se", "Q", "I2", "H2")}
     step = _block_rows(k)
     for lo in range(0, n_subsets, step):
@@ -282,11 +305,11 @@ def summarise_subsets(y, v, masks, n_subsets: int, tau2: np.ndarray, fixed: bool
         M = masks(ids)
         W = M / (v[None, :] + tau2[ids, None])
         sw, swy = W.sum(axis=1), W @ y
-        s = M @ cols
-        n, w0, w0y, w0yy, w02 = s[:, 0], s[:, 2], s[:, 3], s[:, 4], s[:, 5]
-        q = np.maximum(w0yy - w0y * w0y / w0, 0.0)
+        n = M.sum(axis=1)
+        W0 = M / v[None, :]
+        q = _q_direct(W0, y)
         with np.errstate(invalid="ignore", divide="ignore"):
-            vt = (n - 1.0) / (w0 - w02 / w0)
+            vt = (n - 1.0) / _tr_p0(W0)
             if fixed:
                 i2 = np.where((n > 1) & (q > 0), np.maximum(0.0, 100.0 * (q - (n - 1.0)) / q), 0.0)
                 h2 = np.where(n > 1, q / (n - 1.0), 1.0)
@@ -403,7 +426,7 @@ class _SubsetSums:
             return (self.E[None, :] != ids[:, None]).astype(float)
         return (self.E[None, :] <= ids[:, None]).astype(float)
 
-    def _plain_head(self, build, ids):
+    def _plain_head(self, build, ids, series_only: bool = False):
         """:meth:`plain` for kind "head": the series rows' totals (kept per ``build``) minus
         their sums over the rows after each prefix, and the exactly added rows' terms. A
         sum is marked when the rows taken out hold most of a total of absolute values."""
@@ -421,17 +444,20 @@ class _SubsetSums:
             tail[i], tail_size[i] = self._tail(self._tail_plain, build, int(j), summed)
         with np.errstate(invalid="ignore", divide="ignore"):
             ok = ~(tail_size > _SHARE * size).any(axis=1)
+        if series_only:
+            return tot - tail, ok
         exact = self._included(ids) @ build(self.yE, self.vE, self.centre)
         return tot - tail + exact, ok
 
-    def plain(self, build, ids):
+    def plain(self, build, ids, series_only: bool = False):
         """Sums over each subset of the columns ``build(y, v, centre)`` (rows, c), which
         are functions of a row's y and v (``centre``: the fixed-effect mean of all rows),
-        and whether each sum is free of cancellation."""
+        and whether each sum is free of cancellation; ``series_only``: over the series
+        rows alone (without the exactly added rows)."""
         if self.kind == "head":
-            return self._plain_head(build, ids)
+            return self._plain_head(build, ids, series_only)
         cols = build(self.y, self.v, self.centre)
-        exact = self._included(ids) @ cols[self.E]
+        exact = 0.0 if series_only else self._included(ids) @ cols[self.E]
         CL = cols[self.L]
         ok = np.ones(ids.size, dtype=bool)
         if self.kind == "loo":
@@ -445,6 +471,37 @@ class _SubsetSums:
         full[self.L] = CL
         np.cumsum(full, axis=0, out=full)
         return full[ids] + exact, ok
+
+    def pairs(self, ids):
+        """Each subset's sum of w_i w_j over its pairs i < j (w = 1 / v), its sum of w, and
+        whether the pair sum is exact enough.
+
+        (sum w)^2 - sum w^2 (twice the pair sum; tr(P) at tau^2 = 0 times sum w) cancels
+        every digit when one weight dominates. The pair sum is split instead into the
+        series rows' own pairs (where no weight dominates: those rows are marked
+        otherwise), their pairs with the exactly added rows, and those rows' pairs, each
+        of the last two a sum of positive terms."""
+        P, ok = self.plain(_cols_w, ids, series_only=True)
+        s_l, t_l = P[:, 0], P[:, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = ok & ~(1.0 / self.vmin_L[ids] > 0.5 * s_l)
+        pairs_l = 0.5 * (s_l * s_l - t_l)
+        w_e = 1.0 / self.vE
+        n_e = w_e.size
+        if self.kind == "loo":                        # all E rows but the one left out, if any
+            s_e = np.full(ids.size, float(w_e.sum()))
+            p_e = np.full(ids.size, _pair_sum(w_e))
+            if n_e:
+                pos = np.minimum(np.searchsorted(self.E, ids), n_e - 1)
+                hit = self.E[pos] == ids
+                s_e[hit] = np.array([np.delete(w_e, a).sum() for a in range(n_e)])[pos[hit]]
+                p_e[hit] = np.array([_pair_sum(np.delete(w_e, a)) for a in range(n_e)])[pos[hit]]
+        else:                                         # the E rows up to each subset's last row
+            m = np.searchsorted(self.E, ids, side="right")
+            cum = np.r_[0.0, np.cumsum(w_e)]
+            cum_pairs = np.r_[0.0, np.cumsum(w_e * cum[:-1])]
+            s_e, p_e = cum[m], cum_pairs[m]
+        return pairs_l + s_l * s_e + p_e, s_l + s_e, ok
 
     # ------------------------------------------------------------------ weights 1 / (v + t)
     def _moments(self, rows, t: float, u: float) -> np.ndarray:
@@ -600,14 +657,29 @@ class _SubsetSums:
         return S, logs, ok
 
 
+def _pair_sum(w):
+    """sum over pairs i < j of w_i w_j, as a sum of positive terms."""
+    return float(np.dot(w[1:], np.cumsum(w)[:-1])) if w.size > 1 else 0.0
+
+
+def _cols_w(y, v, centre):
+    """Columns of the pair sums of the weights (w, w^2)."""
+    return np.column_stack([1.0 / v, 1.0 / (v * v)])
+
+
 def _cols_closed(y, v, centre):
-    """Columns of the closed-form estimators' sums (n, sum y, y^2, v, w, w y, w y^2, w^2)."""
-    return np.column_stack([np.ones_like(y), y, y * y, v, 1.0 / v, y / v, y * y / v, 1.0 / (v * v)])
+    """Columns of the closed-form estimators' sums (n, sum y, y^2, v, w, w y, w y^2, w^2),
+    y about the fixed-effect mean of all rows: with a dominant weight, sum(w y^2) -
+    (sum w y)^2 / sum(w) of uncentred effects would cancel."""
+    yc = y - centre
+    return np.column_stack([np.ones_like(y), yc, yc * yc, v, 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)])
 
 
 def _cols_ll0(y, v, centre):
-    """Columns of the log-likelihood at tau^2 = 0 (w, w y, w y^2, log v)."""
-    return np.column_stack([1.0 / v, y / v, y * y / v, np.log(v)])
+    """Columns of the log-likelihood at tau^2 = 0 (w, w y, w y^2, log v), y about the
+    fixed-effect mean of all rows (see :func:`_cols_closed`)."""
+    yc = y - centre
+    return np.column_stack([1.0 / v, yc / v, yc * yc / v, np.log(v)])
 
 
 def _cols_summary(y, v, centre):
@@ -635,7 +707,14 @@ def _score_info_dominant(S, S_L, W, yE, reml: bool):
     mu = s11 / sw
     L01, L12, L22, L02, L03 = S_L[:, 0], S_L[:, 4], S_L[:, 5], S_L[:, 3], S_L[:, 6]
     W2 = W * W
-    ypp = L22 - 2.0 * mu * L12 + mu * mu * L02 + (W2 * (yE[None, :] - mu[:, None]) ** 2).sum(axis=1)
+    # the dominant exact row's w (y - mu) is minus the sum of all the others' (see _we_balanced)
+    we = W * (yE[None, :] - mu[:, None])
+    rows = np.arange(W.shape[0])
+    top = W.argmax(axis=1)
+    others_e = we.copy()
+    others_e[rows, top] = 0.0
+    we[rows, top] = -(others_e.sum(axis=1) + (S_L[:, 1] - mu * L01))
+    ypp = L22 - 2.0 * mu * L12 + mu * mu * L02 + (we * we).sum(axis=1)
     if not reml:
         return ypp - sw, s2
     s_other = L01[:, None] + _others(W)          # each exact row's S_-j, T_-j, summed without cancelling
@@ -667,7 +746,9 @@ def _fast_closed(sums: _SubsetSums, ids, method: str):
         else:
             q = swyy - swy * swy / sw
             if method == "DL":
-                t = np.maximum(0.0, (q - (n - 1.0)) / (sw - s2 / sw))
+                pair, tot, ok_p = sums.pairs(ids)
+                ok &= ok_p
+                t = np.maximum(0.0, (q - (n - 1.0)) / (2.0 * pair / tot))
             else:
                 t = np.maximum(0.0, (q - n) / sw)
     return np.where(n > 1, t, 0.0), ok
@@ -893,8 +974,13 @@ def _fast_root(sums: _SubsetSums, ids, method: str):
             val = q - (n[idx] - 1.0) if method == "PM" else q * n[idx] / (n[idx] - 1.0) - n[idx]
         return np.where(ok, val, np.nan)
 
-    every = np.arange(ids.size)
-    f0 = q_minus_target(every, np.zeros(ids.size))
+    # at tau^2 = 0 a precise study's weight dominates, and Q from the moment sums of the
+    # uncentred effects would cancel: Q(0) from the sums about the fixed-effect mean
+    P0, ok0 = sums.plain(_cols_summary, ids)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q0 = np.maximum(P0[:, 3] - P0[:, 2] ** 2 / P0[:, 1], 0.0)
+        f0 = q0 - (n - 1.0) if method == "PM" else q0 * n / (n - 1.0) - n
+    f0 = np.where(ok0, f0, np.nan)
     bad |= ~np.isfinite(f0)
     tau2 = np.zeros(ids.size)
     todo = np.flatnonzero(~bad & (f0 > 0.0))
@@ -952,9 +1038,11 @@ def _fast_summary(sums: _SubsetSums, ids, tau2, fixed: bool):
     P, ok = sums.plain(_cols_summary, ids)
     S, _, ok_s = sums.at(ids, tau2, dominance=False)
     n, w0, w0y, w0yy, w02 = P.T
+    pair, tot, ok_p = sums.pairs(ids)
+    ok = ok & ok_p
     with np.errstate(invalid="ignore", divide="ignore"):
         q = np.maximum(w0yy - w0y * w0y / w0, 0.0)
-        vt = (n - 1.0) / (w0 - w02 / w0)
+        vt = (n - 1.0) * tot / (2.0 * pair)
         if fixed:
             i2 = np.where((n > 1) & (q > 0), np.maximum(0.0, 100.0 * (q - (n - 1.0)) / q), 0.0)
             h2 = np.where(n > 1, q / (n - 1.0), 1.0)
@@ -970,7 +1058,7 @@ def _put(fits: SubsetFits, where, part: SubsetFits) -> None:
         getattr(fits, name)[where] = getattr(part, name)
 
 
-def _loo_fast(y, v, method: str, threshold: float, full_tau2: float):
+def _loo_fast(y, v, method: str, threshold: float):
     """tau^2 and summaries of the k leave-one-out fits in O(k) (exact refits where flagged)."""
     k = y.size
     sums = _SubsetSums(y, v, "loo")
@@ -983,12 +1071,10 @@ def _loo_fast(y, v, method: str, threshold: float, full_tau2: float):
             return M
         return masks
 
-    scoring = method in ("REML", "ML")
-    tau2, bad = _fast_tau2(sums, ids, method, threshold, np.full(k, full_tau2) if scoring else None)
+    tau2, bad = _fast_tau2(sums, ids, method, threshold)
     fb = np.flatnonzero(bad)
     if fb.size:
-        tau2[fb] = fit_subsets(y, v, masks_of(fb), fb.size, method=method, threshold=threshold,
-                               start=np.full(fb.size, full_tau2) if scoring else None)
+        tau2[fb] = fit_subsets(y, v, masks_of(fb), fb.size, method=method, threshold=threshold)
     fits, bad = _fast_summary(sums, ids, tau2, method == "FE")
     fb = np.flatnonzero(bad)
     if fb.size:
@@ -1126,9 +1212,9 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     Notes
     -----
     All k fits are done together, from O(k) sums from :data:`FAST_K` rows on (see the
-    module's notes) and by :func:`fit_subsets` below; ML and REML start from the
-    tau^2 of the full model, which the fit without one row is usually close to, so
-    scoring converges in a few steps. rstudent_i = (y_i - mu_-i) / sqrt(v_i + tau2_-i +
+    module's notes) and by :func:`fit_subsets` below; ML and REML start each fit from its
+    own Hedges estimate, as metafor's refits do (a bimodal likelihood can have scoring
+    from the full model's tau^2 land on the other peak). rstudent_i = (y_i - mu_-i) / sqrt(v_i + tau2_-i +
     SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
     w_i / sum(w) with the full model's weights.
     """
@@ -1147,10 +1233,9 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
         return M
 
     if k >= max(FAST_K, 3):
-        tau2, fits = _loo_fast(y, v, method, threshold, full_tau2)
+        tau2, fits = _loo_fast(y, v, method, threshold)
     else:
-        start = np.full(k, full_tau2) if method in ("REML", "ML") else None
-        tau2 = fit_subsets(y, v, masks, k, method=method, threshold=threshold, start=start)
+        tau2 = fit_subsets(y, v, masks, k, method=method, threshold=threshold)
         fits = summarise_subsets(y, v, masks, k, tau2, fixed=method == "FE")
     w = 1.0 / (v + full_tau2)
     full_est = float(np.dot(w, y) / w.sum())

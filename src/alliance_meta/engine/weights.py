@@ -88,14 +88,22 @@ class WLSFit:
         return self.X.shape[1] == 1 and bool(np.all(self.X[:, 0] == 1.0))
 
     def _we(self) -> np.ndarray:
-        return self.w * self.resid if self.we is None else self.we
+        if self.we is not None:
+            return self.we
+        we = self.w * self.resid
+        if self.intercept_only and we.size > 1:
+            top = int(np.argmax(self.w))
+            if self.w[top] > 0.5 * self.w.sum():
+                # sum(w e) = 0 makes the dominant row's w e minus the others'; its own
+                # w (y - mu) would multiply the rounding of mu by its weight
+                we[top] = -(we[:top].sum() + we[top + 1:].sum())
+        return we
 
     @property
     def rss(self) -> float:
         """Weighted residual sum of squares, Y'PY."""
-        if self.we is None:
-            return float(np.dot(self.w, self.resid * self.resid))
-        return float(np.dot(self.we, self.we / self.w))
+        we = self._we()
+        return float(np.dot(we, we / self.w))
 
     def _xtwnx(self, power: int) -> np.ndarray:
         wp = self.w ** power
