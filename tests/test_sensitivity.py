@@ -462,18 +462,20 @@ def _subset_fits_equal_pool(y, v, method, rows_left_out, steps):
 
 @pytest.mark.parametrize("k", (40, 900))          # the block code, and the sums (FAST_K = 500)
 @pytest.mark.parametrize("tiny", (1e-12, 1e-16, 1e-18))
+@pytest.mark.parametrize("n_precise", (1, 2))
 @pytest.mark.parametrize("method", ("REML", "ML", "DL", "PM", "EB"))
-def test_a_precise_study_leaves_every_subset_fit_as_pool(k, tiny, method):
-    """One study with v = 1e-12 .. 1e-18 among v of 0.01 .. 0.1: every leave-one-out and
-    cumulative fit equals ``pool`` on its rows. Differences of large sums once gave
-    I^2 = 887% and -3333% at 1e-18 (tr(P) at tau^2 = 0), DL and PM tau^2 off by 1e-3,
-    and tau^2 = 0 from a cancelled log-likelihood at the boundary."""
+def test_precise_studies_leave_every_subset_fit_as_pool(k, tiny, n_precise, method):
+    """One or two studies with v = 1e-12 .. 1e-18 among v of 0.01 .. 0.1: every
+    leave-one-out and cumulative fit equals ``pool`` on its rows. Differences of large sums
+    once gave I^2 = 887% and -3333% at 1e-18 (tr(P) at tau^2 = 0), DL and PM tau^2 off by
+    1e-3, and tau^2 = 0 from a cancelled log-likelihood at the boundary; with two precise
+    studies of different effects, Q at tau^2 = 0 cancelled in the subsets holding one."""
     rng = np.random.default_rng(2)
     v = rng.uniform(0.01, 0.1, size=k)
     y = rng.normal(0.3, 0.2, size=k)
-    dom = int(rng.integers(k))
+    dom = rng.choice(k, size=n_precise, replace=False)
     v[dom] = tiny
-    _subset_fits_equal_pool(y, v, method, [dom, 0, k // 2, k - 1], [1, 2, k // 3, k - 1])
+    _subset_fits_equal_pool(y, v, method, [*dom, 0, k // 2, k - 1], [1, 2, k // 3, k - 1])
 
 
 def test_leave_one_out_starts_each_fit_from_its_own_hedges_estimate():

@@ -503,6 +503,61 @@ class _SubsetSums:
             s_e, p_e = cum[m], cum_pairs[m]
         return pairs_l + s_l * s_e + p_e, s_l + s_e, ok
 
+    def _exact_sums(self, ids, values):
+        """Sums over the exactly added rows of each subset of the columns ``values``
+        (len(E), c): for "loo" the total, or for the subset of an exact row the sum of the
+        others, added up without it (a dominant row would cancel a subtraction); otherwise
+        prefix sums in row order."""
+        n_e = self.E.size
+        if self.kind == "loo":
+            out = np.tile(values.sum(axis=0), (ids.size, 1))
+            if n_e:
+                pos = np.minimum(np.searchsorted(self.E, ids), n_e - 1)
+                hit = self.E[pos] == ids
+                without = np.array([np.delete(values, a, axis=0).sum(axis=0) for a in range(n_e)])
+                out[hit] = without[pos[hit]]
+            return out
+        cum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+        return cum[np.searchsorted(self.E, ids, side="right")]
+
+    def _exact_pairs(self, ids, f):
+        """Sum over the pairs e < f of exactly added rows in each subset of f(e, f), a
+        symmetric (len(E), len(E)) array of positive terms, without subtraction."""
+        n_e = self.E.size
+        upper = np.triu(f, 1)
+        if self.kind == "loo":
+            out = np.full(ids.size, float(upper.sum()))
+            if n_e:
+                pos = np.minimum(np.searchsorted(self.E, ids), n_e - 1)
+                hit = self.E[pos] == ids
+                keep = ~np.eye(n_e, dtype=bool)
+                without = np.array([upper[np.ix_(keep[a], keep[a])].sum() for a in range(n_e)])
+                out[hit] = without[pos[hit]]
+            return out
+        cum = np.r_[0.0, np.cumsum(upper.sum(axis=0))]      # pairs whose later row is f
+        return cum[np.searchsorted(self.E, ids, side="right")]
+
+    def q0(self, ids):
+        """Cochran's Q of each subset at tau^2 = 0 and whether it is exact enough, as
+        sum_{i<j} w_i w_j (y_i - y_j)^2 / sum(w) split into the series rows' pairs (moment
+        form about the fixed-effect mean of all rows, no weight dominating there), their
+        pairs with the exactly added rows and those rows' own pairs: with two precise
+        studies of different effects, sum(w y^2) - (sum w y)^2 / sum(w) would cancel in
+        every subset that holds one of them."""
+        P, ok = self.plain(_cols_q, ids, series_only=True)
+        s_l, sy_l, syy_l = P.T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = ok & ~(1.0 / self.vmin_L[ids] > 0.5 * s_l)
+        w_e = 1.0 / self.vE
+        y_e = self.yE - self.centre
+        A, B, C = self._exact_sums(ids, np.column_stack([w_e, w_e * y_e, w_e * y_e * y_e])).T
+        within = s_l * syy_l - sy_l * sy_l
+        across = syy_l * A - 2.0 * sy_l * B + s_l * C
+        among = self._exact_pairs(ids, np.outer(w_e, w_e) * (y_e[:, None] - y_e[None, :]) ** 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = np.maximum(within, 0.0) + np.maximum(across, 0.0) + among
+            return q / (s_l + A), ok
+
     # ------------------------------------------------------------------ weights 1 / (v + t)
     def _moments(self, rows, t: float, u: float) -> np.ndarray:
         """The moment sums of an anchor (t, u) over ``rows``: sum y^p (u / a)^m for p = 0, 1,
@@ -662,6 +717,12 @@ def _pair_sum(w):
     return float(np.dot(w[1:], np.cumsum(w)[:-1])) if w.size > 1 else 0.0
 
 
+def _cols_q(y, v, centre):
+    """Columns of Q at tau^2 = 0 about the fixed-effect mean of all rows (w, w y, w y^2)."""
+    yc = y - centre
+    return np.column_stack([1.0 / v, yc / v, yc * yc / v])
+
+
 def _cols_w(y, v, centre):
     """Columns of the pair sums of the weights (w, w^2)."""
     return np.column_stack([1.0 / v, 1.0 / (v * v)])
@@ -744,7 +805,8 @@ def _fast_closed(sums: _SubsetSums, ids, method: str):
                     t[pos] = np.maximum(0.0, tau0[pos] * qt / (n[pos] - 1.0))
                     ok[pos[~ok_s]] = False
         else:
-            q = swyy - swy * swy / sw
+            q, ok_q = sums.q0(ids)
+            ok &= ok_q
             if method == "DL":
                 pair, tot, ok_p = sums.pairs(ids)
                 ok &= ok_p
@@ -784,9 +846,11 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
     if check.size:                               # the boundary can beat an interior maximum
         S, logs, ok = sums.at(ids[check], tau2[check], dominance=False)
         P, ok0 = sums.plain(_cols_ll0, ids[check])
+        q0, ok_q = sums.q0(ids[check])
+        ok0 = ok0 & ok_q
         with np.errstate(invalid="ignore", divide="ignore"):
             ll_t = -0.5 * logs - 0.5 * (S[:, 2] - S[:, 1] ** 2 / S[:, 0])
-            ll_0 = -0.5 * P[:, 3] - 0.5 * (P[:, 2] - P[:, 1] ** 2 / P[:, 0])
+            ll_0 = -0.5 * P[:, 3] - 0.5 * q0
             if reml:
                 ll_t -= 0.5 * np.log(S[:, 0])
                 ll_0 -= 0.5 * np.log(P[:, 0])
@@ -976,9 +1040,8 @@ def _fast_root(sums: _SubsetSums, ids, method: str):
 
     # at tau^2 = 0 a precise study's weight dominates, and Q from the moment sums of the
     # uncentred effects would cancel: Q(0) from the sums about the fixed-effect mean
-    P0, ok0 = sums.plain(_cols_summary, ids)
+    q0, ok0 = sums.q0(ids)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q0 = np.maximum(P0[:, 3] - P0[:, 2] ** 2 / P0[:, 1], 0.0)
         f0 = q0 - (n - 1.0) if method == "PM" else q0 * n / (n - 1.0) - n
     f0 = np.where(ok0, f0, np.nan)
     bad |= ~np.isfinite(f0)
@@ -1039,9 +1102,9 @@ def _fast_summary(sums: _SubsetSums, ids, tau2, fixed: bool):
     S, _, ok_s = sums.at(ids, tau2, dominance=False)
     n, w0, w0y, w0yy, w02 = P.T
     pair, tot, ok_p = sums.pairs(ids)
-    ok = ok & ok_p
+    q, ok_q = sums.q0(ids)
+    ok = ok & ok_p & ok_q
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.maximum(w0yy - w0y * w0y / w0, 0.0)
         vt = (n - 1.0) * tot / (2.0 * pair)
         if fixed:
             i2 = np.where((n > 1) & (q > 0), np.maximum(0.0, 100.0 * (q - (n - 1.0)) / q), 0.0)
