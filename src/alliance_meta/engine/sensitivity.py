@@ -487,20 +487,8 @@ class _SubsetSums:
             ok = ok & ~(1.0 / self.vmin_L[ids] > 0.5 * s_l)
         pairs_l = 0.5 * (s_l * s_l - t_l)
         w_e = 1.0 / self.vE
-        n_e = w_e.size
-        if self.kind == "loo":                        # all E rows but the one left out, if any
-            s_e = np.full(ids.size, float(w_e.sum()))
-            p_e = np.full(ids.size, _pair_sum(w_e))
-            if n_e:
-                pos = np.minimum(np.searchsorted(self.E, ids), n_e - 1)
-                hit = self.E[pos] == ids
-                s_e[hit] = np.array([np.delete(w_e, a).sum() for a in range(n_e)])[pos[hit]]
-                p_e[hit] = np.array([_pair_sum(np.delete(w_e, a)) for a in range(n_e)])[pos[hit]]
-        else:                                         # the E rows up to each subset's last row
-            m = np.searchsorted(self.E, ids, side="right")
-            cum = np.r_[0.0, np.cumsum(w_e)]
-            cum_pairs = np.r_[0.0, np.cumsum(w_e * cum[:-1])]
-            s_e, p_e = cum[m], cum_pairs[m]
+        s_e = self._exact_sums(ids, w_e[:, None])[:, 0]
+        p_e = self._exact_pairs(ids, np.outer(w_e, w_e))
         return pairs_l + s_l * s_e + p_e, s_l + s_e, ok
 
     def _exact_sums(self, ids, values):
@@ -710,11 +698,6 @@ class _SubsetSums:
         if parts:
             return S, logs, ok, S_L, W
         return S, logs, ok
-
-
-def _pair_sum(w):
-    """sum over pairs i < j of w_i w_j, as a sum of positive terms."""
-    return float(np.dot(w[1:], np.cumsum(w)[:-1])) if w.size > 1 else 0.0
 
 
 def _cols_q(y, v, centre):
