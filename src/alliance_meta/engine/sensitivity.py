@@ -136,8 +136,7 @@ def _restricted_ll(y, v, M, tau2, reml: bool):
     """Log-likelihood of each subset's fit up to a constant shared by all tau2 values."""
     W = M / (v[None, :] + tau2[:, None])
     sw = W.sum(axis=1)
-    mu = (W @ y) / sw
-    q = (W * (y[None, :] - mu[:, None]) ** 2).sum(axis=1)     # no difference of large sums
+    q = _q_direct(W, y)
     with np.errstate(divide="ignore"):
         logdet = np.where(M > 0, np.log(v[None, :] + tau2[:, None]), 0.0).sum(axis=1)
     ll = -0.5 * logdet - 0.5 * q
@@ -712,24 +711,20 @@ def _cols_w(y, v, centre):
 
 
 def _cols_closed(y, v, centre):
-    """Columns of the closed-form estimators' sums (n, sum y, y^2, v, w, w y, w y^2, w^2),
-    y about the fixed-effect mean of all rows: with a dominant weight, sum(w y^2) -
-    (sum w y)^2 / sum(w) of uncentred effects would cancel."""
+    """Columns of the closed-form estimators' unweighted sums and sum w (n, sum y, y^2, v,
+    w), y about the fixed-effect mean of all rows (Q itself is :meth:`_SubsetSums.q0`)."""
     yc = y - centre
-    return np.column_stack([np.ones_like(y), yc, yc * yc, v, 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)])
+    return np.column_stack([np.ones_like(y), yc, yc * yc, v, 1.0 / v])
 
 
 def _cols_ll0(y, v, centre):
-    """Columns of the log-likelihood at tau^2 = 0 (w, w y, w y^2, log v), y about the
-    fixed-effect mean of all rows (see :func:`_cols_closed`)."""
-    yc = y - centre
-    return np.column_stack([1.0 / v, yc / v, yc * yc / v, np.log(v)])
+    """Columns of the log-likelihood at tau^2 = 0 besides Q (w, log v)."""
+    return np.column_stack([1.0 / v, np.log(v)])
 
 
-def _cols_summary(y, v, centre):
-    """Columns of Q and the typical within-study variance, about a fixed centre."""
-    yc = y - centre
-    return np.column_stack([np.ones_like(y), 1.0 / v, yc / v, yc * yc / v, 1.0 / (v * v)])
+def _cols_n(y, v, centre):
+    """The column whose sum is a subset's number of rows."""
+    return np.ones((y.size, 1))
 
 
 def _score_info_sums(S, reml: bool):
@@ -772,7 +767,7 @@ def _fast_closed(sums: _SubsetSums, ids, method: str):
     """Hedges, DerSimonian-Laird, Hunter-Schmidt or Sidik-Jonkman tau^2 of each subset, as
     :func:`_closed_form`, and whether each is exact enough."""
     P, ok = sums.plain(_cols_closed, ids)
-    n, sy, syy, sv, sw, swy, swyy, s2 = P.T
+    n, sy, syy, sv, sw = P.T
     with np.errstate(invalid="ignore", divide="ignore"):
         if method in ("HE", "SJ"):
             ss = syy - sy * sy / n
@@ -833,7 +828,7 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
         ok0 = ok0 & ok_q
         with np.errstate(invalid="ignore", divide="ignore"):
             ll_t = -0.5 * logs - 0.5 * (S[:, 2] - S[:, 1] ** 2 / S[:, 0])
-            ll_0 = -0.5 * P[:, 3] - 0.5 * q0
+            ll_0 = -0.5 * P[:, 1] - 0.5 * q0
             if reml:
                 ll_t -= 0.5 * np.log(S[:, 0])
                 ll_0 -= 0.5 * np.log(P[:, 0])
@@ -1081,9 +1076,9 @@ def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float, start=None
 
 def _fast_summary(sums: _SubsetSums, ids, tau2, fixed: bool):
     """:func:`summarise_subsets` from O(1) sums per subset, and which need the block code."""
-    P, ok = sums.plain(_cols_summary, ids)
+    P, ok = sums.plain(_cols_n, ids)
     S, _, ok_s = sums.at(ids, tau2, dominance=False)
-    n, w0, w0y, w0yy, w02 = P.T
+    n = P[:, 0]
     pair, tot, ok_p = sums.pairs(ids)
     q, ok_q = sums.q0(ids)
     ok = ok & ok_p & ok_q
