@@ -226,3 +226,22 @@ def test_identical_effects_in_a_small_meta_regression_fit(mods):
     assert fit.coefficients[0].estimate == pytest.approx(0.3, abs=1e-12)
     for c in fit.coefficients[1:]:
         assert c.estimate == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("offset", [1e5, 1e6, 1e8])
+def test_a_small_meta_regression_is_shift_equivariant(offset):
+    """Effects near 1e6 with a moderator and small k (a leverage above 1/2: the QR path):
+    the slope, its z, tau^2 and the intercept minus the offset equal the fit of the effects
+    the shifted run really saw (shifted - offset, exact). The QR fit's rounding check once
+    scaled with |y| and refused every such file."""
+    from alliance_meta.engine.models import metareg
+
+    x = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
+    v = np.array([0.02, 0.02, 0.02, 0.02, 0.02])
+    shifted = np.array([0.30, 0.36, 0.25, 0.12, 0.21]) + offset
+    a, b = metareg(shifted - offset, v, {"x": x}), metareg(shifted, v, {"x": x})
+    assert b.tau2 == pytest.approx(a.tau2, abs=1e-12)
+    assert b.coefficients[1].estimate == pytest.approx(a.coefficients[1].estimate, rel=1e-9, abs=1e-12)
+    assert b.coefficients[1].stat == pytest.approx(a.coefficients[1].stat, rel=1e-9, abs=1e-12)
+    assert b.coefficients[0].estimate - offset == pytest.approx(a.coefficients[0].estimate,
+                                                               abs=4 * np.spacing(offset))

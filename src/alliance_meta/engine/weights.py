@@ -191,6 +191,11 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     exceeds 1/2 or X'WX is ill conditioned; PY, tr(P) and tr(PP) are sums of positive
     terms (see the module's docstring)."""
     k, p = X.shape
+    # with an intercept the fit is shift-equivariant: centring the effects keeps the
+    # residuals' rounding (and the check on it below) to the scale of their spread
+    ones = np.flatnonzero(np.all(X == 1.0, axis=0))
+    centre = float(np.median(y)) if ones.size and k else 0.0
+    y = y - centre
     sw = np.sqrt(w)
     order = np.argsort(-(w * np.einsum("ij,ij->i", X, X)), kind="stable")
     Z = X[order] * sw[order, None]
@@ -259,6 +264,9 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     back[order] = np.arange(k)
     resid = (r / np.sqrt(ws))[back]
     we = (r * np.sqrt(ws))[back]
+    if ones.size:
+        beta = beta.copy()
+        beta[ones[0]] += centre
     return WLSFit(w=w, beta=beta, cov=cov, resid=resid, X=X, we=we, traces=(tr_p, tr_pp))
 
 
