@@ -284,3 +284,23 @@ def test_bias_tests_are_shift_equivariant(seed, offset):
     assert b.egger_rma_z == pytest.approx(a.egger_rma_z, rel=tol, abs=1e-12)
     assert b.egger_lm_t == pytest.approx(a.egger_lm_t, rel=tol, abs=1e-12)
     assert b.rank_tau == a.rank_tau
+
+
+def test_trim_and_fill_says_when_its_refits_stopped_far_from_the_maximum():
+    """Two studies of variance 1e-15 and 1e-20 among 560: metafor's rule (stop when a step
+    in tau^2 is below 1e-5) ends the refits near the Hedges start, far from the REML
+    maximum, and k0 follows those estimates. The result says so instead of passing it off
+    as converged; ordinary data carry no such flag."""
+    rng = np.random.default_rng(301)
+    k = int(rng.integers(520, 700))
+    y = rng.normal(0.3, 0.2, k)
+    v = rng.uniform(0.005, 0.05, k)
+    nt = int(rng.integers(1, 5))
+    ii = rng.choice(k, nt, replace=False)
+    v[ii] = 10.0 ** rng.uniform(-20, -10, nt)
+    y = y + np.sqrt(v)
+    res = bias_tests(y, v)
+    assert res.trimfill.stopped_early
+    assert "not reliable" in res.summary()
+    plain = bias_tests(y, rng.uniform(0.005, 0.05, k))
+    assert not plain.trimfill.stopped_early and "not reliable" not in plain.summary()
