@@ -286,3 +286,21 @@ def test_numbers_round_as_apa():
     assert number(float("nan")) == "n/a" and number(None) == "n/a"
     assert p_value(0.0004) == "<i>p</i> &lt; .001" and p_value(0.0345) == "<i>p</i> = .035"
     assert math.isclose(float(number(12.345, 1)), 12.3)
+
+
+def test_the_report_says_when_trim_and_fill_stopped_far_from_the_maximum(report, tmp_path):
+    """The data of test_bias's flagged case (two studies of variance 1e-15 and 1e-20): the
+    report carries the same warning as the text summary; the shipped data carry none."""
+    import numpy as np
+
+    rng = np.random.default_rng(301)
+    k = int(rng.integers(520, 700))
+    y = rng.normal(0.3, 0.2, k)
+    v = rng.uniform(0.005, 0.05, k)
+    ii = rng.choice(k, int(rng.integers(1, 5)), replace=False)
+    v[ii] = 10.0 ** rng.uniform(-20, -10, ii.size)
+    path = tmp_path / "precise.csv"
+    path.write_text("yi,vi\n" + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(y + np.sqrt(v), v)),
+                    encoding="utf-8")
+    assert "not reliable" in report("--yi", "yi", "--vi", "vi", file=path)
+    assert "not reliable" not in report("--r", "r", "--n", "n", name="plain.html")
