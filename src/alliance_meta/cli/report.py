@@ -453,10 +453,7 @@ def _bias(analyses, table, cite) -> str:
              f"Fail-safe N (Rosenthal) = {value('bias.fsn_rosenthal', b.fsn_rosenthal, str(b.fsn_rosenthal))}; it "
              "ignores heterogeneity and the size of the missing effects and is not a test of bias.</p>")
     if tf.stopped_early:
-        s.append('<p class="note">Trim-and-fill refits, as metafor\'s do, until a step in τ² is below 1e-5. Here a '
-                 "study of very small variance stops them far from the likelihood maximum (the converged fit of the "
-                 "same rows differs by more than a tenth of a standard error), so the number of filled effects and "
-                 "the adjusted estimate are not reliable.</p>")
+        s.append(f'<p class="note">{text(tf.STOPPED_EARLY_NOTE.replace("tau^2", "τ²"))}</p>')
     fig = funnel(table.yi, table.vi, estimate=b.estimate, trimfill=tf, is_r=is_r)
     s.append(figure(fig, alt=f"Contour-enhanced funnel plot of {table.k} effect sizes against their standard errors"
                              f", with {tf.k0} filled-in effect size(s) from trim-and-fill drawn as open circles.",

@@ -313,6 +313,12 @@ class TrimFillResult:
     method: str = "REML"
     stopped_early: bool = False     # refits at metafor's threshold ended far from the maximum
 
+    #: What a summary says when ``stopped_early`` is set.
+    STOPPED_EARLY_NOTE = ("Trim-and-fill refits, as metafor's do, until a step in tau^2 is below 1e-5. Here a study "
+                          "of very small variance stops them far from the likelihood maximum (the converged fit of "
+                          "the same rows differs by more than a tenth of a standard error), so the number of "
+                          "filled effects and the adjusted estimate are not reliable.")
+
     def to_dict(self) -> dict:
         return {"side": self.side, "k0": int(self.k0), "estimate": self.estimate, "se": self.se,
                 "ci_lb": self.ci_lb, "ci_ub": self.ci_ub, "tau2": self.tau2}
@@ -397,28 +403,23 @@ def trim_and_fill(y, v, *, method: str = "REML", side: str | None = None, maxite
         mu = fits.estimate(k - k0)
         k0 = max(0, int(_round_half_even(_l0_sorted(ys - mu))))
         k0 = min(k0, k - 1)
-    early = _stopped_early(ys[:k - k0], vs[:k - k0], method, threshold, mu)
+    # the last refit (scoring stopped by metafor's rule: a step in tau^2 below
+    # ``threshold``) against the converged fit of the same rows: a study of very small
+    # variance makes the information so large that the steps fall below 1e-5 long before
+    # the maximum, and k0 then follows unconverged estimates
+    check = method in ("REML", "ML") and threshold > THRESHOLD
     if k0 == 0:
-        fit = _uni(y, v, method, THRESHOLD, level)
+        fit = _uni(y, v, method, THRESHOLD, level)          # the rows of the last refit
+        early = check and abs(mu - sign * fit.estimate) > 0.1 * fit.se
         return TrimFillResult(side, 0, centre + fit.estimate, fit.se, centre + fit.ci_lb, centre + fit.ci_ub,
-                              fit.tau2, method=method, stopped_early=early)
+                              fit.tau2, method=method, stopped_early=bool(early))
+    tight = _uni(ys[:k - k0], vs[:k - k0], method, THRESHOLD) if check else None
+    early = check and abs(mu - tight.estimate) > 0.1 * tight.se
     fill_y = sign * (2.0 * mu - ys[k - k0:])
     fill_v = vs[k - k0:]
     fit = _uni(np.concatenate([y, fill_y]), np.concatenate([v, fill_v]), method, threshold, level)
     return TrimFillResult(side, k0, centre + fit.estimate, fit.se, centre + fit.ci_lb, centre + fit.ci_ub,
-                          fit.tau2, centre + fill_y, fill_v, method, stopped_early=early)
-
-
-def _stopped_early(y, v, method: str, threshold: float, estimate: float) -> bool:
-    """Whether the last refit's ``estimate`` (ML/REML scoring stopped at ``threshold``: a
-    step in tau^2 below it, metafor's rule) lies more than a tenth of an SE from the fit
-    of the same rows at the engine's threshold. A study of very small variance makes the
-    information so large that steps fall below 1e-5 long before the maximum, and the
-    refits then steer k0 by unconverged estimates."""
-    if method not in ("REML", "ML") or not threshold > THRESHOLD:
-        return False
-    tight = _uni(y, v, method, THRESHOLD)
-    return bool(abs(estimate - tight.estimate) > 0.1 * tight.se)
+                          fit.tau2, centre + fill_y, fill_v, method, stopped_early=bool(early))
 
 
 def _round_half_even(x: float) -> float:
@@ -498,10 +499,7 @@ class BiasResult:
                  f"{tf.estimate:.4f}{back(tf.estimate)}, 95% CI [{tf.ci_lb:.4f}, {tf.ci_ub:.4f}], tau^2 = {tf.tau2:.5f}",
                  f"Rosenthal's fail-safe N: {self.fsn_rosenthal}"]
         if tf.stopped_early:
-            lines.append("Note: trim-and-fill refits, as metafor's do, until a step in tau^2 is below 1e-5; "
-                         "here a study of very small variance stops them far from the likelihood maximum "
-                         "(the converged fit differs by more than a tenth of an SE), so k0 and the adjusted "
-                         "estimate are not reliable.")
+            lines.append("Note: " + tf.STOPPED_EARLY_NOTE)
         return "\n".join(lines)
 
 

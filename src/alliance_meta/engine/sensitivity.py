@@ -35,6 +35,7 @@ import numpy as np
 from . import distributions as dist
 from .errors import InputError
 from .heterogeneity import _LL_TOL, METAFOR_DEFAULT_THRESHOLD, _TOL, METHODS, estimate_tau2
+from .weights import balance_dominant
 
 #: Convergence threshold of Fisher scoring (metafor's ``control(threshold = 1e-12)``).
 THRESHOLD = _TOL  # the engine's ML/REML convergence threshold
@@ -74,19 +75,6 @@ def _others(A: np.ndarray) -> np.ndarray:
     return out
 
 
-def _we_balanced(W: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Each row's w (y - mu), with the largest weight's entry set to minus the sum of the
-    others (the weighted mean makes that exact): where that weight dominates, its own
-    w (y - mu) multiplies the rounding of mu by the weight."""
-    we = W * e
-    rows = np.arange(we.shape[0])
-    top = W.argmax(axis=1)
-    others = we.copy()
-    others[rows, top] = 0.0
-    we[rows, top] = -others.sum(axis=1)
-    return we
-
-
 def _q_direct(W, y):
     """Each row's sum(w (y - mu)^2) with mu its weighted mean, summed as positive terms."""
     mu = (W @ y) / W.sum(axis=1)
@@ -122,7 +110,7 @@ def _score_info(y, v, M, tau2, reml: bool):
     if dominant.any():
         d = np.flatnonzero(dominant)
         Wd, W2d = W[d], W2[d]
-        ypp[d] = np.sum(_we_balanced(Wd, y[None, :] - mu[d, None]) ** 2, axis=1)
+        ypp[d] = np.sum(balance_dominant(Wd, Wd * (y[None, :] - mu[d, None])) ** 2, axis=1)
         if reml:
             s_other, t_other = _others(Wd), _others(W2d)
             trp[d] = (Wd * s_other).sum(axis=1) / sw[d]
@@ -746,13 +734,8 @@ def _score_info_dominant(S, S_L, W, yE, reml: bool):
     mu = s11 / sw
     L01, L12, L22, L02, L03 = S_L[:, 0], S_L[:, 4], S_L[:, 5], S_L[:, 3], S_L[:, 6]
     W2 = W * W
-    # the dominant exact row's w (y - mu) is minus the sum of all the others' (see _we_balanced)
-    we = W * (yE[None, :] - mu[:, None])
-    rows = np.arange(W.shape[0])
-    top = W.argmax(axis=1)
-    others_e = we.copy()
-    others_e[rows, top] = 0.0
-    we[rows, top] = -(others_e.sum(axis=1) + (S_L[:, 1] - mu * L01))
+    # the dominant exact row's w (y - mu) from those of the others, the series rows' in moment form
+    we = balance_dominant(W, W * (yE[None, :] - mu[:, None]), rest=S_L[:, 1] - mu * L01)
     ypp = L22 - 2.0 * mu * L12 + mu * mu * L02 + (we * we).sum(axis=1)
     if not reml:
         return ypp - sw, s2
@@ -1056,18 +1039,17 @@ def _fast_root(sums: _SubsetSums, ids, method: str):
     return tau2, bad
 
 
-def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float, start=None):
-    """tau^2 of each subset from O(1) sums, and which subsets need the block code instead."""
+def _fast_tau2(sums: _SubsetSums, ids, method: str, threshold: float):
+    """tau^2 of each subset from O(1) sums, and which subsets need the block code instead;
+    ML and REML scoring start from each subset's Hedges estimate, as metafor's."""
     if method == "FE":
         return np.zeros(ids.size), np.zeros(ids.size, dtype=bool)
     if method in ("PM", "EB"):
         return _fast_root(sums, ids, method)
     if method in ("REML", "ML"):
-        bad = np.zeros(ids.size, dtype=bool)
-        if start is None:
-            start, ok = _fast_closed(sums, ids, "HE")
-            bad = ~ok
-            start = np.where(bad, 0.0, start)
+        start, ok = _fast_closed(sums, ids, "HE")
+        bad = ~ok
+        start = np.where(bad, 0.0, start)
         tau2, bad_s = _fast_scoring(sums, ids, start, method == "REML", threshold)
         return tau2, bad | bad_s
     tau2, ok = _fast_closed(sums, ids, method)

@@ -91,12 +91,8 @@ class WLSFit:
         if self.we is not None:
             return self.we
         we = self.w * self.resid
-        if self.intercept_only and we.size > 1:
-            top = int(np.argmax(self.w))
-            if self.w[top] > 0.5 * self.w.sum():
-                # sum(w e) = 0 makes the dominant row's w e minus the others'; its own
-                # w (y - mu) would multiply the rounding of mu by its weight
-                we[top] = -(we[:top].sum() + we[top + 1:].sum())
+        if self.intercept_only and we.size > 1 and self.w.max() > 0.5 * self.w.sum():
+            we = balance_dominant(self.w[None, :], we[None, :])[0]
         return we
 
     @property
@@ -134,6 +130,20 @@ class WLSFit:
         """Y'PPY = ||PY||^2, with PY = W e."""
         we = self._we()
         return float(np.dot(we, we))
+
+
+def balance_dominant(W: np.ndarray, we: np.ndarray, rest=0.0) -> np.ndarray:
+    """Rows of w e (intercept-only fits, one per row of ``W``) with the entry of each row's
+    largest weight replaced by minus the sum of the others and of ``rest`` (the part of
+    the row's sum(w e) held elsewhere): the weighted mean makes sum(w e) = 0, while a
+    dominant row's own w (y - mu) multiplies the rounding of mu by its weight."""
+    out = we.copy()
+    rows = np.arange(we.shape[0])
+    top = W.argmax(axis=1)
+    others = we.copy()
+    others[rows, top] = 0.0
+    out[rows, top] = -(others.sum(axis=1) + rest)
+    return out
 
 
 def _sum_of_others(a: np.ndarray) -> np.ndarray:
@@ -217,7 +227,8 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     mdiag = 1.0 - h
     # W^(1/2) e from the coefficients where h <= 1/2 (yz - Q Q'yz would carry the rounding
     # of the largest row's yz into every row)
-    r = (y[order] - X[order] @ beta) * sw[order]
+    xs = X[order]
+    r = (y[order] - xs @ beta) * sw[order]
     high = np.flatnonzero(h > 0.5)
     low = np.ones(k, dtype=bool)
     low[high] = False
@@ -232,7 +243,6 @@ def _wls_qr(y: np.ndarray, w: np.ndarray, X: np.ndarray) -> WLSFit:
     # a precise row's w e = w (y - x'beta) would carry its rounding times its weight: for
     # the (at most p) heaviest rows of leverage above 1/2 it comes from X'We = 0 and the
     # other rows instead
-    xs = X[order]
     heavy = high[np.argsort(-ws[high], kind="stable")][:p]
     rest = np.ones(k, dtype=bool)
     rest[heavy] = False
