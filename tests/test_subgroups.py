@@ -53,7 +53,19 @@ def test_describe_test(frame):
     res = subgroup_test(frame, "rater")
     text = describe_test(res)
     assert text.startswith(f"QM(1) = {res.QM:.2f}, p ")
+    # five samples: the test is shown, and the sentence says it is not read as a finding
+    assert res.k == 5 and text.endswith("(on 5 samples, fewer than 10: shown, not read as a finding)")
     assert describe_test(None).startswith("no test")
+
+
+def test_describe_test_reads_a_test_on_ten_or_more_samples(frame):
+    from alliance_meta.evidence.subgroups import describe_test
+
+    big = pd.concat([frame.assign(study=frame["study"] + f"x{i}", sample=frame["sample"] + f"x{i}")
+                     for i in range(2)], ignore_index=True)
+    res = subgroup_test(big, "rater")
+    assert res.k >= 10 and describe_test(res) == f"QM({res.QM_df}) = {res.QM:.2f}, p " + (
+        f"= {res.QM_pval:.3f}" if res.QM_pval >= 0.001 else "< 0.001")
 
 
 def test_restricted_table_pools_what_each_rule_keeps(frame):

@@ -90,6 +90,10 @@ def subgroup_test(frame, by: str, *, method: str = "REML", test: str = "z", min_
     return metareg(data["yi"], data["vi"], {by: data[by].astype(str).tolist()}, method=method, test=test)
 
 
+#: Below this many samples a moderator test is shown but not read as a finding.
+SMALL_K = 10
+
+
 def describe_test(result) -> str:
     """One line for prose: ``"QM(2) = 3.21, p = 0.201"`` or why there is no test.
 
@@ -102,7 +106,12 @@ def describe_test(result) -> str:
         return "no test (fewer than two subgroups with two or more samples)"
     p = f"{result.QM_pval:.3f}" if result.QM_pval >= 0.001 else "< 0.001"
     p = p if p.startswith("<") else f"= {p}"
-    return f"QM({result.QM_df}) = {result.QM:.2f}, p {p}"
+    text = f"QM({result.QM_df}) = {result.QM:.2f}, p {p}"
+    if result.k < SMALL_K:
+        # a moderator test on a handful of samples has little power and unstable error rates;
+        # it is shown, but its p-value is not read as a finding
+        text += f" (on {result.k} samples, fewer than {SMALL_K}: shown, not read as a finding)"
+    return text
 
 
 def restricted_table(frame, restrictions: dict, *, method: str = "REML", test: str = "z", min_samples: int = 2):

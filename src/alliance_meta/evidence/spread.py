@@ -1,0 +1,80 @@
+"""Where the spread of the primary correlations comes from, in sentences computed from the rows.
+
+Two questions a reader of a heterogeneity section asks: which samples carry Cochran's Q (and
+how their correlations were obtained, since a converted statistic is not a zero-order r), and
+whether correlations with the alliance and the outcome rated by the same person differ from
+those rated by different people. Both answers are counts of the data in hand; none is typed.
+"""
+
+from __future__ import annotations
+
+from ..engine.wording import number_word
+
+#: Statistics converted to r that are not zero-order correlations.
+CONVERTED = {"partial_r", "from_beta", "from_d", "from_t", "from_F", "from_chi2", "from_means"}
+
+#: A share of Q above this, held by the top contributors, means the spread rests on them.
+DOMINANT = 50.0
+
+
+def q_drivers_sentence(per_method, share, q: float, top: int = 2) -> str:
+    """The samples that contribute most to Cochran's Q, with how their r was obtained.
+
+    Parameters
+    ----------
+    per_method : pandas.DataFrame
+        One row per sample with ``sample`` and ``es_method`` (:func:`by_sample` keeping it).
+    share : array-like
+        Each sample's percentage of Q (summing to 100).
+    q : float
+        Cochran's Q of the same fit.
+    top : int
+        How many samples to name.
+
+    Returns
+    -------
+    str
+        A sentence naming up to ``top`` samples and their share; when they carry more than
+        :data:`DOMINANT` percent and any of them is a converted statistic, a second sentence
+        says that the spread describes those rows more than the field.
+    """
+    frame = per_method.assign(share=list(share)).sort_values("share", ascending=False)
+    if len(frame) < 2:
+        return "With fewer than two samples there is no spread to attribute."
+    head = frame.head(min(top, len(frame)))
+    total = float(head["share"].sum())
+    names = " and ".join(f"{row.sample} ({row.share:.0f}%, {str(row.es_method).replace('_', ' ')})"
+                         for row in head.itertuples())
+    n = len(head)
+    text = (f"The {number_word(n)} samples that contribute most to Cochran's Q = {q:.1f} carry {total:.0f}% of it: "
+            f"{names}.")
+    converted = [row.sample for row in head.itertuples() if row.es_method in CONVERTED]
+    if total > DOMINANT and converted:
+        text += (f" When the spread rests on so few rows, {'one' if len(converted) == 1 else 'some'} of them "
+                 "converted from other statistics, it describes those rows more than the field.")
+    elif total > DOMINANT:
+        text += " When the spread rests on so few rows, it describes those rows more than the field."
+    return text
+
+
+def rater_groups_sentence(es, by_sample) -> str:
+    """Whether same-rater and different-rater correlations can be compared: each group's number
+    of samples, and what follows when either holds fewer than two.
+
+    ``by_sample`` is :func:`alliance_meta.evidence.aggregate.by_sample` (passed in so that this
+    module stays a module of sentences).
+    """
+    known = es.dropna(subset=["alliance_rater", "outcome_rater"])
+    known = known[(known["alliance_rater"] != "mixed") & (known["outcome_rater"] != "mixed")]
+    same = known[known["alliance_rater"] == known["outcome_rater"]]
+    other = known[known["alliance_rater"] != known["outcome_rater"]]
+    n_same = len(by_sample(same)) if len(same) else 0
+    n_other = len(by_sample(other)) if len(other) else 0
+    counts = (f"the same-rater group holds {number_word(n_same)} sample{'s' * (n_same != 1)} and the "
+              f"different-rater group {number_word(n_other)}")
+    if min(n_same, n_other) < 2:
+        return f"{counts}, so the comparison cannot be made (each group needs two or more samples)"
+    return f"{counts}, so both can be pooled and compared"
+
+
+__all__ = ["q_drivers_sentence", "rater_groups_sentence", "CONVERTED", "DOMINANT"]
