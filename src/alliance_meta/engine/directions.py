@@ -247,9 +247,10 @@ class DirectionsResult:
         out["sensitivity"] = self.sensitivity.to_dict()
         return out
 
-    def summary(self) -> str:
+    def summary(self, caveat: bool = True) -> str:
         """A readable account: the counts, the proportion favouring with its interval and
-        sign test, the sensitivity analysis, and what cannot be computed."""
+        sign test, the sensitivity analysis, what cannot be computed and (``caveat``) what a
+        vote count cannot say."""
         from .wording import p_text
 
         head = f"Vote count by direction of effect{f' ({self.label})' if self.label else ''}"
@@ -270,8 +271,9 @@ class DirectionsResult:
                          f"95% CI [{s.ci_lb:.3f}, {s.ci_ub:.3f}]; sign test {p_text(s.sign_test_pval)}")
         else:
             lines.append("  sensitivity, not reported counted against: not estimable")
-        lines.append("  (counts directions, not magnitudes; studies with no clear or no reported direction "
-                     "do not vote)")
+        if caveat:
+            lines.append("  (counts directions, not magnitudes; studies with no clear or no reported direction "
+                         "do not vote)")
         return "\n".join(lines)
 
 
