@@ -19,7 +19,7 @@ import sys
 def register(sub) -> None:
     p = sub.add_parser("directions", help="vote count by direction of effect (synthesis without meta-analysis)",
                        description="Count studies by the direction of effect: the proportion favouring among "
-                                   "those with a direction (favours / (favours + against)) with its Wilson 95%% "
+                                   "those with a direction (favours / (favours + against)) with its Wilson 95% "
                                    "interval and the two-sided sign test, and a sensitivity analysis counting "
                                    "not_reported as against. Directions: favours, against, no_clear_direction, "
                                    "not_reported; an empty cell or NA is missing.")
