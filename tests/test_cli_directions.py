@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from alliance_meta.engine.directions import count_by, count_directions, prioritise_directions
 
@@ -143,3 +144,27 @@ def test_in_process_runner_agrees(run_cli, table):
     res = run_cli("directions", table, "--direction", "direction", "--json")
     assert res.code == 0
     assert json.loads(res.out) == json.loads(cli("directions", table, "--direction", "direction", "--json").stdout)
+
+
+@settings(derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(["favours", "against", "no_clear_direction", "not_reported", "", "NA"]),
+                          st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                                  max_size=8)), min_size=1, max_size=12))
+def test_any_cell_gives_a_result_or_one_line(run_cli, tmp_path, cells):
+    """Whatever a direction cell holds, the command answers with a result or one line and exit 2."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["direction", "g"])
+    for i, c in enumerate(cells):
+        writer.writerow([c, f"g{i % 3}"])
+    path = tmp_path / "cells.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    res = run_cli("directions", path, "--direction", "direction", "--by", "g", "--json")
+    if res.code == 0:
+        out = json.loads(res.out)
+        assert out["overall"]["k"] <= len(cells)
+    else:
+        assert res.code == 2 and res.out == "" and len(res.err.splitlines()) == 1

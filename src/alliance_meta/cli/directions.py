@@ -5,10 +5,12 @@ of a column.
 The direction column holds ``favours``, ``against``, ``no_clear_direction`` or
 ``not_reported``; an empty cell or ``NA`` is a missing direction, left out and counted (a
 note on stderr says how many). Any other value is the one-line error naming file, row and
-column (exit 2). With ``--sample`` the rows of one sample (within one level of ``--by``)
-are first reduced to one direction by the effect-direction-plot rule
+column (exit 2). With ``--sample`` the rows of one sample are first reduced to one
+direction by the effect-direction-plot rule
 (:func:`~alliance_meta.engine.directions.prioritise_directions`), ``--primary`` naming the
-column that flags a primary outcome.
+column that flags a primary outcome: within each level of ``--by`` for the groups, and
+across all its rows for the overall count (so that a sample votes once overall, and once
+in each level where it has a row).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ def register(sub) -> None:
     p.add_argument("--direction", metavar="COL", required=True, help="column of direction labels")
     p.add_argument("--by", metavar="COL", help="also count within each level of this column")
     p.add_argument("--sample", metavar="COL",
-                   help="reduce the rows of each sample (within each --by level) to one direction by the "
-                        "70%% rule of the effect direction plot before counting")
+                   help="reduce the rows of each sample to one direction by the 70%% rule of the effect "
+                        "direction plot before counting (overall: across all its rows; in a --by group: "
+                        "across its rows in that group)")
     p.add_argument("--primary", metavar="COL", help="with --sample: column flagging a primary outcome (yes/no)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     p.set_defaults(func=cmd_directions)

@@ -382,7 +382,7 @@ def normalise_directions(directions, *, rows=None, file=None, column=None) -> li
 
 
 def _is_missing(value) -> bool:
-    if value is None:
+    if value is None or type(value).__name__ == "NAType":  # pandas' NA, without importing pandas
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
