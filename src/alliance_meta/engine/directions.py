@@ -81,9 +81,12 @@ def wilson_interval(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
         ``n < 1`` or ``x`` outside ``[0, n]``.
     """
     x, n = _check_counts(x, n)
-    from scipy.special import ndtri
+    if level == 0.95:
+        z = _Z975
+    else:
+        from scipy.special import ndtri
 
-    z = _Z975 if level == 0.95 else float(ndtri((1 + level) / 2))
+        z = float(ndtri((1 + level) / 2))
     p = x / n
     z22n = z * z / (2 * n)
     # R's order of operations, so that the bounds agree to the last bits
