@@ -8,7 +8,8 @@ what it may import:
 
 ``alliance_meta.engine``
     general statistics (conversions, tau^2 estimators, pooling, meta-regression,
-    three-level and CR2, bias, leave-one-out, cumulative); imports nothing else here.
+    three-level and CR2, bias, leave-one-out, cumulative, vote counting by direction of
+    effect); imports nothing else here.
 ``alliance_meta.evidence``
     this project's data package, bibliography and the tables the book builds from them.
 ``alliance_meta.figures``
@@ -37,6 +38,8 @@ _WHERE = {
     "estimate_tau2": ".engine.heterogeneity", "q_profile_ci": ".engine.heterogeneity",
     "three_level": ".engine.multilevel", "bias_tests": ".engine.bias",
     "leave1out": ".engine.sensitivity", "cumulative": ".engine.sensitivity",
+    "count_directions": ".engine.directions", "prioritise_directions": ".engine.directions",
+    "DirectionsResult": ".engine.directions",
     "InputError": ".engine.errors",
     # evidence
     "load_effect_sizes": ".evidence.dataset", "load_syntheses": ".evidence.dataset",

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import diagnostics, plotting, pooling, report, validation
+from . import diagnostics, directions, plotting, pooling, report, validation
 from .common import EXIT_INPUT
 
-GROUPS = (pooling, validation, diagnostics, plotting, report)
+GROUPS = (pooling, validation, diagnostics, directions, plotting, report)
 
 
 class _Parser(argparse.ArgumentParser):

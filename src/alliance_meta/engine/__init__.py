@@ -6,7 +6,8 @@ squares without a k x k matrix (:mod:`.weights`), pooling and meta-regression
 (:mod:`.models`), the three-level model with CR2 robust inference (:mod:`.multilevel`),
 small-study and publication-bias tests (:mod:`.bias`), leave-one-out and cumulative
 analyses (:mod:`.sensitivity`), the second-order synthesis of published pooled estimates
-(:mod:`.second_order`), the normal, t, chi-square and F distributions it needs
+(:mod:`.second_order`), vote counting by direction of effect when no effect size can be
+pooled (:mod:`.directions`), the normal, t, chi-square and F distributions it needs
 (:mod:`.distributions`), the one error type for bad input (:mod:`.errors`) and the wording
 of a result (:mod:`.wording`). It may import NumPy, SciPy and the standard library, and
 nothing else from ``alliance_meta``: it knows nothing of this project's ``data/``, its
@@ -67,6 +68,15 @@ _WHERE = {
     "SecondOrderError": ".second_order",
     "contrasts": ".second_order",
     "Contrasts": ".second_order",
+    "count_directions": ".directions",
+    "count_by": ".directions",
+    "prioritise_directions": ".directions",
+    "wilson_interval": ".directions",
+    "sign_test": ".directions",
+    "DirectionsResult": ".directions",
+    "Prioritised": ".directions",
+    "DIRECTIONS": ".directions",
+    "PRIORITISATION_RULE": ".directions",
     "p_text": ".wording",
     "verdict": ".wording",
 }

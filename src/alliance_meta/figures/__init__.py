@@ -2,7 +2,8 @@
 
 It owns the drawing: forest, cumulative and leave-one-out plots (:mod:`.forests`), the
 contour funnel (:mod:`.funnels`), the bubble plot (:mod:`.bubbles`), evidence maps
-(:mod:`.maps`) and diagrams (:mod:`.diagrams`); every table is shown through
+(:mod:`.maps`), diagrams (:mod:`.diagrams`), the effect direction plot and its harvest-style
+summary by domain (:mod:`.directions`); every table is shown through
 :func:`.tables.show`. It draws results; it fits nothing. A forest plot is given its pooled fit (and any subgroup
 fits), a funnel its estimate, a bubble plot its meta-regression, a map the evidence
 layer's table. It may import matplotlib, NumPy and the engine (for its distributions and
@@ -22,6 +23,9 @@ _WHERE = {
     "bubble": ".bubbles",
     "evidence_gap_map": ".maps",
     "synthesis_figure": ".maps",
+    "effect_direction_plot": ".directions",
+    "direction_harvest": ".directions",
+    "direction_alt_text": ".directions",
     "flow_diagram": ".diagrams",
     "connection_model": ".diagrams",
     "CONNECTION_QUALITIES": ".diagrams",
