@@ -55,7 +55,7 @@ def _copy_with(package, column: str, value: str) -> Path:
         fields, rows = reader.fieldnames, list(reader)
     rows[0][column] = value
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return package
