@@ -559,3 +559,45 @@ def test_every_shipped_table_is_lf():
     pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     for res in pkg["resources"]:
         assert b"\r" not in (ROOT / "data" / res["path"]).read_bytes(), res["path"]
+
+
+def _protocol_items() -> dict:
+    """``- `column`: text`` items of SYNTHESES_PROTOCOL.md, continuation lines joined."""
+    import re
+
+    items, current = {}, None
+    text = (ROOT / "data" / "search_notes" / "SYNTHESES_PROTOCOL.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        m = re.match(r"- `(\w+)`(?:, `\w+`)*: (.*)", line)
+        if m:
+            current = m.group(1)
+            items[current] = m.group(2)
+        elif current and line.startswith("  "):
+            items[current] += " " + line.strip()
+        else:
+            current = None
+    return items
+
+
+def test_the_syntheses_protocol_agrees_with_the_validator():
+    import json
+    import re
+
+    from alliance_meta.evidence.dataset import POPULATION_DYADS
+
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in pkg["resources"] if r["name"] == "syntheses")["schema"]["fields"]
+    text = (ROOT / "data" / "search_notes" / "SYNTHESES_PROTOCOL.md").read_text(encoding="utf-8")
+    assert ",".join(f["name"] for f in fields) in text.splitlines()    # the header to write
+    items = _protocol_items()
+    for fld in fields:                                                   # each vocabulary, as the schema's
+        enum = fld.get("constraints", {}).get("enum")
+        if enum and "|" in items.get(fld["name"], ""):
+            listed = re.sub(r"\([^)]*\)", "", items[fld["name"]]).split("|")
+            codes = [m.group(0) for seg in listed if (m := re.match(r"[a-z][a-z_-]*", seg.strip()))]
+            assert codes == enum, fld["name"]
+    assert items["overlap_group"].startswith("required.")
+    groups = [row["group"] for row in csv.DictReader((ROOT / "data" / "overlap_groups.csv").open(encoding="utf-8"))]
+    assert f"({', '.join(groups)};" in items["overlap_group"]
+    rules = dict(re.findall(r"(\w+) -> ([\w-]+(?: or [\w-]+)?)(?: only)?", items["population"]))
+    assert {k: tuple(v.split(" or ")) for k, v in rules.items()} == POPULATION_DYADS
