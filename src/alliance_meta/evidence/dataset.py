@@ -74,6 +74,30 @@ def load_syntheses(root=None):
     return load_table(SYNTHESES, root)
 
 
+def codebook(name: str, root: str | Path | None = None):
+    """The columns of one table of ``data/``, as its schema in ``datapackage.json`` states them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column, in the table's order: ``column``, ``required`` ("yes" or
+        empty), ``values`` (the allowed codes joined by ", ", or the pattern, or the type)
+        and ``meaning`` (the schema's description).
+    """
+    import pandas as pd
+
+    root = project_root(root)
+    pkg = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["path"] == name or r["name"] == name)
+    rows = []
+    for fld in res["schema"]["fields"]:
+        cons = fld.get("constraints", {})
+        values = ", ".join(cons["enum"]) if "enum" in cons else fld.get("type", "string")
+        rows.append({"column": fld["name"], "required": "yes" if cons.get("required") else "",
+                     "values": values, "meaning": fld.get("description", "")})
+    return pd.DataFrame(rows, columns=["column", "required", "values", "meaning"])
+
+
 # --------------------------------------------------------------------------- validation
 
 
