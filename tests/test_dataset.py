@@ -601,3 +601,29 @@ def test_the_syntheses_protocol_agrees_with_the_validator():
     assert f"({', '.join(groups)};" in items["overlap_group"]
     rules = dict(re.findall(r"(\w+) -> ([\w-]+(?: or [\w-]+)?)(?: only)?", items["population"]))
     assert {k: tuple(v.split(" or ")) for k, v in rules.items()} == POPULATION_DYADS
+
+
+@pytest.mark.parametrize("method,reported", [
+    ("from_t", "t(0) = 0"), ("from_F", "F(1, 0) = 0"), ("from_d", "d = 0, n1 = 0, n2 = 5"),
+    ("from_t", "t(" + "9" * 400 + ") = " + "9" * 400), ("reported_r", "r = " + "9" * 400), ("from_beta", "beta = ."),
+    ("partial_r", "t79 = -"), ("from_d", "d = 1e400"),
+])
+def test_odd_statistics_give_no_warning_and_no_crash(package, method, reported):
+    import warnings
+
+    _break(package, es_method=method, reported=reported)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        problems = validate_package(package)
+    assert all("\n" not in p for p in problems)
+
+
+def test_the_codebook_of_a_table_is_its_schema():
+    from alliance_meta.evidence.dataset import codebook
+
+    book = codebook("syntheses", ROOT)
+    assert list(book.columns) == ["column", "required", "values", "meaning"]
+    row = book.set_index("column").loc["overlap_group"]
+    assert row["required"] == "yes" and "overlap_groups.csv" in row["meaning"]
+    assert book.set_index("column").loc["se_scale", "values"] == "z, r"
+    assert book.set_index("column").loc["k_studies", "values"] == "integer"

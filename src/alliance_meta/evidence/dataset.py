@@ -617,9 +617,13 @@ def _printed(text: str) -> tuple[float, float]:
 def _bounds(fn, text: str, rule: str, printed: str) -> Recomputed | None:
     """Apply a conversion that grows with |statistic| to the printed value and to the ends
     of its rounding interval."""
+    import numpy as np
+
     value, half = _printed(text)
     try:
-        out = Recomputed(float(fn(max(value - half, 0.0))), float(fn(value + half)), float(fn(value)), rule, printed)
+        with np.errstate(all="ignore"):  # t(0) = 0 is 0/0: no number, and no warning on stderr
+            out = Recomputed(float(fn(max(value - half, 0.0))), float(fn(value + half)), float(fn(value)), rule,
+                             printed)
     except (ValueError, ZeroDivisionError, OverflowError):
         return None
     return out if all(math.isfinite(x) for x in (out.low, out.high, out.value)) else None
