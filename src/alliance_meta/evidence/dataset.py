@@ -4,8 +4,13 @@
 Frictionless Table Schema (the subset the project uses: types string, integer, number
 and date; constraints required, unique, enum, minimum, maximum, pattern; primary and
 foreign keys) and then what a schema cannot say: every ``study`` is a key of
-``references.bib`` with a DOI or URL, a value read in a review's table (``via``) names that
-review's key, every id belongs to its study, and a sample id names a coded study.
+``references.bib`` with a DOI or URL whose year is the key's, a value read in a review's
+table (``via``) names that review's key, every id belongs to its study, and a sample id
+names a coded study; and what the book depends on: ``r`` follows from the statistic
+``reported`` prints by the rule ``es_method`` names, a dyad fits its population, ``r`` is
+not at the edge of its scale, an interval is not reversed, reliability rows name existing
+rows, and every table has LF line endings. ``overlap_group`` is a foreign key into
+``overlap_groups.csv``; a foreign-key message names the closest known value.
 """
 
 from __future__ import annotations
