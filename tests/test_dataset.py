@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from alliance_meta.cli import main
 from alliance_meta.evidence.dataset import load_effect_sizes, validate_package
@@ -406,8 +407,6 @@ def test_recompute_r_values():
     assert d.value == pytest.approx(0.84 / (0.84 ** 2 + 709 ** 2 / (446 * 263)) ** 0.5, abs=1e-12)
     assert recompute_r("from_means", "M = 3.1 vs 2.4") == []
 
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 
 @settings(derandomize=True, max_examples=80, deadline=None)
