@@ -626,3 +626,24 @@ def test_the_codebook_of_a_table_is_its_schema():
     assert row["required"] == "yes" and "overlap_groups.csv" in row["meaning"]
     assert book.set_index("column").loc["se_scale", "values"] == "z, r"
     assert book.set_index("column").loc["k_studies", "values"] == "integer"
+
+
+def test_every_format_the_codebook_lists_is_read():
+    """Each example in the codebook's table *Reading `reported`* gives a value by its method,
+    and the table names every method the validator recomputes."""
+    import re
+
+    from alliance_meta.evidence.dataset import recompute_r
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    block = text.split("**Reading `reported`.**", 1)[1].split("\n\n", 2)[1]
+    methods = set()
+    for line in block.splitlines()[2:]:
+        method_cell, formats = line.strip("|").split("|")[:2]
+        (method,) = re.findall(r"`([^`]+)`", method_cell)
+        methods.add(method)
+        examples = [e for e in re.findall(r"`([^`]+)`", formats.split("(else")[0]) if "=" in e]
+        assert examples, method
+        for example in examples:
+            assert recompute_r(method, example), (method, example)
+    assert methods == {"reported_r", "spearman_rho", "from_t", "partial_r", "from_F", "from_d", "from_beta"}
