@@ -94,6 +94,8 @@ SYN = {"synthesis_id": "jones2011-01", "study": "jones2011", "subset": "overall"
        "ci_lb": "0.16", "ci_ub": "0.28", "se": "", "se_scale": "", "model": "random", "estimator": "", "sign_basis": "as printed",
        "overlap_group": "youth-individual", "conflict_with": "", "source_locator": "abstract", "read_in": "abstract",
        "read_at": "https://example.org/jones2011", "notes": ""}
+GROUP = {"group": "youth-individual", "definition": "Psychotherapy of children and adolescents.", "population": "youth",
+         "setting": "psychotherapy"}
 LOG = {"search_id": "x-001", "searched_on": "2026-11-22", "source": "pages", "query": "alliance",
        "records_found": "5", "records_screened": "5", "records_assessed": "2", "records_included": "1",
        "excluded_reasons": "no r: 1"}
@@ -106,7 +108,7 @@ def write_rows(path: Path, fields, rows):
     """Write dicts as a UTF-8 CSV with the given header."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")  # the dataset's tables are LF
         w.writeheader()
         for row in rows:
             w.writerow(row)
@@ -144,8 +146,10 @@ def package(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(ROOT / "data" / "datapackage.json", data / "datapackage.json")
-    write_rows(data / "effect_sizes.csv", _fields("effect_sizes"), [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1"}])
+    write_rows(data / "effect_sizes.csv", _fields("effect_sizes"),
+               [ROW, {**ROW, "es_id": "smith2010-02", "r": "0.1", "reported": "r = .10"}])
     write_rows(data / "syntheses.csv", _fields("syntheses"), [SYN])
+    write_rows(data / "overlap_groups.csv", _fields("overlap_groups"), [GROUP])
     write_rows(data / "search_log.csv", _fields("search_log"), [LOG])
     write_rows(data / "synthesis_search_log.csv", _fields("synthesis_search_log"), [{**LOG, "search_id": "y-001"}])
     write_rows(data / "reliability" / "first_pass.csv", _fields("first_pass"), [ROW])

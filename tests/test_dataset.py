@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from alliance_meta.cli import main
 from alliance_meta.evidence.dataset import load_effect_sizes, validate_package
@@ -316,3 +317,333 @@ def test_validate_refuses_a_table_above_the_size_limit(package, monkeypatch):
     monkeypatch.setenv("ALLIANCE_META_MAX_BYTES", "50")
     problems = validate_package(package)
     assert problems and all("larger than 50 bytes" in p for p in problems)
+
+
+# ------------------------------------------------------------------- what the book depends on
+
+
+def test_an_overlap_group_typo_names_the_known_groups(package):
+    _break_synthesis(package, overlap_group="youth-indivdual")
+    problems = validate_package(package)
+    assert len(problems) == 1, problems
+    assert "syntheses.csv, row 1 (line 2), column 'overlap_group': 'youth-indivdual' is not a value of " \
+           "overlap_groups.group" in problems[0]
+    assert "did you mean 'youth-individual'?" in problems[0]
+    assert "The values in overlap_groups.csv: youth-individual" in problems[0]
+
+
+def test_an_overlap_group_is_defined_in_the_codes_of_syntheses(package):
+    from conftest import GROUP, _fields
+
+    _write(package / "overlap_groups.csv", _fields("overlap_groups"), [{**GROUP, "population": "youth;teens"}])
+    problems = validate_package(package)
+    assert len(problems) == 1 and "overlap_groups.csv, row 1 (line 2), column 'population': 'teens' is not a " \
+                                  "value of syntheses.population" in problems[0], problems
+
+
+def test_every_shipped_overlap_group_is_defined_and_used():
+    groups = {row["group"] for row in csv.DictReader((ROOT / "data" / "overlap_groups.csv").open(encoding="utf-8"))}
+    used = {row["overlap_group"] for row in csv.DictReader((ROOT / "data" / "syntheses.csv").open(encoding="utf-8"))}
+    assert used == groups
+
+
+@pytest.mark.parametrize("method,reported,r,ok", [
+    ("from_t", "t(62) = 1.53", "0.45", False),            # the issue's case: 1.53 on 62 df gives .19
+    ("from_t", "t(62) = 1.53", "0.1907", True),
+    ("from_t", "t(62) = 1.53", "-0.19", True),             # the sign is the coder's (harmonised)
+    ("from_t", "t79 = 2.21", "0.2413", True),
+    ("from_t", "t = 2.21, df = 79", "0.2413", True),
+    ("from_t", "t79 = 2.21", "0.2600", False),
+    ("partial_r", "beta = .22, t79 = 2.21, P = .03", "0.2413", True),
+    ("partial_r", "beta = .22, t79 = 2.21, P = .03", "0.22", False),
+    ("partial_r", "partial r = .31", "0.31", True),
+    ("from_beta", "beta = .22, t79 = 2.21, P = .03", "0.22", True),
+    ("from_beta", "β = 0.08 (b = 2.04, SE = 0.99)", "0.18", False),
+    ("reported_r", "r=-.47, P=.019, n=25", "0.47", True),
+    ("reported_r", "r=-.47, P=.019, n=25", "0.4749", True),   # .47 is anything from .465 to .475
+    ("reported_r", "r=-.47, P=.019, n=25", "0.4800", False),
+    ("reported_r", "r = \u2212.30", "0.30", True),
+    ("reported_r", "r = .30 (parent), r = .12 (youth)", "0.12", True),  # any printed r of the row
+    ("spearman_rho", "\u03c1 = .41", "0.41", True),
+    ("from_F", "F(1, 62) = 2.34", "0.1907", True),
+    ("from_F", "F(1, 62) = 2.34", "0.30", False),
+    ("from_d", "d = 0.84", "0.3872", True),
+    ("from_d", "d = 0.84", "0.3760", False),                # the unequal-groups value needs n1 and n2 printed
+    ("from_d", "d = 0.84, n1 = 446, n2 = 263", "0.3760", True),
+    # not parseable, or no rule: nothing is said
+    ("reported_r", "overall correlation of .23", "0.90", True),
+    ("from_beta", "\u03b2 = -. 0.39, p = 0.001", "0.90", True),
+    ("from_F", "F(2, 60) = 4.1", "0.90", True),
+    ("from_chi2", "chi2(1) = 4.2", "0.90", True),
+    ("from_t", "t = 2.1 (df not printed)", "0.90", True),
+])
+def test_r_follows_from_what_reported_prints(package, method, reported, r, ok):
+    _break(package, r=r, es_method=method, reported=reported)
+    problems = validate_package(package)
+    if ok:
+        assert problems == []
+    else:
+        assert len(problems) == 1, problems
+        assert "effect_sizes.csv, row 2 (line 3), column 'r':" in problems[0]
+        assert f"r = {r} does not follow from reported" in problems[0] and "within the rounding" in problems[0]
+
+
+def test_the_issue_example_names_the_value_it_expects(package):
+    _break(package, r="0.45", es_method="from_t", reported="t(62) = 1.53")
+    (problem,) = validate_package(package)
+    assert "'t(62) = 1.53' by from_t: r = t / sqrt(t^2 + df) gives |r| = 0.1907 (0.1901 to 0.1913" in problem
+
+
+def test_recompute_r_values():
+    from alliance_meta.evidence.dataset import recompute_r
+
+    (t,) = recompute_r("from_t", "t(62) = 1.53")
+    assert t.value == pytest.approx(1.53 / (1.53 ** 2 + 62) ** 0.5, abs=1e-12)
+    assert t.low == pytest.approx(1.525 / (1.525 ** 2 + 62) ** 0.5, abs=1e-12)
+    assert t.high == pytest.approx(1.535 / (1.535 ** 2 + 62) ** 0.5, abs=1e-12)
+    (f,) = recompute_r("from_F", "F(1, 62) = 2.34")
+    assert f.value == pytest.approx((2.34 / (2.34 + 62)) ** 0.5, abs=1e-12)
+    (d,) = recompute_r("from_d", "d = 0.84, n1 = 446, n2 = 263")
+    assert d.value == pytest.approx(0.84 / (0.84 ** 2 + 709 ** 2 / (446 * 263)) ** 0.5, abs=1e-12)
+    assert recompute_r("from_means", "M = 3.1 vs 2.4") == []
+
+
+
+@settings(derandomize=True, max_examples=80, deadline=None)
+@given(t=st.floats(0.0, 30.0), df=st.integers(1, 2000), decimals=st.integers(1, 3))
+def test_a_correctly_converted_t_always_passes(t, df, decimals):
+    """Any t printed to any number of decimals, converted and stored to 4 decimals, agrees."""
+    from alliance_meta.evidence.dataset import _effect_rules
+
+    printed = f"{t:.{decimals}f}"
+    r = float(printed) / (float(printed) ** 2 + df) ** 0.5
+    row = {"_row": 1, "r": f"{r:.4f}", "es_method": "from_t", "reported": f"t({df}) = {printed}",
+           "alliance_dyad": "", "population": ""}
+    assert _effect_rules("x.csv", [row]) == []
+
+
+def test_a_key_year_matches_the_bibliography(package):
+    (package.parent / "references.bib").write_text(BIB.replace("journal={J}, year={2010}", "journal={J}, year={2011}"),
+                                                   encoding="utf-8")
+    problems = validate_package(package)
+    assert problems and all("'smith2010' carries the year 2010 but references.bib gives year = 2011" in p
+                            for p in problems), problems
+    # every table that names the key, in the column that names it
+    for where in ("effect_sizes.csv, row 1 (line 2), column 'study'", "first_pass.csv, row 1 (line 2), column 'study'",
+                  "parent_accounts.csv, row 1 (line 2), column 'study'",
+                  "barrier_sources.csv, row 1 (line 2), column 'study'"):
+        assert any(where in p for p in problems), (where, problems)
+
+
+def test_a_key_year_is_checked_in_via_and_quoted_by(package):
+    (package.parent / "references.bib").write_text(BIB.replace("journal={J}, year={2011}", "journal={J}, year={2012}"),
+                                                   encoding="utf-8")
+    _break(package, source_access="secondary_table", via="jones2011")
+    _break_synthesis(package, read_in="quoted_by:jones2011")
+    problems = validate_package(package)
+    assert any("effect_sizes.csv, row 2 (line 3), column 'via': 'jones2011' carries the year 2011" in p
+               for p in problems), problems
+    assert any("syntheses.csv, row 1 (line 2), column 'read_in': 'jones2011' carries" in p for p in problems)
+    assert any("syntheses.csv, row 1 (line 2), column 'study': 'jones2011' carries" in p for p in problems)
+
+
+@pytest.mark.parametrize("dyad,population,ok", [
+    ("parent-therapist", "adult", False), ("parent-therapist", "child", True), ("parent-therapist", "family", True),
+    ("youth-therapist", "adult", False), ("youth-therapist", "adolescent", True),
+    ("client-therapist", "child", False), ("client-therapist", "adult", True),
+    ("couple-therapist", "adult", False), ("couple-therapist", "family", True),
+    ("family-therapist", "adult", True), ("patient-physician", "child", True), ("client-provider", "adult", True),
+])
+def test_an_effect_size_dyad_fits_its_population(package, dyad, population, ok):
+    _break(package, alliance_dyad=dyad, population=population)
+    problems = validate_package(package)
+    if ok:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and "effect_sizes.csv, row 2 (line 3), column 'population': population " \
+                                      f"'{population}' does not fit alliance_dyad '{dyad}'" in problems[0], problems
+
+
+@pytest.mark.parametrize("population,dyad,ok", [
+    ("parent", "youth-therapist", False), ("parent", "mixed", False), ("parent", "parent-therapist", True),
+    ("youth", "parent-therapist", False), ("youth", "mixed", True), ("adult", "parent-therapist", False),
+    ("adult", "client-therapist", True), ("family", "family-therapist", True), ("family", "youth-therapist", False),
+    ("couple", "couple-therapist", True), ("couple", "client-therapist", False),
+])
+def test_a_synthesis_population_fits_its_dyad(package, population, dyad, ok):
+    _break_synthesis(package, population=population, alliance_dyad=dyad)
+    problems = validate_package(package)
+    if ok:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and "syntheses.csv, row 1 (line 2), column 'alliance_dyad': alliance_dyad " \
+                                      f"'{dyad}' does not fit population '{population}'" in problems[0], problems
+
+
+def _codebook_table(heading: str) -> dict:
+    """The 'dyad -> populations' table under a heading of data/README.md."""
+    import re
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    block = text.split(heading, 1)[1].split("\n\n", 2)[1]
+    return {re.findall(r"`([^`]+)`", left)[0]: tuple(re.findall(r"`([^`]+)`", right))
+            for left, right in (line.strip("|").split("|")[:2] for line in block.splitlines()[2:])}
+
+
+def test_the_codebook_states_the_dyad_rules_the_validator_applies():
+    from alliance_meta.evidence.dataset import DYAD_POPULATIONS, POPULATION_DYADS
+
+    assert {k: v for k, v in _codebook_table("**Dyad and population (effect_sizes.csv).**").items() if v} == \
+        DYAD_POPULATIONS
+    assert _codebook_table("**Population and dyad (syntheses.csv).**") == POPULATION_DYADS
+
+
+@pytest.mark.parametrize("r", ["1", "-1", "1.000"])
+def test_r_at_the_edge_of_the_scale_is_named(package, r):
+    _break(package, r=r, n="4", reported=f"r = {r}")
+    problems = validate_package(package)
+    assert len(problems) == 1 and "column 'r'" in problems[0] and "is at the edge of the scale: its Fisher z is " \
+                                                                  "infinite" in problems[0], problems
+
+
+def test_a_sample_too_small_for_a_correlation_says_why(package):
+    _break(package, n="3")
+    (problem,) = validate_package(package)
+    assert "column 'n': 3 is below the minimum 4; a correlation needs n of at least 4" in problem
+
+
+def test_a_pooled_r_of_one_is_named(package):
+    _break_synthesis(package, r_printed="1", r="1", ci_lb="0.9", ci_ub="1")
+    problems = validate_package(package)
+    assert any("syntheses.csv, row 1 (line 2), column 'r': r = 1 is at the edge of the scale" in p for p in problems)
+
+
+def test_a_reversed_interval_is_named_as_such(package):
+    _break_synthesis(package, ci_lb="0.28", ci_ub="0.16")
+    (problem,) = validate_package(package)
+    assert "column 'ci_lb': reversed interval (upper bound first): ci_lb = 0.28 is above ci_ub = 0.16" in problem
+    assert "outside its interval" not in problem
+
+
+def test_reliability_rows_name_existing_rows(package):
+    path = package / "reliability" / "first_pass.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    _write(path, list(rows[0]), [{**rows[0], "es_id": "smith2010-07"}])
+    (problem,) = validate_package(package)
+    assert "first_pass.csv, row 1 (line 2), column 'es_id': 'smith2010-07' is not a value of effect_sizes.es_id" \
+           in problem
+    path.unlink()
+    _write(path, list(rows[0]), rows)
+    second = package / "reliability" / "second_pass.csv"
+    _write(second, list(rows[0]), [{**rows[0], "es_id": "smith2010-07"}])
+    (problem,) = validate_package(package)
+    assert "second_pass.csv, row 1 (line 2), column 'es_id': 'smith2010-07' is not an es_id of effect_sizes.csv" \
+           in problem
+    _write(second, list(rows[0]), [{**rows[0], "es_id": "smith2010-51"}])   # found by the second coder only
+    assert validate_package(package) == []
+
+
+@pytest.mark.parametrize("table", ["effect_sizes.csv", "syntheses.csv", "reliability/second_pass.csv"])
+def test_a_crlf_table_is_one_line_naming_the_fix(package, table):
+    path = package / table
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    (problem,) = validate_package(package)
+    assert problem.startswith(f"{path}: has Windows (CRLF) line endings on ")
+    assert "every table of the dataset uses LF line endings" in problem and f"sed -i 's/\\r$//' {path}" in problem
+
+
+def test_every_shipped_table_is_lf():
+    import json
+
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    for res in pkg["resources"]:
+        assert b"\r" not in (ROOT / "data" / res["path"]).read_bytes(), res["path"]
+
+
+def _protocol_items() -> dict:
+    """``- `column`: text`` items of SYNTHESES_PROTOCOL.md, continuation lines joined."""
+    import re
+
+    items, current = {}, None
+    text = (ROOT / "data" / "search_notes" / "SYNTHESES_PROTOCOL.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        m = re.match(r"- `(\w+)`(?:, `\w+`)*: (.*)", line)
+        if m:
+            current = m.group(1)
+            items[current] = m.group(2)
+        elif current and line.startswith("  "):
+            items[current] += " " + line.strip()
+        else:
+            current = None
+    return items
+
+
+def test_the_syntheses_protocol_agrees_with_the_validator():
+    import json
+    import re
+
+    from alliance_meta.evidence.dataset import POPULATION_DYADS
+
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in pkg["resources"] if r["name"] == "syntheses")["schema"]["fields"]
+    text = (ROOT / "data" / "search_notes" / "SYNTHESES_PROTOCOL.md").read_text(encoding="utf-8")
+    assert ",".join(f["name"] for f in fields) in text.splitlines()    # the header to write
+    items = _protocol_items()
+    for fld in fields:                                                   # each vocabulary, as the schema's
+        enum = fld.get("constraints", {}).get("enum")
+        if enum and "|" in items.get(fld["name"], ""):
+            listed = re.sub(r"\([^)]*\)", "", items[fld["name"]]).split("|")
+            codes = [m.group(0) for seg in listed if (m := re.match(r"[a-z][a-z_-]*", seg.strip()))]
+            assert codes == enum, fld["name"]
+    assert items["overlap_group"].startswith("required.")
+    groups = [row["group"] for row in csv.DictReader((ROOT / "data" / "overlap_groups.csv").open(encoding="utf-8"))]
+    assert f"({', '.join(groups)};" in items["overlap_group"]
+    rules = dict(re.findall(r"(\w+) -> ([\w-]+(?: or [\w-]+)?)(?: only)?", items["population"]))
+    assert {k: tuple(v.split(" or ")) for k, v in rules.items()} == POPULATION_DYADS
+
+
+@pytest.mark.parametrize("method,reported", [
+    ("from_t", "t(0) = 0"), ("from_F", "F(1, 0) = 0"), ("from_d", "d = 0, n1 = 0, n2 = 5"),
+    ("from_t", "t(" + "9" * 400 + ") = " + "9" * 400), ("reported_r", "r = " + "9" * 400), ("from_beta", "beta = ."),
+    ("partial_r", "t79 = -"), ("from_d", "d = 1e400"),
+])
+def test_odd_statistics_give_no_warning_and_no_crash(package, method, reported):
+    import warnings
+
+    _break(package, es_method=method, reported=reported)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        problems = validate_package(package)
+    assert all("\n" not in p for p in problems)
+
+
+def test_the_codebook_of_a_table_is_its_schema():
+    from alliance_meta.evidence.dataset import codebook
+
+    book = codebook("syntheses", ROOT)
+    assert list(book.columns) == ["column", "required", "values", "meaning"]
+    row = book.set_index("column").loc["overlap_group"]
+    assert row["required"] == "yes" and "overlap_groups.csv" in row["meaning"]
+    assert book.set_index("column").loc["se_scale", "values"] == "z, r"
+    assert book.set_index("column").loc["k_studies", "values"] == "integer"
+
+
+def test_every_format_the_codebook_lists_is_read():
+    """Each example in the codebook's table *Reading `reported`* gives a value by its method,
+    and the table names every method the validator recomputes."""
+    import re
+
+    from alliance_meta.evidence.dataset import recompute_r
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    block = text.split("**Reading `reported`.**", 1)[1].split("\n\n", 2)[1]
+    methods = set()
+    for line in block.splitlines()[2:]:
+        method_cell, formats = line.strip("|").split("|")[:2]
+        (method,) = re.findall(r"`([^`]+)`", method_cell)
+        methods.add(method)
+        examples = [e for e in re.findall(r"`([^`]+)`", formats.split("(else")[0]) if "=" in e]
+        assert examples, method
+        for example in examples:
+            assert recompute_r(method, example), (method, example)
+    assert methods == {"reported_r", "spearman_rho", "from_t", "partial_r", "from_F", "from_d", "from_beta"}

@@ -55,7 +55,7 @@ def _copy_with(package, column: str, value: str) -> Path:
         fields, rows = reader.fieldnames, list(reader)
     rows[0][column] = value
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return package
@@ -86,3 +86,28 @@ def test_a_broken_descriptor_is_found(package):
     desc["resources"][0]["schema"]["fields"][0]["type"] = "nubmer"
     (package / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
     assert not _report(package / "datapackage.json").valid
+
+
+def test_both_validators_find_an_overlap_group_outside_the_vocabulary(package):
+    path = package / "syntheses.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0]["overlap_group"] = "youth-indivdual"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = _problems(_report(package / "datapackage.json"))
+    assert any(p.startswith("syntheses: foreign-key") for p in problems), problems
+    ours = validate_package(package)
+    assert len(ours) == 1 and "column 'overlap_group'" in ours[0] and "did you mean 'youth-individual'" in ours[0]
+
+
+def test_the_overlap_groups_are_a_resource_with_a_key():
+    desc = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    groups = next(r for r in desc["resources"] if r["name"] == "overlap_groups")
+    assert groups["schema"]["primaryKey"] == ["group"]
+    syn = next(r for r in desc["resources"] if r["name"] == "syntheses")
+    assert {"fields": ["overlap_group"], "reference": {"resource": "overlap_groups", "fields": ["group"]}} in \
+        syn["schema"]["foreignKeys"]

@@ -4,8 +4,13 @@
 Frictionless Table Schema (the subset the project uses: types string, integer, number
 and date; constraints required, unique, enum, minimum, maximum, pattern; primary and
 foreign keys) and then what a schema cannot say: every ``study`` is a key of
-``references.bib`` with a DOI or URL, a value read in a review's table (``via``) names that
-review's key, every id belongs to its study, and a sample id names a coded study.
+``references.bib`` with a DOI or URL whose year is the key's, a value read in a review's
+table (``via``) names that review's key, every id belongs to its study, and a sample id
+names a coded study; and what the book depends on: ``r`` follows from the statistic
+``reported`` prints by the rule ``es_method`` names, a dyad fits its population, ``r`` is
+not at the edge of its scale, an interval is not reversed, reliability rows name existing
+rows, and every table has LF line endings. ``overlap_group`` is a foreign key into
+``overlap_groups.csv``; a foreign-key message names the closest known value.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import io
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
@@ -71,6 +77,30 @@ def load_effect_sizes(root=None):
 def load_syntheses(root=None):
     """``data/syntheses.csv`` as a DataFrame (see :func:`load_table`)."""
     return load_table(SYNTHESES, root)
+
+
+def codebook(name: str, root: str | Path | None = None):
+    """The columns of one table of ``data/``, as its schema in ``datapackage.json`` states them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column, in the table's order: ``column``, ``required`` ("yes" or
+        empty), ``values`` (the allowed codes joined by ", ", or the pattern, or the type)
+        and ``meaning`` (the schema's description).
+    """
+    import pandas as pd
+
+    root = project_root(root)
+    pkg = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["path"] == name or r["name"] == name)
+    rows = []
+    for fld in res["schema"]["fields"]:
+        cons = fld.get("constraints", {})
+        values = ", ".join(cons["enum"]) if "enum" in cons else fld.get("type", "string")
+        rows.append({"column": fld["name"], "required": "yes" if cons.get("required") else "",
+                     "values": values, "meaning": fld.get("description", "")})
+    return pd.DataFrame(rows, columns=["column", "required", "values", "meaning"])
 
 
 # --------------------------------------------------------------------------- validation
@@ -171,6 +201,8 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
         for fld in fields:
             name = fld["name"]
             msg = _check_value(row[name], fld)
+            if msg and name in WHY_BOUNDS and "minimum" in msg and "r" in names:
+                msg += WHY_BOUNDS[name]
             if msg:
                 problems.append(_problem(msg, label, row["_row"], name))
             if name in seen and row[name]:
@@ -224,7 +256,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
             unread.add(res["name"])
             continue
         found, rows = validate_table(path, res["schema"], label)
-        problems += found
+        problems += found + _line_endings(path, label)
         tables[res["name"]] = (label, rows)
         if found and not rows:
             unread.add(res["name"])
@@ -232,8 +264,10 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     problems += _synthesis_rules(*tables.get("syntheses", ("", [])))
     problems += _selection_rules(pkg, tables)
     problems += _founding_agendas_read(*tables.get("founding_agendas", ("", [])))
+    problems += _book_rules(pkg, tables, skip=unread)
     if refs is not None:
         problems += _cross_check(tables, refs)
+        problems += _key_years(tables, refs)
         problems += _bib_fields(refs, str(bib_path))
     return problems
 
@@ -359,7 +393,10 @@ def _synthesis_rules(label: str, rows: list[dict]) -> list[str]:
         if (lo_val is None) != (hi_val is None):
             out.append(_problem("a confidence interval needs both limits", label, at, "ci_ub" if hi_val is None else "ci_lb"))
         elif lo_val is not None:
-            if r_val is None:
+            if lo_val > hi_val:
+                out.append(_problem(f"reversed interval (upper bound first): ci_lb = {lo} is above ci_ub = {hi}; put "
+                                    "the lower limit in ci_lb and the upper in ci_ub", label, at, "ci_lb"))
+            elif r_val is None:
                 out.append(_problem("a confidence interval without a harmonised r (keep the printed limits in notes)",
                                     label, at, "ci_lb"))
             elif not lo_val <= r_val <= hi_val:
@@ -395,13 +432,14 @@ def _foreign_keys(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
             target = ref.get("resource") or res["name"]
             if target in skip:
                 continue
-            values = {tuple(row.get(f, "") for f in ref_fields) for row in tables.get(target, ("", []))[1]}
+            target_label, target_rows = tables.get(target, ("", []))
+            values = {tuple(row.get(f, "") for f in ref_fields) for row in target_rows}
             for row in rows:
                 key = tuple(row.get(f, "") for f in fields)
                 if all(key) and key not in values:
                     shown = key[0] if len(key) == 1 else ", ".join(key)
-                    out.append(_problem(f"'{shown}' is not a value of {target}.{', '.join(ref_fields)} (foreign key)",
-                                        label, row["_row"], fields[0]))
+                    out.append(_problem(f"'{shown}' is not a value of {target}.{', '.join(ref_fields)} (foreign key)"
+                                        + _known_values(shown, values, target_label), label, row["_row"], fields[0]))
     return out
 
 
@@ -470,6 +508,300 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
         if owner and owner not in studies:
             out.append(_problem(f"sample '{row['sample']}' names no coded study ('{owner}')", label, row["_row"],
                                 "sample"))
+    return out
+
+
+# --------------------------------------------------------------------------- rules the book depends on
+#
+# What a schema cannot say and a chapter relies on: a row the validator lets through must
+# mean what its codes say, or the book computes a true-looking number from a false row.
+
+#: Appended to a schema message when ``n`` is below its minimum in a table of correlations.
+WHY_BOUNDS = {"n": "; a correlation needs n of at least 4: its Fisher z variance 1/(n - 3) must be finite "
+                   "and positive"}
+
+#: ``effect_sizes.csv``: the populations a dyad may have (``population`` is who was treated).
+#: A dyad not named here (family-therapist, patient-physician, client-provider) may have any.
+DYAD_POPULATIONS = {
+    "parent-therapist": ("child", "adolescent", "family"),
+    "youth-therapist": ("child", "adolescent", "family"),
+    "client-therapist": ("adult",),
+    "couple-therapist": ("family",),
+}
+#: ``syntheses.csv``: the dyads a pooled population may have (``parent`` is the parent's
+#: own alliance, so only parent-therapist; ``mixed`` is a review that pooled several dyads).
+POPULATION_DYADS = {
+    "adult": ("client-therapist", "mixed"),
+    "youth": ("youth-therapist", "mixed"),
+    "family": ("family-therapist", "mixed"),
+    "couple": ("couple-therapist", "mixed"),
+    "parent": ("parent-therapist",),
+}
+#: A second-pass row numbered from here on is one only the second coder found (data/README.md).
+SECOND_CODER_ONLY = 51
+
+
+def _known_values(shown: str, values: set, target_label: str) -> str:
+    """The tail of a foreign-key message: the closest known value, and all of them when few."""
+    import difflib
+
+    known = sorted(v[0] for v in values if len(v) == 1 and v[0])
+    if not known:
+        return ""
+    close = difflib.get_close_matches(shown, known, n=1, cutoff=0.75)
+    tail = f"; did you mean '{close[0]}'?" if close else ""
+    if len(known) <= 12:
+        where = f" in {Path(target_label).name}" if target_label else ""
+        tail += f" The values{where}: {', '.join(known)} (a new value needs its row there first)"
+    return tail
+
+
+def _line_endings(path: Path, label: str) -> list[str]:
+    """One problem when a table has any carriage return: every table uses LF line endings
+    (one policy, so that a diff shows changed rows, not changed line ends)."""
+    from ..engine.limits import max_bytes
+
+    try:
+        if path.stat().st_size > max_bytes():
+            return []  # read_rows has refused it already
+        data = path.read_bytes()
+    except OSError:
+        return []
+    if b"\r" not in data:
+        return []
+    crlf = data.count(b"\r\n")
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    what = (f"has Windows (CRLF) line endings on {crlf} of {lines} lines" if crlf
+            else "has carriage returns (CR) as line ends")
+    return [_problem(f"{what}; every table of the dataset uses LF line endings: convert it, e.g. "
+                     f"sed -i 's/\\r$//' {label}", label)]
+
+
+# Printed statistics: a number as printed ('.22', '-0.47', '2.', with a Unicode minus).
+_NUM = r"([-+\u2212\u2013]?(?:\d+(?:\.\d*)?|\.\d+))(?![\d.]*\d)"
+_DF = r"(\d+(?:\.\d+)?)"
+_NOT_AFTER = r"(?<![A-Za-z_])"
+STATISTICS = {
+    "r": re.compile(_NOT_AFTER + r"r\s*(?:\(\s*\d+\s*\))?\s*=\s*" + _NUM),
+    "rho": re.compile(r"(?:\u03c1|" + _NOT_AFTER + r"(?:rho|r_?s))\s*(?:\(\s*\d+\s*\))?\s*=\s*" + _NUM),
+    "partial r": re.compile(r"(?:partial\s+r|" + _NOT_AFTER + r"pr)\s*(?:\(\s*\d+\s*\))?\s*=\s*" + _NUM),
+    "t": re.compile(_NOT_AFTER + r"t\s*(?:\(\s*" + _DF + r"\s*\)|" + _DF + r")\s*=\s*" + _NUM),
+    "t, df": re.compile(_NOT_AFTER + r"t\s*=\s*" + _NUM + r"\s*[,;]\s*df\s*=\s*" + _DF),
+    "F": re.compile(_NOT_AFTER + r"F\s*\(\s*" + _DF + r"\s*,\s*" + _DF + r"\s*\)\s*=\s*" + _NUM),
+    "d": re.compile(_NOT_AFTER + r"d\s*=\s*" + _NUM),
+    "beta": re.compile(r"(?:\u03b2|" + _NOT_AFTER + r"[Bb]eta)\s*=\s*" + _NUM),
+    "n1": re.compile(_NOT_AFTER + r"n_?(?:1|\u2081)\s*=\s*(\d+)"),
+    "n2": re.compile(_NOT_AFTER + r"n_?(?:2|\u2082)\s*=\s*(\d+)"),
+}
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """The correlation a printed statistic gives, for checking a coded ``r``.
+
+    ``low`` and ``high`` bound ``|r|`` over every value that rounds to the printed digits
+    (half a unit in the last printed place either side); ``value`` is ``|r|`` from the
+    printed value itself. The sign is the coder's (``r`` is harmonised), so only ``|r|``
+    is compared.
+    """
+
+    low: float
+    high: float
+    value: float
+    rule: str
+    printed: str
+
+
+def _printed(text: str) -> tuple[float, float]:
+    """(|value|, half a unit in its last printed place) of a printed number."""
+    text = text.replace("\u2212", "-").replace("\u2013", "-")
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    return abs(float(text)), 0.5 * 10.0 ** -decimals
+
+
+def _bounds(fn, text: str, rule: str, printed: str) -> Recomputed | None:
+    """Apply a conversion that grows with |statistic| to the printed value and to the ends
+    of its rounding interval."""
+    import numpy as np
+
+    value, half = _printed(text)
+    try:
+        with np.errstate(all="ignore"):  # t(0) = 0 is 0/0: no number, and no warning on stderr
+            out = Recomputed(float(fn(max(value - half, 0.0))), float(fn(value + half)), float(fn(value)), rule,
+                             printed)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return out if all(math.isfinite(x) for x in (out.low, out.high, out.value)) else None
+
+
+def recompute_r(es_method: str, reported: str) -> list[Recomputed]:
+    """The correlations that ``reported`` gives by the rule ``es_method`` names.
+
+    Parameters
+    ----------
+    es_method : str
+        A code of ``effect_sizes.es_method``. ``reported_r`` takes a printed ``r``;
+        ``spearman_rho`` a printed rho (or r); ``from_t`` a t with its df,
+        r = t / sqrt(t^2 + df); ``from_F`` an F(1, df), r = sqrt(F / (F + df));
+        ``from_d`` a d, r = d / sqrt(d^2 + a) with a = (n1 + n2)^2 / (n1 n2) when
+        ``reported`` prints n1 and n2 and a = 4 otherwise; ``from_beta`` a standardised
+        beta, taken as r; ``partial_r`` a t with its df (converted as from_t), else a
+        printed partial r or r. Other methods (``from_chi2``, ``from_means``) are not
+        recomputed.
+    reported : str
+        The statistic as printed (``t(62) = 1.53``, ``beta = .22, t79 = 2.21``, ``r=-.47``).
+
+    Returns
+    -------
+    list of Recomputed
+        One per statistic of the named kind that ``reported`` prints, on the |r| scale;
+        empty when the method has no rule here or nothing in ``reported`` can be parsed
+        (not every printed format can be, and then nothing is said).
+    """
+    from ..engine.effects import r_from_d, r_from_f, r_from_t
+
+    text = reported or ""
+
+    def printed(kind, fn, rule, group=1):
+        return [c for m in STATISTICS[kind].finditer(text)
+                if (c := _bounds(lambda x, m=m: fn(x, m), m.group(group), rule, m.group(0))) is not None]
+
+    def t_rows():
+        found = printed("t", lambda x, m: r_from_t(x, float(m.group(1) or m.group(2))),
+                        "r = t / sqrt(t^2 + df)", 3)
+        return found + printed("t, df", lambda x, m: r_from_t(x, float(m.group(2))), "r = t / sqrt(t^2 + df)")
+
+    def same(kind, rule):
+        return printed(kind, lambda x, m: min(x, 1.0) if kind != "beta" else x, rule)
+
+    if es_method == "reported_r":
+        return same("r", "the printed r")
+    if es_method == "spearman_rho":
+        return same("rho", "the printed rho") or same("r", "the printed r")
+    if es_method == "from_t":
+        return t_rows()
+    if es_method == "partial_r":
+        return t_rows() or same("partial r", "the printed partial r") or same("r", "the printed r")
+    if es_method == "from_beta":
+        return same("beta", "the printed standardised beta")
+    if es_method == "from_F":
+        return [c for m in STATISTICS["F"].finditer(text) if float(m.group(1)) == 1.0
+                and (c := _bounds(lambda x, m=m: r_from_f(x, float(m.group(2))), m.group(3),
+                                  "r = sqrt(F / (F + df)) for F(1, df)", m.group(0))) is not None]
+    if es_method == "from_d":
+        n1, n2 = STATISTICS["n1"].search(text), STATISTICS["n2"].search(text)
+        if n1 and n2 and int(n1.group(1)) > 0 and int(n2.group(1)) > 0:
+            a, b = int(n1.group(1)), int(n2.group(1))
+            return printed("d", lambda x, m: r_from_d(x, a, b), "r = d / sqrt(d^2 + (n1 + n2)^2 / (n1 n2))")
+        return printed("d", lambda x, m: r_from_d(x), "r = d / sqrt(d^2 + 4)")
+    return []
+
+
+def _number_or_none(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _effect_rules(label: str, rows: list[dict]) -> list[str]:
+    """``effect_sizes.csv``: r at the edge of its scale; r that does not follow from what
+    ``reported`` prints by the rule ``es_method`` names; a dyad that cannot have the
+    population coded (:data:`DYAD_POPULATIONS`)."""
+    out = []
+    for row in rows:
+        at, r_text = row["_row"], row.get("r", "")
+        r = _number_or_none(r_text)
+        if r is not None and abs(r) == 1.0:
+            out.append(_problem(f"r = {r_text} is at the edge of the scale: its Fisher z is infinite and the row "
+                                "cannot be pooled; check the source (a printed 1.00 is a rounding or a typo) and "
+                                "leave the row out if it stands", label, at, "r"))
+        elif r is not None and abs(r) < 1.0:
+            found = recompute_r(row.get("es_method", ""), row.get("reported", ""))
+            _, half = _printed(r_text) if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", r_text) else (0.0, 0.0)
+            if found and not any(c.low - half - 1e-9 <= abs(r) <= c.high + half + 1e-9 for c in found):
+                c = found[0]
+                out.append(_problem(
+                    f"r = {r_text} does not follow from reported '{c.printed}' by {row['es_method']}: {c.rule} "
+                    f"gives |r| = {c.value:.4f} ({c.low:.4f} to {c.high:.4f} within the rounding of the printed "
+                    "digits); correct r, es_method or reported", label, at, "r"))
+        dyad, population = row.get("alliance_dyad", ""), row.get("population", "")
+        allowed = DYAD_POPULATIONS.get(dyad)
+        if allowed and population and population not in allowed:
+            out.append(_problem(f"population '{population}' does not fit alliance_dyad '{dyad}', whose population is "
+                                f"{' or '.join(allowed)} (data/README.md, codebook)", label, at, "population"))
+    return out
+
+
+def _synthesis_codes(label: str, rows: list[dict]) -> list[str]:
+    """``syntheses.csv``: a pooled r at the edge of its scale; a dyad that cannot belong to
+    the population coded (:data:`POPULATION_DYADS`)."""
+    out = []
+    for row in rows:
+        at, r_text = row["_row"], row.get("r", "")
+        r = _number_or_none(r_text)
+        if r is not None and abs(r) == 1.0:
+            out.append(_problem(f"r = {r_text} is at the edge of the scale: its Fisher z is infinite; check the "
+                                "source (a pooled r of 1 is a typo or a misread)", label, at, "r"))
+        dyad, population = row.get("alliance_dyad", ""), row.get("population", "")
+        allowed = POPULATION_DYADS.get(population)
+        if allowed and dyad and dyad not in allowed:
+            out.append(_problem(f"alliance_dyad '{dyad}' does not fit population '{population}', whose dyad is "
+                                f"{' or '.join(allowed)} (data/README.md, codebook)", label, at, "alliance_dyad"))
+    return out
+
+
+def _book_rules(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
+    """The rules of this section over the tables that could be read."""
+    out = []
+    if "effect_sizes" not in skip:
+        out += _effect_rules(*tables.get("effect_sizes", ("", [])))
+    if "syntheses" not in skip:
+        out += _synthesis_codes(*tables.get("syntheses", ("", [])))
+    # An overlap group's scope is written in the codes of syntheses.csv.
+    syn = next((r for r in pkg["resources"] if r.get("name") == "syntheses"), None)
+    vocab = {f["name"]: f.get("constraints", {}).get("enum") for f in (syn["schema"]["fields"] if syn else [])}
+    label, rows = tables.get("overlap_groups", ("", []))
+    for row in rows:
+        for column in ("population", "setting"):
+            codes = vocab.get(column)
+            for code in (c.strip() for c in row.get(column, "").split(";")):
+                if codes and code and code not in codes:
+                    out.append(_problem(f"'{code}' is not a value of syntheses.{column} ({', '.join(codes)})",
+                                        label, row["_row"], column))
+    # A second-pass row codes a row of the dataset, or is one only the second coder found.
+    if "effect_sizes" not in skip:
+        ids = {row.get("es_id", "") for row in tables.get("effect_sizes", ("", []))[1]}
+        label, rows = tables.get("second_pass", ("", []))
+        for row in rows:
+            es_id = row.get("es_id", "")
+            number = re.search(r"-(\d+)$", es_id)
+            if es_id and es_id not in ids and number and int(number.group(1)) < SECOND_CODER_ONLY:
+                out.append(_problem(f"'{es_id}' is not an es_id of effect_sizes.csv: a second-pass row codes an "
+                                    f"existing row, or is numbered from {SECOND_CODER_ONLY} when only the second "
+                                    "coder found it", label, row["_row"], "es_id"))
+    return out
+
+
+def _key_years(tables: dict, refs: dict) -> list[str]:
+    """The year in a BibTeX key (``kazdin2017``) is the ``year`` of its entry, in every
+    table and column that names a key (``study``, ``via``, ``read_in = quoted_by:<key>``)."""
+    out = []
+    for label, rows in tables.values():
+        for row in rows:
+            named = [(c, row.get(c, "")) for c in ("study", "via")]
+            if row.get("read_in", "").startswith("quoted_by:"):
+                named.append(("read_in", row["read_in"].split(":", 1)[1]))
+            for column, key in named:
+                in_key = re.search(r"(\d{4})[a-z]?$", key)
+                ref = refs.get(key) if in_key else None
+                in_bib = re.match(r"\d{4}", ref.year) if ref is not None else None
+                if in_bib and in_key.group(1) != in_bib.group(0):
+                    out.append(_problem(f"'{key}' carries the year {in_key.group(1)} but references.bib gives year "
+                                        f"= {ref.year}: a key is lastnameYEAR with the work's year (correct the "
+                                        "year, or rename the key in references.bib and in every table)", label,
+                                        row["_row"], column))
     return out
 
 
