@@ -133,6 +133,11 @@ AGENDA = {"item": "mandated_services", "title": "Mandated services", "question":
           "evidence_rule": "moderator=referral&level=mandated", "barrier": "coercive_context",
           "population": "Parents in child protection", "alliance": "Parent-rated, early", "outcome": "Parenting",
           "analysis": "r per referral level", "notes": ""}
+MODERATOR_TEST = {"test_id": "jones2011-m01", "study": "jones2011", "analysis": "jones2011-01",
+                  "moderator": "referral source", "levels": "voluntary | mandated", "statistic": "",
+                  "p_or_statement": "not significant", "result": "not_significant", "finding": "no difference",
+                  "source_locator": "p. 5", "read_in": "full_text", "read_at": "https://example.org/u",
+                  "quote": "Referral did not moderate the association.", "notes": ""}
 FOUNDING_AGENDA = {"agenda_id": "ag-01", "study": "jones2011", "question": "Is the link causal?",
                    "kind": "open_question", "evidence_rule": "estimate_type=adjusted", "locator": "abstract",
                    "read_at": "https://example.org/u", "notes": ""}
@@ -159,6 +164,7 @@ def package(tmp_path):
     write_rows(data / "barrier_sources.csv", _fields("barrier_sources"), [BARRIER_SOURCE])
     write_rows(data / "agenda.csv", _fields("agenda"), [AGENDA])
     write_rows(data / "founding_agendas.csv", _fields("founding_agendas"), [FOUNDING_AGENDA])
+    write_rows(data / "moderator_tests.csv", _fields("moderator_tests"), [MODERATOR_TEST])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 
