@@ -188,3 +188,35 @@ def syn():
         "r": [0.275, np.nan, 0.26], "ci_lb": [0.25, np.nan, np.nan], "ci_ub": [0.30, np.nan, np.nan],
         "read_in": ["abstract", "abstract", "quoted_by:new2011"],
     })
+
+
+@dataclass
+class FakeFit:
+    """The parts of a PoolResult that :mod:`alliance_meta.evidence.certainty` reads."""
+
+    r: float
+    r_ci_lb: float
+    r_ci_ub: float
+    r_pi_lb: float | None = None
+    r_pi_ub: float | None = None
+    I2: float | None = None
+    tau2: float | None = None
+
+
+@pytest.fixture
+def fake_fit():
+    """Build a pooled result from plain numbers (the interval method is the caller's)."""
+    return FakeFit
+
+
+@pytest.fixture
+def body_rows():
+    """Three published estimates as overview_table gives them: two psychotherapy reviews read
+    in an abstract and in full text, and a coaching review read only as quoted by a later work."""
+    return pd.DataFrame({
+        "synthesis_id": ["a2001-01", "b2002-01", "c2003-01"], "study": ["a2001", "b2002", "c2003"],
+        "r": [0.28, 0.20, 0.41], "r_lb": [0.25, 0.14, 0.34], "r_ub": [0.31, 0.26, 0.48],
+        "vi": [0.0004, 0.0009, 0.0016], "read_in": ["abstract", "full_text", "quoted_by:a2001"],
+        "estimate_type": ["overall", "overall", "overall"], "population": ["adult", "youth", "adult"],
+        "setting": ["psychotherapy", "psychotherapy", "coaching"], "k_studies": pd.array([190, 28, 27], dtype="Int64"),
+    })
