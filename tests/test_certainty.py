@@ -378,3 +378,43 @@ def test_direction_body_is_one_row_with_the_table_columns():
     assert row.iloc[0]["imprecision"] == "serious" and row.iloc[0]["inconsistency"] == "not serious"
     both = pd.concat([summary_of_findings([_body()]), row], ignore_index=True)
     assert list(both["body"]) == ["b", "d"]
+
+
+# ------------------------------------------------------------------ credibility classes
+
+FULL = dict(n_participants=30_000, I2=30.0, pi_lb=0.05, pi_ub=0.45, small_study_p=0.4, excess_significance_p=0.5,
+            largest_significant=True)
+
+
+@pytest.mark.parametrize("p,change,label", [
+    (1e-8, {}, "I"),
+    (1e-8, dict(I2=60.0), "II"),                               # heterogeneity rules out I only
+    (1e-8, dict(I2=60.0, largest_significant=False), "III"),
+    (1e-4, {}, "III"),                                         # p between 1e-6 and 1e-3
+    (0.01, {}, "IV"),
+    (0.01, dict(n_participants=500), "IV"),                    # too few participants for I to III
+    (0.05, {}, "NS"),                                          # "below .05" is strict
+    (0.20, dict(n_participants=None), "NS"),
+])
+def test_credibility_class_when_every_input_exists(p, change, label):
+    got, reason = ce.credibility_class(p, **{**FULL, **change})
+    assert got == label, reason
+
+
+def test_credibility_class_says_at_least_when_an_input_is_missing():
+    got, reason = ce.credibility_class(1e-8, **{**FULL, "n_participants": None})
+    assert got == "at least IV"
+    assert "I (participants not known)" in reason and "III (participants not known)" in reason
+    got, reason = ce.credibility_class(1e-8, **{**FULL, "small_study_p": None})
+    assert got == "at least II" and "no small-study effect not known" in reason
+    # a missing input cannot rescue a class another criterion already rules out
+    got, _ = ce.credibility_class(1e-8, **{**FULL, "small_study_p": None, "I2": 70.0})
+    assert got == "II"
+    got, _ = ce.credibility_class(1e-8, **{**FULL, "pi_lb": -0.1})
+    assert got == "II"
+
+
+def test_credibility_class_refuses_a_non_p_value():
+    for bad in (1.5, -0.1, float("nan"), None):
+        with pytest.raises(ValueError):
+            ce.credibility_class(bad)

@@ -42,7 +42,9 @@ never below very low. Nothing is rated up (a large association or a dose-respons
 cannot be read from published pooled correlations).
 
 A direction-of-effect body (vote counting, for reviews that print no pooled estimate) is
-judged by :func:`rate_direction_body` with rules of the same kind, stated there.
+judged by :func:`rate_direction_body` with rules of the same kind, stated there. As a second
+lens, :func:`credibility_class` gives the credibility class of umbrella reviews (Fusar-Poli &
+Radua 2018) from whichever of its inputs exist, and says which are missing.
 
 The weights are the random-effects weights ``1 / (v_i + τ²)`` when variances and a τ² are
 given, otherwise equal. Every function returns plain values and frames without NaN: a
@@ -515,6 +517,75 @@ def rate_direction_body(name: str, favours: int, against: int, unclear: int, not
                         columns=list(COLUMNS))
 
 
+# ---------------------------------------------------------------------------------------
+# A second lens: the credibility classes of umbrella reviews
+# ---------------------------------------------------------------------------------------
+
+#: Class criteria as umbrella reviews that stratify evidence tabulate them (Fusar-Poli &
+#: Radua 2018 name the stratification as one of their rules; the thresholds below were read
+#: in such tables, e.g. PMC10074550 Table 2 and BMC Medicine 2021, doi 10.1186/s12916-021-02020-6,
+#: Table 1). A correlation is a continuous outcome, so the size criterion is participants.
+CREDIBILITY_PARTICIPANTS = 20_000
+CREDIBILITY_P = {"I": 1e-6, "II": 1e-6, "III": 1e-3, "IV": 0.05}
+
+
+def credibility_class(p: float, *, n_participants: int | None = None, I2: float | None = None,
+                      pi_lb: float | None = None, pi_ub: float | None = None, small_study_p: float | None = None,
+                      excess_significance_p: float | None = None,
+                      largest_significant: bool | None = None) -> tuple[str, str]:
+    """The credibility class of a pooled association (I convincing, II highly suggestive,
+    III suggestive, IV weak, NS non-significant), from the inputs that exist.
+
+    Class I needs more than 20,000 participants, p < 10⁻⁶ (random effects), I² < 50%, a 95%
+    prediction interval excluding zero, and no small-study effect or excess significance
+    (each p > .10); class II the size, p < 10⁻⁶ and a significant largest study; class III the
+    size and p < .001; class IV p < .05. A criterion whose input is missing is *not
+    assessable*: a class resting on it is neither granted nor ruled out, and the label says
+    "at least" the highest class that can be shown. (Some of the tables that state these
+    criteria also ask class I for a significant largest study; PMC10074550's does not, and
+    neither does this function.)
+
+    Returns
+    -------
+    (str, str)
+        The label (``"I"`` ... ``"IV"``, ``"NS"``, or ``"at least IV"`` and the like) and the
+        reason in words.
+    """
+    if not _finite(p) or not 0.0 <= float(p) <= 1.0:
+        raise ValueError(f"p = {p} is not a p-value")
+    p = float(p)
+
+    def known(x):
+        return _finite(x)
+
+    size = None if n_participants is None or not known(n_participants) else n_participants > CREDIBILITY_PARTICIPANTS
+    pi_out = (None if not (known(pi_lb) and known(pi_ub)) else not (float(pi_lb) <= 0.0 <= float(pi_ub)))
+    crit = {
+        "I": {"participants": size, "p < 1e-6": p < CREDIBILITY_P["I"],
+              "I² < 50%": None if not known(I2) else float(I2) < 50.0, "PI excludes zero": pi_out,
+              "no small-study effect": None if not known(small_study_p) else float(small_study_p) > 0.10,
+              "no excess significance": (None if not known(excess_significance_p)
+                                         else float(excess_significance_p) > 0.10)},
+        "II": {"participants": size, "p < 1e-6": p < CREDIBILITY_P["II"], "largest study significant":
+               largest_significant},
+        "III": {"participants": size, "p < 0.001": p < CREDIBILITY_P["III"]},
+        "IV": {"p < 0.05": p < CREDIBILITY_P["IV"]},
+    }
+    open_above = []   # higher classes neither granted nor ruled out
+    for cls, conds in crit.items():
+        if any(v is False for v in conds.values()):
+            continue
+        missing = [name for name, v in conds.items() if v is None]
+        if missing:
+            open_above.append(f"{cls} ({', '.join(missing)} not known)")
+            continue
+        if open_above:
+            return f"at least {cls}", f"meets class {cls}; not assessable: {'; '.join(open_above)}"
+        return cls, f"meets every criterion of class {cls}"
+    return "NS", f"p = {p:.3g} is not below 0.05"
+
+
 __all__ = ["Question", "Body", "Judgement", "THERAPEUTIC_ALLIANCE", "PARENT_ALLIANCE", "LEVELS", "DOMAINS",
            "COLUMNS", "body", "rate_body", "summary_of_findings", "rate_direction_body", "judge_risk_of_bias",
-           "judge_inconsistency", "judge_imprecision", "judge_indirectness", "judge_publication_bias", "overall"]
+           "judge_inconsistency", "judge_imprecision", "judge_indirectness", "judge_publication_bias", "overall",
+           "credibility_class"]
