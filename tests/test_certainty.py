@@ -418,3 +418,12 @@ def test_credibility_class_refuses_a_non_p_value():
     for bad in (1.5, -0.1, float("nan"), None):
         with pytest.raises(ValueError):
             ce.credibility_class(bad)
+
+
+def test_domain_rules_refuse_empty_or_weightless_bodies():
+    with pytest.raises(ValueError, match="one read-in level"):
+        judge_risk_of_bias([], [], [])
+    with pytest.raises(ValueError, match="one read-in level"):
+        judge_risk_of_bias(["abstract"], ["overall", "overall"], [1])
+    with pytest.raises(ValueError, match="positive weight"):
+        judge_indirectness(["adult"], ["coaching"], [0.0], THERAPEUTIC_ALLIANCE)

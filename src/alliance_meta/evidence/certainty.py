@@ -162,6 +162,8 @@ def _pct(x: float) -> str:
 
 def _shares(weights: Sequence[float], hit: Iterable[bool]) -> float:
     total = math.fsum(weights)
+    if not total > 0:
+        raise ValueError("a share of the weight needs at least one estimate with a positive weight")
     return math.fsum(w for w, h in zip(weights, hit) if h) / total
 
 
@@ -232,6 +234,8 @@ def body(name: str, rows, fit=None, *, small_study_p: float | None = None) -> Bo
 
 def judge_risk_of_bias(read_in: Sequence[str], estimate_types: Sequence[str], weights: Sequence[float]) -> Judgement:
     """Risk of bias from what was read and from the design of the estimates (module rule)."""
+    if not read_in or len(read_in) != len(estimate_types) or len(read_in) != len(weights):
+        raise ValueError("risk of bias needs one read-in level, estimate type and weight per estimate")
     second_hand = [ri == "abstract" or ri.startswith("quoted_by:") for ri in read_in]
     quoted = [ri.startswith("quoted_by:") for ri in read_in]
     unadjusted = [t != "adjusted" for t in estimate_types]
