@@ -427,3 +427,21 @@ def test_domain_rules_refuse_empty_or_weightless_bodies():
         judge_risk_of_bias(["abstract"], ["overall", "overall"], [1])
     with pytest.raises(ValueError, match="positive weight"):
         judge_indirectness(["adult"], ["coaching"], [0.0], THERAPEUTIC_ALLIANCE)
+
+
+def test_bodies_from_selection_for_zero_one_and_many_rows(body_rows, fake_fit):
+    calls = []
+
+    def fit(rows):
+        calls.append(len(rows))
+        return fake_fit(0.3, 0.2, 0.4, 0.1, 0.5, 40.0, 0.001)
+
+    assert ce.bodies_from_selection(body_rows.iloc[[]], fit) == [] and calls == []
+    one = ce.bodies_from_selection(body_rows.iloc[[2]], fit)
+    assert [b.name for b in one] == ["c2003-01"] and calls == []
+    many = ce.bodies_from_selection(body_rows, fit, name="pool")
+    assert [b.name for b in many] == ["pool", "a2001-01", "b2002-01", "c2003-01"] and calls == [3]
+    assert [b.k for b in many] == [3, 1, 1, 1]
+    assert [b.name for b in ce.bodies_from_selection(body_rows, None)] == ["a2001-01", "b2002-01", "c2003-01"]
+    only = ce.bodies_from_selection(body_rows, fit, each=False)
+    assert [b.name for b in only] == ["all bodies of evidence"]

@@ -227,13 +227,62 @@ def body(name: str, rows, fit=None, *, small_study_p: float | None = None) -> Bo
                 I2=opt(getattr(fit, "I2", None)), small_study_p=small_study_p)
 
 
+def bodies_from_selection(chosen, fit=None, *, name: str = "all bodies of evidence", each: bool = True) -> list:
+    """The bodies a summary-of-findings table rates, from the estimates the overview selected.
+
+    Parameters
+    ----------
+    chosen : pandas.DataFrame
+        Rows of :func:`alliance_meta.evidence.overview.selected` (one estimate per body of
+        evidence), or any subset of them (a scope, a population).
+    fit : callable, optional
+        ``fit(rows) -> PoolResult``: how the overview pools them (its estimator, its interval
+        method and its prediction interval), called once when there are two or more rows.
+        Without it only the single-review bodies are returned.
+    name : str
+        The name of the pooled body.
+    each : bool
+        Also return each selected estimate as a body of its own, named by its synthesis id.
+
+    Returns
+    -------
+    list of Body
+        The pooled body first (when there are two or more rows and a fit), then one body per
+        row in table order; an empty list for no rows.
+    """
+    out = []
+    if len(chosen) >= 2 and fit is not None:
+        out.append(body(name, chosen, fit(chosen)))
+    if each:
+        out.extend(body(str(sid), chosen.iloc[[i]]) for i, sid in enumerate(chosen["synthesis_id"]))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # The five domains
 # ---------------------------------------------------------------------------------------
 
 
 def judge_risk_of_bias(read_in: Sequence[str], estimate_types: Sequence[str], weights: Sequence[float]) -> Judgement:
-    """Risk of bias from what was read and from the design of the estimates (module rule)."""
+    """Risk of bias from what was read and from the design of the estimates.
+
+    Parameters
+    ----------
+    read_in : sequence of str
+        Per estimate, the ``read_in`` of ``syntheses.csv`` (``abstract``, ``full_text``,
+        ``table`` or ``quoted_by:<key>``).
+    estimate_types : sequence of str
+        Per estimate, its ``estimate_type`` (only ``adjusted`` counts as adjusted).
+    weights : sequence of float
+        Per estimate, its weight in the body.
+
+    Returns
+    -------
+    Judgement
+        Very serious (2) when every estimate was read only as quoted by a later work; serious
+        (1) when more than half the weight was read only in an abstract or as quoted, or more
+        than half is unadjusted; otherwise not serious (0).
+    """
     if not read_in or len(read_in) != len(estimate_types) or len(read_in) != len(weights):
         raise ValueError("risk of bias needs one read-in level, estimate type and weight per estimate")
     second_hand = [ri == "abstract" or ri.startswith("quoted_by:") for ri in read_in]
@@ -256,7 +305,28 @@ def judge_risk_of_bias(read_in: Sequence[str], estimate_types: Sequence[str], we
 
 
 def judge_inconsistency(k: int, I2: float | None, pi_lb: float | None, pi_ub: float | None) -> Judgement:
-    """Inconsistency from I² and whether the 95% prediction interval crosses zero (module rule)."""
+    """Inconsistency from I² and whether the 95% prediction interval crosses zero.
+
+    Parameters
+    ----------
+    k : int
+        Estimates pooled.
+    I2 : float or None
+        I² in percent (required from two estimates).
+    pi_lb, pi_ub : float or None
+        The 95% prediction interval on r, as the overview reports it.
+
+    Returns
+    -------
+    Judgement
+        Not assessable (0) for one estimate; serious (1) for two with I² ≥ 50%, and from three
+        when I² ≥ 50% and the prediction interval (if given) reaches zero; otherwise not serious.
+
+    Raises
+    ------
+    ValueError
+        Two or more estimates without I².
+    """
     if k == 1:
         return Judgement(0, NOT_ASSESSABLE, "one estimate: there is nothing it could be inconsistent with "
                          "(not rated down)")
@@ -277,7 +347,28 @@ def judge_inconsistency(k: int, I2: float | None, pi_lb: float | None, pi_ub: fl
 
 
 def judge_imprecision(k: int, ci_lb: float, ci_ub: float, k_studies: int | None = None) -> Judgement:
-    """Imprecision from the width of the 95% CI, whether it includes zero, and k (module rule)."""
+    """Imprecision from the width of the 95% CI, whether it includes zero, and k.
+
+    Parameters
+    ----------
+    k : int
+        Independent estimates pooled (1 for a single review's own estimate).
+    ci_lb, ci_ub : float
+        The 95% confidence interval on r, lower limit first.
+    k_studies : int, optional
+        For a single review, the studies it pooled (said in the reason).
+
+    Returns
+    -------
+    Judgement
+        One level per concern (the CI includes zero; it is wider than 0.20; it rests on two to
+        four estimates), at most two, and two only when the CI includes zero.
+
+    Raises
+    ------
+    ValueError
+        A missing or reversed interval.
+    """
     if not (_finite(ci_lb) and _finite(ci_ub)) or float(ci_lb) > float(ci_ub):
         raise ValueError(f"imprecision needs a 95% interval with its lower limit first, not [{ci_lb}, {ci_ub}]")
     lb, ub = float(ci_lb), float(ci_ub)
@@ -305,7 +396,23 @@ def judge_imprecision(k: int, ci_lb: float, ci_ub: float, k_studies: int | None 
 
 def judge_indirectness(populations: Sequence[str], settings: Sequence[str], weights: Sequence[float],
                        question: Question) -> Judgement:
-    """Indirectness from the share of weight whose population or setting is outside the question (module rule)."""
+    """Indirectness from the share of weight whose population or setting lies outside the question.
+
+    Parameters
+    ----------
+    populations, settings : sequence of str
+        Per estimate, its ``population`` and ``setting`` (vocabulary of ``syntheses.csv``).
+    weights : sequence of float
+        Per estimate, its weight in the body.
+    question : Question
+        The populations and settings that answer the question (an empty set: any).
+
+    Returns
+    -------
+    Judgement
+        One level for each of population and setting whose share of weight outside the
+        question is above a quarter; the reason names the values outside and their share.
+    """
     parts, concerns = [], 0
     for what, values, allowed in (("population", populations, question.populations),
                                   ("setting", settings, question.settings)):
@@ -327,7 +434,21 @@ def judge_indirectness(populations: Sequence[str], settings: Sequence[str], weig
 
 
 def judge_publication_bias(k: int, small_study_p: float | None = None) -> Judgement:
-    """Publication bias from a small-study test, only where k ≥ 10 (module rule)."""
+    """Publication bias from a small-study test, only where k ≥ 10.
+
+    Parameters
+    ----------
+    k : int
+        Estimates pooled.
+    small_study_p : float, optional
+        The p-value of a small-study test (Egger's regression or the like) on those estimates.
+
+    Returns
+    -------
+    Judgement
+        Not assessable (0) below ten estimates, whatever the test says; not assessed (0) from
+        ten without a test; serious (1) when p < .10; otherwise not serious (0).
+    """
     if k < SMALL_STUDY_K:
         return Judgement(0, NOT_ASSESSABLE, f"{k} estimate{'s' if k != 1 else ''}: a small-study test needs at least "
                          f"{SMALL_STUDY_K} (not rated down)")
@@ -340,7 +461,18 @@ def judge_publication_bias(k: int, small_study_p: float | None = None) -> Judgem
 
 
 def overall(levels_down: int) -> str:
-    """The GRADE level after rating down ``levels_down`` levels from high (never below very low)."""
+    """The GRADE level after rating down from high.
+
+    Parameters
+    ----------
+    levels_down : int
+        Levels rated down over all domains (0 or more).
+
+    Returns
+    -------
+    str
+        ``high``, ``moderate``, ``low`` or ``very low`` (never below very low).
+    """
     if levels_down < 0:
         raise ValueError("levels rated down cannot be negative (nothing is rated up here)")
     return LEVELS[min(levels_down, len(LEVELS) - 1)]
@@ -476,7 +608,8 @@ def rate_direction_body(name: str, favours: int, against: int, unclear: int, not
     else:
         agree = max(favours, against) / directed
         way = "favour" if favours >= against else "go against"
-        said = f"{max(favours, against)} of the {directed} studies with a direction {way} a stronger alliance ({_pct(agree)})"
+        said = (f"{max(favours, against)} of the {directed} studies with a direction {way} a stronger alliance "
+                f"({_pct(agree)})")
         if agree < DIRECTION_AGREE:
             inc = Judgement(1, JUDGEMENTS[1], f"{said}, fewer than {_pct(DIRECTION_AGREE)}")
         elif unclear > k / 2:
@@ -590,6 +723,6 @@ def credibility_class(p: float, *, n_participants: int | None = None, I2: float 
 
 
 __all__ = ["Question", "Body", "Judgement", "THERAPEUTIC_ALLIANCE", "PARENT_ALLIANCE", "LEVELS", "DOMAINS",
-           "COLUMNS", "body", "rate_body", "summary_of_findings", "rate_direction_body", "judge_risk_of_bias",
-           "judge_inconsistency", "judge_imprecision", "judge_indirectness", "judge_publication_bias", "overall",
-           "credibility_class"]
+           "COLUMNS", "body", "bodies_from_selection", "rate_body", "summary_of_findings", "rate_direction_body",
+           "judge_risk_of_bias", "judge_inconsistency", "judge_imprecision", "judge_indirectness",
+           "judge_publication_bias", "overall", "credibility_class"]
