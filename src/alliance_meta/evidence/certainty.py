@@ -21,7 +21,8 @@ Inconsistency (I² and the prediction interval)
     Two estimates: serious when I² ≥ 50% (no prediction interval exists on t(k − 2)).
     Three or more: serious when I² ≥ 50% *and* the 95% prediction interval crosses zero (the
     bodies disagree about whether there is an association at all, not only about its size);
-    I² ≥ 50% with a prediction interval on one side of zero is not rated down.
+    I² ≥ 50% with a prediction interval on one side of zero is not rated down; without a
+    prediction interval, I² ≥ 50% alone is serious.
 Imprecision (interval width and k)
     Three concerns: the 95% CI includes zero; it is wider than 0.20 on r (it spans more than
     one of the conventional steps .10, .30, .50); the pool rests on two to four independent
@@ -532,6 +533,15 @@ def summary_of_findings(bodies: Iterable[Body], question: Question = THERAPEUTIC
     pandas.DataFrame
         Columns :data:`COLUMNS`, one row per body in the order given; no body gives an empty
         frame with those columns. No cell is NaN.
+
+    Examples
+    --------
+    The overview's bodies, pooled as the chapter pools them (here REML with Knapp–Hartung)::
+
+        chosen = selected(overview_table(syn, refs), by=())
+        fit = lambda rows: pool(rows["yi"].to_numpy(float), rows["vi"].to_numpy(float),
+                                test="knha", back_transform=True)
+        sof = summary_of_findings(bodies_from_selection(chosen, fit), THERAPEUTIC_ALLIANCE)
     """
     import pandas as pd
 
