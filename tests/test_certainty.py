@@ -445,3 +445,9 @@ def test_bodies_from_selection_for_zero_one_and_many_rows(body_rows, fake_fit):
     assert [b.name for b in ce.bodies_from_selection(body_rows, None)] == ["a2001-01", "b2002-01", "c2003-01"]
     only = ce.bodies_from_selection(body_rows, fit, each=False)
     assert [b.name for b in only] == ["all bodies of evidence"]
+
+
+def test_direction_body_takes_a_missing_interval_as_none():
+    row = _dir(favours=0, against=0, unclear=12, not_reported=2, prop_ci=(None, None))
+    assert row["imprecision"] == "serious" and "includes one half" not in row["imprecision_reason"]
+    assert "proportion favouring" not in row["estimate"]

@@ -571,7 +571,10 @@ def rate_direction_body(name: str, favours: int, against: int, unclear: int, not
         Studies whose direction comes from an analysis adjusted for earlier change.
     prop_ci : (float, float), optional
         The 95% interval of the proportion favouring among studies with a direction, as the
-        vote-counting engine computes it (Wilson); without it imprecision rests on the count.
+        vote-counting engine computes it (Wilson; ``(result.main.ci_lb, result.main.ci_ub)``
+        of ``engine.directions.count_directions``, whose ``favours``, ``against``, ``unclear``,
+        ``not_reported`` and ``k`` are the counts above); without it, or with missing limits,
+        imprecision rests on the count.
 
     Returns
     -------
@@ -601,6 +604,8 @@ def rate_direction_body(name: str, favours: int, against: int, unclear: int, not
         raise ValueError("a direction body needs at least one study")
     if second_hand > k or adjusted > k:
         raise ValueError("second_hand and adjusted count studies of the body: at most k")
+    if prop_ci is not None and not all(_finite(x) for x in prop_ci):
+        prop_ci = None   # the engine gives no interval when no study has a direction
     per_study = ([s for s, n in settings.items() for _ in range(int(n))] if isinstance(settings, Mapping)
                  else [str(s) for s in settings])
     if len(per_study) != k:
