@@ -135,6 +135,11 @@ AGENDA = {"item": "mandated_services", "title": "Mandated services", "question":
           "evidence_rule": "moderator=referral&level=mandated", "barrier": "coercive_context",
           "population": "Parents in child protection", "alliance": "Parent-rated, early", "outcome": "Parenting",
           "analysis": "r per referral level", "notes": ""}
+MODERATOR_TEST = {"test_id": "jones2011-m01", "study": "jones2011", "analysis": "jones2011-01",
+                  "moderator": "referral source", "levels": "voluntary | mandated", "statistic": "",
+                  "p_or_statement": "not significant", "result": "not_significant", "finding": "no difference",
+                  "source_locator": "p. 5", "read_in": "full_text", "read_at": "https://example.org/u",
+                  "quote": "Referral did not moderate the association.", "notes": ""}
 FOUNDING_AGENDA = {"agenda_id": "ag-01", "study": "jones2011", "question": "Is the link causal?",
                    "kind": "open_question", "evidence_rule": "estimate_type=adjusted", "locator": "abstract",
                    "read_at": "https://example.org/u", "notes": ""}
@@ -163,6 +168,7 @@ def package(tmp_path):
     write_rows(data / "barrier_sources.csv", _fields("barrier_sources"), [BARRIER_SOURCE])
     write_rows(data / "agenda.csv", _fields("agenda"), [AGENDA])
     write_rows(data / "founding_agendas.csv", _fields("founding_agendas"), [FOUNDING_AGENDA])
+    write_rows(data / "moderator_tests.csv", _fields("moderator_tests"), [MODERATOR_TEST])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 
@@ -185,4 +191,36 @@ def syn():
         "k_studies": pd.array([190, 24, 26], dtype="Int64"), "n_participants": pd.array([None, None, None], dtype="Int64"),
         "r": [0.275, np.nan, 0.26], "ci_lb": [0.25, np.nan, np.nan], "ci_ub": [0.30, np.nan, np.nan],
         "read_in": ["abstract", "abstract", "quoted_by:new2011"],
+    })
+
+
+@dataclass
+class FakeFit:
+    """The parts of a PoolResult that :mod:`alliance_meta.evidence.certainty` reads."""
+
+    r: float
+    r_ci_lb: float
+    r_ci_ub: float
+    r_pi_lb: float | None = None
+    r_pi_ub: float | None = None
+    I2: float | None = None
+    tau2: float | None = None
+
+
+@pytest.fixture
+def fake_fit():
+    """Build a pooled result from plain numbers (the interval method is the caller's)."""
+    return FakeFit
+
+
+@pytest.fixture
+def body_rows():
+    """Three published estimates as overview_table gives them: two psychotherapy reviews read
+    in an abstract and in full text, and a coaching review read only as quoted by a later work."""
+    return pd.DataFrame({
+        "synthesis_id": ["a2001-01", "b2002-01", "c2003-01"], "study": ["a2001", "b2002", "c2003"],
+        "r": [0.28, 0.20, 0.41], "r_lb": [0.25, 0.14, 0.34], "r_ub": [0.31, 0.26, 0.48],
+        "vi": [0.0004, 0.0009, 0.0016], "read_in": ["abstract", "full_text", "quoted_by:a2001"],
+        "estimate_type": ["overall", "overall", "overall"], "population": ["adult", "youth", "adult"],
+        "setting": ["psychotherapy", "psychotherapy", "coaching"], "k_studies": pd.array([190, 28, 27], dtype="Int64"),
     })

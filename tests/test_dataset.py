@@ -647,3 +647,24 @@ def test_every_format_the_codebook_lists_is_read():
         for example in examples:
             assert recompute_r(method, example), (method, example)
     assert methods == {"reported_r", "spearman_rho", "from_t", "partial_r", "from_F", "from_d", "from_beta"}
+def test_moderator_tests_belong_to_a_coded_review_and_its_estimate(package):
+    from conftest import MODERATOR_TEST, _fields
+
+    def check(**change):
+        _write(package / "moderator_tests.csv", _fields("moderator_tests"), [{**MODERATOR_TEST, **change}])
+        return validate_package(package)
+
+    assert check() == [] and check(statistic="Q(3) = 9.1", p_or_statement="p = .03", result="significant") == []
+    bad = check(analysis="jones2011-09")
+    assert len(bad) == 1 and "moderator_tests.csv, row 1" in bad[0] and "'jones2011-09' is not a value of syntheses" \
+        in bad[0], bad
+    bad = check(study="smith2010")   # a key of the bibliography, but not the review of that estimate
+    assert len(bad) == 2 and all("does not start with its study key 'smith2010-'" in p for p in bad), bad
+    assert {"column 'test_id'" in p for p in bad} == {True, False}
+    bad = check(study="nobody2001", test_id="nobody2001-m01", analysis="")
+    assert any("'nobody2001' is not a key in references.bib" in p for p in bad), bad
+    assert any("column 'analysis'" in p and "required" in p for p in bad), bad
+    bad = check(result="maybe")
+    assert len(bad) == 1 and "column 'result'" in bad[0]
+    bad = check(test_id="jones2011-01")
+    assert len(bad) == 1 and "column 'test_id'" in bad[0] and "pattern" in bad[0], bad

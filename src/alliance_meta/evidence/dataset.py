@@ -265,6 +265,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     problems += _selection_rules(pkg, tables)
     problems += _founding_agendas_read(*tables.get("founding_agendas", ("", [])))
     problems += _book_rules(pkg, tables, skip=unread)
+    problems += _moderator_test_rules(*tables.get("moderator_tests", ("", [])))
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _key_years(tables, refs)
@@ -468,10 +469,25 @@ def _founding_agendas_read(label: str, rows: list) -> list[str]:
             for row in rows if row.get("kind") != "not_read" and not row.get("read_at", "").strip()]
 
 
+def _moderator_test_rules(label: str, rows: list) -> list[str]:
+    """A moderator test belongs to its review: its id starts with the study key, and the pooled
+    estimate it moderates (``analysis``, a foreign key into syntheses.csv) is one of that review's."""
+    out = []
+    for row in rows:
+        study = row.get("study", "")
+        if not study:
+            continue
+        for col in ("test_id", "analysis"):
+            value = row.get(col, "")
+            if value and not value.startswith(study + "-"):
+                out.append(_problem(f"'{value}' does not start with its study key '{study}-'", label, row["_row"], col))
+    return out
+
+
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
     for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts", "barrier_sources",
-                 "founding_agendas"):
+                 "founding_agendas", "moderator_tests"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")

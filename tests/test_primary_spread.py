@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alliance_meta.evidence.aggregate import by_sample
-from alliance_meta.evidence.spread import q_drivers_sentence, rater_groups_sentence
+from alliance_meta.evidence.primary_spread import q_drivers_sentence, rater_groups_sentence
 
 
 def test_q_drivers_names_the_top_samples_and_judges_by_the_data():
