@@ -36,26 +36,19 @@ $(CHROMIUM):
 browser: $(CHROMIUM)
 
 # The execution cache keys on code cells only, so a change in the data, the bibliography or
-# the engine would leave stale numbers: when any of them is newer than the last build, the
-# build starts again from an empty _build.
-INPUTS := $(wildcard data/*.csv data/*.json data/reliability/*.csv src/alliance_meta/*.py src/alliance_meta/*/*.py book/_static/* book/_ext/*.py) references.bib
-BUILD_STAMP := _build/.inputs
-$(BUILD_STAMP): $(INPUTS)
-	rm -rf _build
-	mkdir -p _build
-	touch $@
-
-book: env assets $(BUILD_STAMP)
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
-	@echo "The book is at _build/html/index.html"
+# the engine would leave stale numbers: book/_ext/build_book.py compares a SHA-256 of those
+# inputs (content, not timestamps) with the last build's and starts from an empty cache when it
+# differs. It builds in _build/stage and replaces _build/html only when the strict build passes,
+# and names each failing chapter in one line.
+book: env assets
+	$(BIN)/python book/_ext/build_book.py
 
 validate: env
 	$(BIN)/alliance-meta validate data
 
 test: env assets browser
 	rm -rf _build
-	mkdir -p _build && touch $(BUILD_STAMP)
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python book/_ext/build_book.py --fresh
 	$(BIN)/alliance-meta validate data
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 

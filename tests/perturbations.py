@@ -95,6 +95,11 @@ def _clear_dependants(root: Path) -> None:
             write_table(root, name, header, [r for r in rows if r["es_id"] in ids])
         elif "synthesis_id" in header:
             write_table(root, name, header, [r for r in rows if r["synthesis_id"] in syn])
+    if (root / "data" / "moderator_tests.csv").is_file():  # tests of a removed review go with it
+        header, rows = read_table(root, "moderator_tests.csv")
+        ref_cols = [c for c in header if c in ("analysis", "synthesis_id")]
+        write_table(root, "moderator_tests.csv", header,
+                    [r for r in rows if all(not r[c] or r[c] in syn for c in ref_cols)])
     header, rows = read_table(root, "syntheses.csv")
     for r in rows:  # a conflict partner that was removed is no longer a conflict
         if r.get("conflict_with") and r["conflict_with"] not in syn:
@@ -206,6 +211,9 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
     "no-moderators": remove_rows("syntheses.csv", lambda r: r["estimate_type"] == "moderator_level"),
     "no-adolescent-primary": remove_rows("effect_sizes.csv", lambda r: r["population"] == "adolescent"),
     "few-primary": remove_rows("effect_sizes.csv", lambda r: r["population"] == "adult"),
+    "no-parent-review-and-referral": combine(
+        remove_review_with(lambda r: r["population"] == "parent"),
+        remove_review_with(lambda r: r["moderator"] == "referral")),
     "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows),
 }
 
