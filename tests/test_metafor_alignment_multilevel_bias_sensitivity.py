@@ -194,9 +194,9 @@ def test_extra_cli(case, run_cli):
 def test_trimfill_refits_from_sums_meet_the_reference(case, monkeypatch):
     """trim-and-fill's REML and DL refits from totals minus the trimmed rows (the O(k - m)
     path taken from FAST_K rows on), forced for these small reference sets."""
-    import alliance_meta.engine.sensitivity as sens
+    import alliance_meta.engine.subset_sums as ss
 
-    monkeypatch.setattr(sens, "FAST_K", 3)
+    monkeypatch.setattr(ss, "FAST_K", 3)
     yi, vi, _ = _inputs(case)
     keep = np.isfinite(yi) & np.isfinite(vi)            # rows with a value, as the command line keeps
     yi, vi = yi[keep], vi[keep]
