@@ -118,8 +118,12 @@ class LeaveOneOutResult:
 
     ``estimate, se, tau2, I2, Q`` are those of the model fitted without the row (metafor's
     ``leave1out``); ``rstudent`` is the externally studentised residual of the row,
-    ``cooks`` its Cook's distance and ``hat`` its leverage in the full model (metafor's
-    ``influence``). Location values are on the analysis scale (Fisher z for correlations).
+    ``cooks`` its Cook's distance and ``hat`` its leverage in the full model, and
+    ``dffits, cov_r, tau2_del, QE_del, weight`` (percent), ``dfbetas`` (of the intercept)
+    and ``influential`` (metafor's rule, see :func:`influence_flags`) complete metafor's
+    ``influence()``. Location values are on the analysis scale (Fisher z for correlations).
+    ``influential`` holds True, False, or None where a diagnostic could not be computed
+    and no other one flags the row (R's NA).
     """
 
     estimate: np.ndarray
@@ -139,12 +143,38 @@ class LeaveOneOutResult:
     is_r: bool = False
     k_omitted: int = 0
     extra: dict = field(default_factory=dict)
+    dffits: np.ndarray | None = None
+    cov_r: np.ndarray | None = None
+    weight: np.ndarray | None = None
+    dfbetas: np.ndarray | None = None
+    influential: list | None = None
 
     _KEYS = ("estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat")
+    _INFLUENCE = ("dffits", "cov_r", "tau2_del", "QE_del", "weight", "dfbetas")
+
+    @property
+    def tau2_del(self) -> np.ndarray:
+        """tau^2 of each fit without the row (metafor's ``tau2.del``): ``tau2``."""
+        return self.tau2
+
+    @property
+    def QE_del(self) -> np.ndarray:
+        """Q of each fit without the row (metafor's ``QE.del``): ``Q``."""
+        return self.Q
 
     def to_dict(self) -> dict:
-        """The JSON contract of ``alliance-meta leave1out --json``: eight arrays."""
-        return {key: _clean_list(getattr(self, key)) for key in self._KEYS}
+        """The JSON contract of ``alliance-meta leave1out --json``: the eight arrays of the
+        leave-one-out fits, then metafor's ``influence()`` arrays ``dffits, cov_r, tau2_del,
+        QE_del, weight, dfbetas`` and ``influential`` (true, false or null)."""
+        out = {key: _clean_list(getattr(self, key)) for key in self._KEYS}
+        if self.dffits is not None:
+            out.update({key: _clean_list(getattr(self, key)) for key in self._INFLUENCE})
+            out["influential"] = list(self.influential)
+        return out
+
+    def flagged(self) -> list[int]:
+        """Positions (0-based, in the order of the rows used) that metafor's rule flags."""
+        return [i for i, f in enumerate(self.influential or []) if f]
 
     def summary(self) -> str:
         """A readable table: one line per left-out row, flagged when influential."""
@@ -161,7 +191,48 @@ class LeaveOneOutResult:
                          f"{self.I2[i]:6.1f}  {self.Q[i]:9.3f}  {self.rstudent[i]:8.3f}  {self.cooks[i]:7.4f}  "
                          f"{self.hat[i]:6.4f}{flag}")
         lines.append("* |rstudent| > 1.96 or Cook's distance > 4/k")
+        if self.influential is not None:
+            lines.append(influence_line(self, rows))
         return "\n".join(lines)
+
+
+def influence_line(res: "LeaveOneOutResult", rows=None) -> str:
+    """One sentence naming the rows that metafor's ``influence()`` rule flags (row numbers
+    as in ``rows``, by default 1..k)."""
+    k = res.estimate.size
+    rows = res.rows if rows is None and res.rows is not None else (rows if rows is not None else np.arange(1, k + 1))
+    hit = [str(rows[i]) for i in res.flagged()]
+    rule = (f"|DFFITS| > {3.0 * math.sqrt(1.0 / max(k - 1, 1)):.3f}, Cook's distance above the chi-square(1) "
+            f"median, hat > {3.0 / k:.3f} or |DFBETAS| > 1")
+    if not hit:
+        return f"Influential by metafor's rule ({rule}): none"
+    return f"Influential by metafor's rule ({rule}): row{'s' if len(hit) > 1 else ''} {', '.join(hit)}"
+
+
+def influence_flags(dffits, cooks, hat, dfbetas, p: int = 1) -> list:
+    """metafor's ``is.infl`` rule of ``influence.rma.uni`` for each row.
+
+    A row is influential when |DFFITS| > 3 sqrt(p / (k - p)), or its Cook's distance is
+    above the median of chi-square(p) (``pchisq(cook.d, p) > .5``), or its hat value is above
+    3 p / k, or any |DFBETAS| > 1 (``dfbetas`` is (k,) for one coefficient or (k, p)).
+
+    Returns
+    -------
+    list of bool or None
+        True or False per row; None (R's NA) when a diagnostic is missing (NaN) and no
+        other one flags the row.
+    """
+    dffits, cooks, hat = (np.asarray(a, dtype=float) for a in (dffits, cooks, hat))
+    dfb = np.asarray(dfbetas, dtype=float).reshape(dffits.size, -1)
+    k = dffits.size
+    with np.errstate(invalid="ignore"):
+        parts = [np.abs(dffits) > 3.0 * math.sqrt(p / (k - p)) if k > p else np.zeros(k, dtype=bool),
+                 dist.chi2_sf(cooks, p) < 0.5,
+                 hat > 3.0 * p / k,
+                 (np.abs(dfb) > 1.0).any(axis=1)]
+    hit = np.logical_or.reduce(parts)
+    unknown = np.isnan(dffits) | np.isnan(cooks) | np.isnan(hat) | np.isnan(dfb).any(axis=1)
+    return [True if h else (None if u else False) for h, u in zip(hit.tolist(), unknown.tolist())]
 
 
 def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, rows=None, labels=None,
@@ -181,7 +252,8 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     -------
     LeaveOneOutResult
         Arrays ``estimate, se, tau2, I2, Q`` of the fits without each row and
-        ``rstudent, cooks, hat`` of each row, in the order of ``yi``.
+        ``rstudent, cooks, hat, dffits, cov_r, weight, dfbetas, influential`` of each row
+        (metafor's ``influence()``), in the order of ``yi``.
 
     Notes
     -----
@@ -190,7 +262,15 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     own Hedges estimate, as metafor's refits do (a bimodal likelihood can have scoring
     from the full model's tau^2 land on the other peak). rstudent_i = (y_i - mu_-i) / sqrt(v_i + tau2_-i +
     SE_-i^2); Cook's distance (mu - mu_-i)^2 / SE^2 with the full model's SE; hat_i =
-    w_i / sum(w) with the full model's weights.
+    w_i / sum(w) with the full model's weights, and weight_i = 100 hat_i (percent).
+
+    The rest of metafor's ``influence()`` (z tests, so its s2w = 1) needs only the deleted
+    fits' sums of weights S_-i = 1 / SE_-i^2, so it costs O(1) per row, O(k) in all:
+    DFFITS_i = (mu - mu_-i) / sqrt(hat_i (tau2_-i + v_i)); the covariance ratio is
+    SE_-i^2 / SE^2 (a ratio of determinants of 1 x 1 matrices); DFBETAS_i =
+    (mu - mu_-i) / sqrt(V_i) with V_i = 1 / sum_j 1 / (v_j + tau2_-i), the full data's
+    variance at the deleted tau^2, which is 1 / (S_-i + 1 / (v_i + tau2_-i)): row i's own
+    weight added back to the deleted fit's sum, no k x k matrix and no second pass.
     """
     y0, v = _check(yi, vi, method, 2)
     k = y0.size
@@ -217,10 +297,17 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
     rstudent = (y - fits.estimate) / np.sqrt(v + tau2 + fits.se ** 2)
     cooks = (full_est - fits.estimate) ** 2 / full_se ** 2
     hat = w / w.sum()
+    shift = full_est - fits.estimate
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dffits = shift / np.sqrt(hat * (tau2 + v))
+        cov_r = fits.se ** 2 / full_se ** 2
+        s_del = 1.0 / fits.se ** 2                       # the deleted fit's sum of weights
+        dfbetas = shift * np.sqrt(s_del + 1.0 / (v + tau2))
     return LeaveOneOutResult(estimate=fits.estimate + centre, se=fits.se, tau2=tau2, I2=fits.I2, Q=fits.Q,
                              rstudent=rstudent, cooks=cooks, hat=hat, full_estimate=full_est + centre, full_se=full_se,
                              full_tau2=full_tau2, method=method, rows=rows, labels=labels, is_r=is_r,
-                             k_omitted=k_omitted)
+                             k_omitted=k_omitted, dffits=dffits, cov_r=cov_r, weight=100.0 * hat, dfbetas=dfbetas,
+                             influential=influence_flags(dffits, cooks, hat, dfbetas))
 
 
 # --------------------------------------------------------------------------- cumulative
@@ -340,5 +427,5 @@ def cumulative(yi, vi, order_values: Sequence | None = None, *, method: str = "R
                             k_omitted=k_omitted, level=level)
 
 
-__all__ = ["leave1out", "cumulative", "fit_subsets", "summarise_subsets", "LeaveOneOutResult",
+__all__ = ["leave1out", "influence_flags", "cumulative", "fit_subsets", "summarise_subsets", "LeaveOneOutResult",
            "CumulativeResult", "stable_order"]
