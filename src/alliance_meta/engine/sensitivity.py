@@ -123,7 +123,11 @@ class LeaveOneOutResult:
     and ``influential`` (metafor's rule, see :func:`influence_flags`) complete metafor's
     ``influence()``. Location values are on the analysis scale (Fisher z for correlations).
     ``influential`` holds True, False, or None where a diagnostic could not be computed
-    and no other one flags the row (R's NA).
+    and no other one flags the row (R's NA). ``baujat_x`` and ``baujat_y`` are the
+    coordinates of metafor's ``baujat()`` (not in the JSON): each row's squared Pearson
+    residual (y_i - mu)^2 / (v_i + tau^2), its contribution to Q (with tau^2 = 0 under FE,
+    where the terms add up to Q), and its influence on the pooled estimate
+    (mu_-i - mu)^2 / SE_-i^2.
     """
 
     estimate: np.ndarray
@@ -148,6 +152,8 @@ class LeaveOneOutResult:
     weight: np.ndarray | None = None
     dfbetas: np.ndarray | None = None
     influential: list | None = None
+    baujat_x: np.ndarray | None = None
+    baujat_y: np.ndarray | None = None
 
     _KEYS = ("estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat")
     _INFLUENCE = ("dffits", "cov_r", "tau2_del", "QE_del", "weight", "dfbetas")
@@ -307,7 +313,8 @@ def leave1out(yi, vi, *, method: str = "REML", threshold: float = THRESHOLD, row
                              rstudent=rstudent, cooks=cooks, hat=hat, full_estimate=full_est + centre, full_se=full_se,
                              full_tau2=full_tau2, method=method, rows=rows, labels=labels, is_r=is_r,
                              k_omitted=k_omitted, dffits=dffits, cov_r=cov_r, weight=100.0 * hat, dfbetas=dfbetas,
-                             influential=influence_flags(dffits, cooks, hat, dfbetas))
+                             influential=influence_flags(dffits, cooks, hat, dfbetas),
+                             baujat_x=(y - full_est) ** 2 * w, baujat_y=shift ** 2 * s_del)
 
 
 # --------------------------------------------------------------------------- cumulative
