@@ -62,3 +62,21 @@ def test_two_rows_and_identical_rows_still_draw():
     lo, hi = fig.axes[0].get_xlim()
     assert lo < 0 < hi
     baujat(leave1out([0.1, 0.5], [0.01, 0.02]))
+
+
+def test_many_rows_label_only_the_extreme_ones():
+    """Above max_labels rows, the rows among the TOP_LABELS largest on either axis are labelled."""
+    from alliance_meta.figures.baujats import TOP_LABELS
+
+    rng = np.random.default_rng(3)
+    k = 150
+    v = 1.0 / rng.integers(20, 300, size=k)
+    y = rng.normal(0.2, 0.1, size=k) + rng.normal(0, np.sqrt(v))
+    res = leave1out(y, v)
+    fig = baujat(res)
+    want = set(np.argsort(-res.baujat_x)[:TOP_LABELS]) | set(np.argsort(-res.baujat_y)[:TOP_LABELS])
+    assert {int(t.get_text()) - 1 for t in fig.axes[0].texts} == want
+    assert len(fig.axes[0].texts) <= 2 * TOP_LABELS
+    (pts,) = by_gid(fig, "points")
+    assert pts.get_offsets().shape[0] == k
+    assert len(baujat(res, max_labels=k).axes[0].texts) == k

@@ -10,14 +10,23 @@ from ..engine.wording import printable
 from .base import new_figure
 
 
-def baujat(result, labels=None, *, title: str | None = None):
+#: Beyond this many rows only the most extreme ones are labelled (see :func:`baujat`).
+MAX_LABELS = 100
+#: ... the rows among this many largest on either axis.
+TOP_LABELS = 25
+
+
+def baujat(result, labels=None, *, title: str | None = None, max_labels: int = MAX_LABELS):
     """Baujat plot of a leave-one-out analysis.
 
     Each row is drawn as its label at x = its squared Pearson residual in the full model,
     (y_i - mu)^2 / (v_i + tau^2) (under the fixed-effect model its contribution to Q), and
     y = the influence of leaving it out on the pooled estimate, (mu_-i - mu)^2 / SE_-i^2,
     the coordinates of metafor's ``baujat()``. Rows in the upper right both add much
-    heterogeneity and move the result.
+    heterogeneity and move the result. Up to ``max_labels`` rows every point is labelled, as
+    metafor labels them; beyond, hundreds of overlapping labels would hide the points (and
+    take most of the drawing time), so only the rows among the :data:`TOP_LABELS` largest on
+    either axis are, the ones a reader looks for.
 
     Parameters
     ----------
@@ -40,8 +49,13 @@ def baujat(result, labels=None, *, title: str | None = None):
     ax = fig.add_subplot(1, 1, 1)
     ax.grid(True, color="lightgray", lw=0.6, zorder=0)
     ax.scatter(x, y, s=4, color="0.55", zorder=2, gid="points")
-    for xi, yi, lab in zip(x, y, labels):
-        if np.isfinite(xi) and np.isfinite(yi):
+    show = np.ones(k, dtype=bool)
+    if k > max_labels:
+        show[:] = False
+        for arr in (x, y):
+            show[np.argsort(-np.nan_to_num(arr, nan=-np.inf), kind="stable")[:TOP_LABELS]] = True
+    for xi, yi, lab, on in zip(x, y, labels, show):
+        if on and np.isfinite(xi) and np.isfinite(yi):
             ax.annotate(lab, (xi, yi), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                         fontsize=7.5, zorder=3, annotation_clip=False, parse_math=False)
     fixed = result.method == "FE"
