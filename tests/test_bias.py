@@ -194,14 +194,14 @@ def test_kendall_score_at_large_k_equals_scipy():
 @contextlib.contextmanager
 def _refits(fast: bool):
     """Fit trim-and-fill's prefixes from the O(k - m) sums (fast) or on the rows (block)."""
-    import alliance_meta.engine.sensitivity as sens
+    import alliance_meta.engine.subset_sums as ss
 
-    saved = sens.FAST_K
-    sens.FAST_K = 3 if fast else 10 ** 12
+    saved = ss.FAST_K
+    ss.FAST_K = 3 if fast else 10 ** 12
     try:
         yield
     finally:
-        sens.FAST_K = saved
+        ss.FAST_K = saved
 
 
 @settings(max_examples=40, deadline=None)

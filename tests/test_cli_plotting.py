@@ -7,7 +7,7 @@ import pytest
 from test_cli_diagnostics import GOOD
 
 
-@pytest.mark.parametrize("kind", ["forest", "funnel", "cumulative", "leave1out"])
+@pytest.mark.parametrize("kind", ["forest", "funnel", "cumulative", "leave1out", "baujat"])
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
 def test_plot_writes_the_file(write_csv, run_cli, tmp_path, kind, suffix):
     out = tmp_path / f"fig{suffix}"
@@ -43,7 +43,7 @@ def test_an_output_that_cannot_be_written_is_one_line(write_csv, run_cli):
     assert "-o /proc/fig.svg: cannot be written" in res.err and ".tmp-" not in res.err
 
 
-@pytest.mark.parametrize("kind", ["forest", "cumulative", "leave1out"])
+@pytest.mark.parametrize("kind", ["forest", "cumulative", "leave1out", "baujat"])
 def test_a_plot_with_more_rows_than_it_can_show_is_refused(write_csv, run_cli, tmp_path, kind):
     """One line per row: above --max-rows the plot is refused in one line that names the way out."""
     out = tmp_path / "fig.svg"
@@ -71,7 +71,7 @@ def test_max_rows_must_be_a_positive_whole_number(write_csv, run_cli, tmp_path, 
     assert res.code == 2 and "--max-rows" in res.err and res.err.count("\n") == 1
 
 
-@pytest.mark.parametrize("kind", ["forest", "funnel", "cumulative", "leave1out"])
+@pytest.mark.parametrize("kind", ["forest", "funnel", "cumulative", "leave1out", "baujat"])
 def test_a_plot_run_prints_nothing_on_stderr(write_csv, tmp_path, kind):
     """No RuntimeWarning or matplotlib message reaches stderr (the one-line rule), as a user runs it."""
     import subprocess

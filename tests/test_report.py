@@ -119,6 +119,43 @@ def test_influential_rows_and_q_drivers_are_named(report, capsys):
     assert html.count('<tr class=flag>') == len(flagged)
 
 
+BREADTH = ROOT / "tests" / "data" / "metafor" / "breadth"
+
+
+def test_influential_rows_by_metafors_rule_are_named(report, capsys):
+    """konstantopoulos2011: metafor's influence() flags row 33 alone; the page names it with
+    the diagnostics of leave1out --json, each number carrying its key."""
+    path = BREADTH / "konstantopoulos2011.csv"
+    html = report("--yi", "yi", "--vi", "vi", file=path)
+    l1o = cli_json(capsys, "leave1out", path, "--yi", "yi", "--vi", "vi")
+    assert [i for i, f in enumerate(l1o["influential"]) if f] == [32]
+    assert "Influential by metafor's rule: |DFFITS| &gt; 3√(1/(<i>k</i> − 1)) = 0.405" in html
+    assert ": row 33 (33: DFFITS " in html
+    shown = shown_values(html)
+    for key in ("dffits", "cooks", "hat", "dfbetas", "cov_r"):
+        assert float(shown[f"leave1out.{key}.32"]) == l1o[key][32]
+    html = report("--r", "r", "--n", "n", name="shipped.html")
+    flagged = [i for i, f in enumerate(cli_json(capsys, "leave1out", DATA, "--r", "r", "--n", "n")["influential"]) if f]
+    assert ("No row is influential by metafor's rule" in html) == (not flagged)
+
+
+def test_t_prediction_interval_when_asked(report, capsys, tmp_path):
+    html = report("--r", "r", "--n", "n", "--pi", "t")
+    pool = cli_json(capsys, "pool", DATA, "--r", "r", "--n", "n", "--pi", "t")
+    data = embedded(html)
+    assert data["pool"] == pool and pool["pi_df"] == K_SHIPPED - 2
+    assert f"The 95% prediction interval (on <i>t</i>({K_SHIPPED - 2}), <i>k</i> − 2 degrees of freedom) ran" in html
+    assert "with <i>k</i> − 2 degrees of freedom" in html and "Spiegelhalter, D. J. (2009)" in html
+    for key in ("pool.r_pi_lb", "pool.r_pi_ub"):
+        assert float(shown_values(html)[key]) == lookup({"pool": pool}, key)
+    html = report("--r", "r", "--n", "n", name="z.html")
+    assert "The 95% prediction interval (on the normal distribution) ran" in html and "Spiegelhalter" not in html
+    code, out, err = run(capsys, "report", DATA, "--r", "r", "--n", "n", "--pi", "t", "--method", "FE", "-o",
+                         tmp_path / "never.html")
+    assert code == 2 and err.count("\n") == 1 and "has no prediction interval" in err
+    assert not (tmp_path / "never.html").exists()
+
+
 def test_metaregression_and_three_level_match_pool_json(report, capsys):
     html = report("--r", "r", "--n", "n", "--mods", "population", "--cluster", "study")
     data = embedded(html)

@@ -144,6 +144,7 @@ def test_a_dominant_weight_beside_small_ones_leaves_every_fit_finite():
 import contextlib  # noqa: E402
 
 import alliance_meta.engine.sensitivity as sens  # noqa: E402
+import alliance_meta.engine.subset_sums as ss  # noqa: E402
 from oracle import CASES, csv_path, extra_cases, mismatches  # noqa: E402
 
 
@@ -151,16 +152,16 @@ from oracle import CASES, csv_path, extra_cases, mismatches  # noqa: E402
 def _path(fast: bool, exact_rows: int = 8, anchor_bytes: float | None = None):
     """Force the O(k) sums (fast=True, from k = 3 on, every cumulative step from the second)
     or the block code (fast=False) whatever k is."""
-    saved = sens.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, sens.EXACT_ROWS, sens._ANCHOR_BYTES
-    sens.FAST_K = 3 if fast else 10 ** 12
+    saved = ss.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, ss.EXACT_ROWS, ss._ANCHOR_BYTES
+    ss.FAST_K = 3 if fast else 10 ** 12
     sens.CUM_EXACT = sens.CUM_EXACT_ROOT = 2
-    sens.EXACT_ROWS = exact_rows
+    ss.EXACT_ROWS = exact_rows
     if anchor_bytes is not None:
-        sens._ANCHOR_BYTES = anchor_bytes
+        ss._ANCHOR_BYTES = anchor_bytes
     try:
         yield
     finally:
-        sens.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, sens.EXACT_ROWS, sens._ANCHOR_BYTES = saved
+        ss.FAST_K, sens.CUM_EXACT, sens.CUM_EXACT_ROOT, ss.EXACT_ROWS, ss._ANCHOR_BYTES = saved
 
 
 def _hard_data(seed, k, *, ties=False, precise=False, homogeneous=False, offset=0.0, wide=False, scale=1.0):
@@ -396,7 +397,7 @@ def test_many_root_searches_take_the_scalar_steps(seed, k, tol):
         return
     hi = np.full(use.size, 100.0)
     fhi = np.array([f_one(j, 100.0) for j in use])
-    roots, bad = sens._zeroin_many(lambda idx, t: np.array([f_one(use[i], x) for i, x in zip(idx, t)]),
+    roots, bad = ss._zeroin_many(lambda idx, t: np.array([f_one(use[i], x) for i, x in zip(idx, t)]),
                                    np.zeros(use.size), hi, f0[use], fhi, tol)
     assert not bad.any()
     for i, j in enumerate(use):
@@ -435,11 +436,11 @@ def test_pm_upper_ends_equal_pm_upper_on_each_subset(seed, k, sd, kind, ties):
     y = rng.normal(0, sd, size=k)
     if ties:
         y = np.round(y)
-    sums = sens._SubsetSums(y, np.full(k, 0.01), kind)
+    sums = ss._SubsetSums(y, np.full(k, 0.01), kind)
     ids = np.arange(k)
     rows = [np.arange(k) != i for i in ids] if kind == "loo" else [np.arange(k) <= j for j in ids]
-    _, spread, _, _ = sens._subset_spread(sums, ids)
-    got = sens._pm_uppers(sums, ids, spread)
+    _, spread, _, _ = ss._subset_spread(sums, ids)
+    got = ss._pm_uppers(sums, ids, spread)
     assert got.tolist() == [pm_upper(y[m]) for m in rows]
 
 

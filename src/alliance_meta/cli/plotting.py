@@ -1,4 +1,4 @@
-"""``alliance-meta plot forest|funnel|cumulative|leave1out``: fit with the engine, draw with
+"""``alliance-meta plot forest|funnel|cumulative|leave1out|baujat``: fit with the engine, draw with
 :mod:`alliance_meta.figures`, write one SVG or PNG (atomically: nothing half-written)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import sys
 
 from .common import check_output, effect_args, method_arg, read
 
-PLOTS = ("forest", "funnel", "cumulative", "leave1out")
+PLOTS = ("forest", "funnel", "cumulative", "leave1out", "baujat")
 FORMATS = (".svg", ".png")
 #: A forest-type plot draws one line per row; beyond this many nobody can read it, and the
 #: figure's memory grows with every row (about 3.7 GB at 2,000,000 rows).
@@ -16,9 +16,9 @@ MAX_ROWS = 5_000
 
 
 def register(sub) -> None:
-    p = sub.add_parser("plot", help="draw a forest, funnel, cumulative or leave-one-out plot",
+    p = sub.add_parser("plot", help="draw a forest, funnel, cumulative, leave-one-out or Baujat plot",
                        description="Write one figure (SVG or PNG, from the suffix of -o).")
-    p.add_argument("kind", choices=PLOTS, metavar="KIND", help="forest, funnel, cumulative or leave1out")
+    p.add_argument("kind", choices=PLOTS, metavar="KIND", help="forest, funnel, cumulative, leave1out or baujat")
     effect_args(p)
     method_arg(p, fe="")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="output file, .svg or .png")
@@ -26,7 +26,7 @@ def register(sub) -> None:
     p.add_argument("--order", metavar="COL", help="order column (cumulative plot)")
     p.add_argument("--groups", metavar="COL", help="subgroup column (forest plot: a diamond per subgroup)")
     p.add_argument("--max-rows", metavar="N", type=_positive_int, default=MAX_ROWS,
-                   help=f"most rows a forest, cumulative or leave-one-out plot draws (default {MAX_ROWS:,})")
+                   help=f"most rows a forest, cumulative, leave-one-out or Baujat plot draws (default {MAX_ROWS:,})")
     p.set_defaults(func=cmd_plot)
 
 
@@ -126,7 +126,12 @@ def _draw(args, table, labels):
                          is_r=table.is_r)
         return cumulative_forest(cum, labels)
     from ..engine.sensitivity import leave1out
-    from ..figures.forests import leave1out_plot
 
     l1o = leave1out(table.yi, table.vi, method=args.method, is_r=table.is_r)
+    if args.kind == "baujat":
+        from ..figures.baujats import baujat
+
+        return baujat(l1o, labels)
+    from ..figures.forests import leave1out_plot
+
     return leave1out_plot(l1o, labels)

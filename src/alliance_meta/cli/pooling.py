@@ -18,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
+    p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
+                   help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
     p.set_defaults(func=cmd_pool)
 
 
@@ -30,6 +32,7 @@ def cmd_pool(args) -> int:
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
     test = args.test or "z"
+    check_pi(args)
     if args.cluster:
         table = read(args, [*mods, args.cluster])
         result = fit_three_level(table, cluster=args.cluster, mods=mods, test=test, robust=args.robust,
@@ -45,8 +48,20 @@ def cmd_pool(args) -> int:
                              k_omitted=table.omitted)
         else:
             result = pool(table.yi, table.vi, method=args.method, test=test, back_transform=table.is_r,
-                          k_omitted=table.omitted)
+                          k_omitted=table.omitted, pi=args.pi)
     return emit(result, args.json, table)
+
+
+def check_pi(args) -> None:
+    """``--pi t`` is the random-effects pool's: refuse it, in one line, where there is no PI."""
+    from ..engine.errors import InputError
+
+    if getattr(args, "pi", "z") != "t":
+        return
+    if args.mods or args.cluster:
+        raise InputError("--pi t applies to the random-effects pool (without --mods or --cluster)")
+    if args.method == "FE":
+        raise InputError("--pi t: the fixed-effect model (--method FE) has no prediction interval")
 
 
 def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str = "z", robust: bool = False,

@@ -38,6 +38,9 @@ REFERENCES = {
     "hedges1985": "Hedges, L. V., & Olkin, I. (1985). <i>Statistical methods for meta-analysis</i>. Academic Press.",
     "higgins2002": "Higgins, J. P. T., & Thompson, S. G. (2002). Quantifying heterogeneity in a meta-analysis. "
                    "<i>Statistics in Medicine, 21</i>(11), 1539–1558.",
+    "higgins2009": "Higgins, J. P. T., Thompson, S. G., & Spiegelhalter, D. J. (2009). A re-evaluation of "
+                   "random-effects meta-analysis. <i>Journal of the Royal Statistical Society: Series A, 172</i>(1), "
+                   "137–159.",
     "hunter2004": "Hunter, J. E., & Schmidt, F. L. (2004). <i>Methods of meta-analysis: Correcting error and bias "
                   "in research findings</i> (2nd ed.). Sage.",
     "knapp2003": "Knapp, G., & Hartung, J. (2003). Improved tests for a random effects meta-regression with a "
@@ -97,6 +100,8 @@ def register(sub) -> None:
     method_arg(p)
     p.add_argument("--test", default="z", choices=("z", "knha", "t"), metavar="TEST",
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
+    p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
+                   help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
@@ -117,13 +122,15 @@ def cmd_report(args) -> int:
         raise InputError("--robust needs --cluster COL")
     if args.test == "t" and not args.cluster:
         raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
+    if args.pi == "t" and args.method == "FE":
+        raise InputError("--pi t: the fixed-effect model (--method FE) has no prediction interval")
     used = [*mods, *([args.cluster] if args.cluster else [])]
     table = read(args, used)
     from .plotting import _labels
 
     labels = _labels(args, table)
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
-                       robust=args.robust)
+                       robust=args.robust, pi=args.pi)
     analyses["input"] = describe_input(args, table, used)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
@@ -155,7 +162,7 @@ def _write(path: str, content: str) -> None:
 
 
 def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: str | None = None,
-            robust: bool = False) -> dict:
+            robust: bool = False, pi: str = "z") -> dict:
     """Every analysis of the report, on the rows of ``table``.
 
     Returns
@@ -165,7 +172,8 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
         None) and ``leave1out`` (LeaveOneOutResult or None) with, for the ones that could
         not be computed, the reason under ``skipped[name]``; ``metareg`` (MetaRegResult)
         with ``mods``; ``three_level`` (ThreeLevelResult) with ``cluster``. Locations are
-        on the analysis scale (Fisher z for correlations).
+        on the analysis scale (Fisher z for correlations). ``pi="t"`` puts the pooled
+        model's prediction interval on t(k - 2) (see :func:`alliance_meta.engine.pool`).
     """
     from ..engine.bias import bias_tests
     from ..engine.errors import InputError
@@ -174,7 +182,7 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
 
     out: dict = {"method": method, "test": test, "skipped": {}, "is_r": table.is_r}
     out["pool"] = pool(table.yi, table.vi, method=method, test="z" if test == "t" else test,
-                       back_transform=table.is_r, k_omitted=table.omitted)
+                       back_transform=table.is_r, k_omitted=table.omitted, pi=pi)
     for name, run in (("bias", lambda: bias_tests(table.yi, table.vi, method=method, is_r=table.is_r)),
                       ("leave1out", lambda: leave1out(table.yi, table.vi, method=method, rows=table.rows,
                                                       is_r=table.is_r))):
@@ -274,7 +282,8 @@ def render(analyses: dict, table, labels, *, title: str) -> str:
     parts.append("<h2>Results</h2>" + _results(analyses, table, labels, cite))
     parts.append("<h2>Heterogeneity</h2>" + _heterogeneity(res, table, labels, is_r))
     parts.append("<h2>Small-study effects</h2>" + _bias(analyses, table, cite))
-    parts.append("<h2>Influence and leave-one-out</h2>" + _influence(analyses, table, labels))
+    parts.append("<h2>Influence and leave-one-out</h2>" + _influence(analyses, table, labels)
+                 + _influence_rule(analyses.get("leave1out"), table, labels))
     if "metareg" in analyses:
         parts.append("<h2>Meta-regression</h2>" + _metareg(analyses["metareg"], table))
     if "three_level" in analyses:
@@ -311,6 +320,7 @@ def _methods(analyses, table, cite) -> str:
                  f"{cite('viechtbauer2007')}, and <i>I</i>² {cite('higgins2002')} with the interval that follows "
                  f"from τ²'s; the prediction interval gives the range in which the true effect of a new, "
                  f"comparable study is expected to fall {cite('riley2011')}.")
+        s.append(_pi_method(res, cite))
     if analyses.get("bias") is not None:
         s.append(f"Small-study effects were examined with a contour-enhanced funnel plot {cite('peters2008')}, "
                  f"Egger's regression test {cite('egger1997')}, the rank correlation test {cite('begg1994')}, "
@@ -367,7 +377,7 @@ def _results(analyses, table, labels, cite) -> str:
         else:
             pi = (f"from {value('pool.pi_lb', res.pi_lb, number(res.pi_lb, 3))} to "
                   f"{value('pool.pi_ub', res.pi_ub, number(res.pi_ub, 3))}")
-        s.append(f" The 95% prediction interval ran {pi}.")
+        s.append(f" The 95% prediction interval ({_pi_name(res)}) ran {pi}.")
     s.append("</p>")
     if res.k < 2:
         s.append('<p class="note">With one effect size there is nothing to pool; the estimate is that row.</p>')
@@ -506,6 +516,46 @@ def _influence(analyses, table, labels) -> str:
                                            + (" (estimates back-transformed to r)" if table.is_r else ""),
                        numeric={0, 2, 3, 4, 5, 6}, flagged=set(flagged)))
     return "".join(s)
+
+
+def _pi_name(res) -> str:
+    """Which prediction interval the pooled model's is, in words."""
+    if res.pi == "t":
+        return f"on <i>t</i>({res.pi_df}), <i>k</i> − 2 degrees of freedom"
+    return "on the normal distribution" if res.test == "z" else f"on <i>t</i>({res.df}), as the Knapp–Hartung test"
+
+
+def _pi_method(res, cite) -> str:
+    """The methods' sentence on the prediction interval's critical value."""
+    if res.pi == "t":
+        return (f"The prediction interval uses the <i>t</i> distribution with <i>k</i> − 2 degrees of freedom "
+                f"{cite('higgins2009')}, around the estimate and standard error above.")
+    if res.test == "z":
+        return "The prediction interval uses the standard normal distribution."
+    return "The prediction interval uses the <i>t</i> distribution of the Knapp–Hartung test."
+
+
+def _influence_rule(l1o, table, labels) -> str:
+    """The rows that metafor's ``influence()`` flags (its ``is.infl`` rule), named with the
+    diagnostics that flag them; every number carries its ``leave1out --json`` key."""
+    if l1o is None or l1o.influential is None:
+        return ""
+    k = l1o.estimate.size
+    cut = 3.0 * math.sqrt(1.0 / (k - 1)) if k > 1 else float("inf")
+    rule = (f"metafor's rule: |DFFITS| &gt; 3√(1/(<i>k</i> − 1)) = {number(cut, 3)}, Cook's distance above the "
+            f"median of χ²(1), hat value &gt; 3/<i>k</i> = {number(3.0 / k, 3)}, or |DFBETAS| &gt; 1")
+    hit = l1o.flagged()
+    if not hit:
+        unknown = sum(f is None for f in l1o.influential)
+        return (f"<p>No row is influential by {rule}"
+                + (f" ({unknown} rows could not be judged)" if unknown else "") + ".</p>")
+    named = "; ".join(
+        f"row {table.rows[i]} ({text(labels[i])}: DFFITS {value(f'leave1out.dffits.{i}', l1o.dffits[i], number(l1o.dffits[i], 2))}, "
+        f"Cook's distance {value(f'leave1out.cooks.{i}', l1o.cooks[i], number(l1o.cooks[i], 2))}, "
+        f"hat {value(f'leave1out.hat.{i}', l1o.hat[i], number(l1o.hat[i], 3))}, "
+        f"DFBETAS {value(f'leave1out.dfbetas.{i}', l1o.dfbetas[i], number(l1o.dfbetas[i], 2))}, "
+        f"covariance ratio {value(f'leave1out.cov_r.{i}', l1o.cov_r[i], number(l1o.cov_r[i], 2))})" for i in hit)
+    return f"<p>Influential by {rule}: {named}.</p>"
 
 
 def _coef_table(coefs, crit: str, caption: str, prefix: str | None, single: str | None = None) -> str:

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import distributions as dist
-from . import sensitivity as _sens
+from . import subset_sums as _sums
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2
 from .models import _clean, _p
-from .sensitivity import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
+from .subset_fits import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
 
 
 # --------------------------------------------------------------------------- small fits
@@ -73,9 +73,9 @@ def _uni(y, v, method: str, threshold: float = THRESHOLD, level: float = 95.0) -
 class _PrefixFits:
     """The estimate of intercept-only fits of the first m rows of fixed (y, v).
 
-    From :data:`~.sensitivity.FAST_K` rows on, a fit costs little more than the rows that
+    From :data:`~.subset_sums.FAST_K` rows on, a fit costs little more than the rows that
     changed since the last one, after O(k) set-up: its sums are the totals minus the rows
-    after the prefix (:class:`~.sensitivity._SubsetSums`, kind ``"head"``), and Fisher
+    after the prefix (:class:`~.subset_sums._SubsetSums`, kind ``"head"``), and Fisher
     scoring (or the PM and EB root search) runs on them as in :func:`_uni`. A fit whose
     sums would lose digits is done by :func:`_uni` on the rows themselves, as every fit is
     below FAST_K rows.
@@ -89,12 +89,12 @@ class _PrefixFits:
         self.centre = float(np.median(y)) if y.size else 0.0
         y = y - self.centre
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
-        self.sums = _sens._SubsetSums(y, v, "head") if y.size >= _sens.FAST_K else None
+        self.sums = _sums._SubsetSums(y, v, "head") if y.size >= _sums.FAST_K else None
 
     def estimate(self, m: int) -> float:
         if self.sums is not None and m >= 2:
             ids = np.array([m - 1])
-            tau2, bad = _sens._fast_tau2(self.sums, ids, self.method, self.threshold)
+            tau2, bad = _sums._fast_tau2(self.sums, ids, self.method, self.threshold)
             if not bad[0]:
                 S, _, ok = self.sums.at(ids, tau2, dominance=False)
                 if ok[0]:

@@ -10,7 +10,10 @@ reported number is tested:
   multiplied by Q_gen(tau^2) / (k - p), and tests and intervals use t with k - p df
   (metafor's default form, without truncating that factor at 1);
 * prediction interval: estimate +/- crit * sqrt(se^2 + tau^2), crit from N(0, 1) or
-  t(k - p) to match the test;
+  t(k - p) to match the test; with ``pi="t"``, crit from t(k - 2) (Higgins, Thompson &
+  Spiegelhalter, 2009), which is metafor's ``predict(fit, pi.type = "riley")`` for the
+  intercept-only model: its df are k - p minus the one variance parameter, and at least 1
+  (so k = 2 gives t(1)); se is the model's own (Knapp-Hartung's under ``test="knha"``);
 * I^2 and H^2: tau^2-based (Higgins & Thompson, 2002) for random-effects models, Q-based
   for the fixed-effect model.
 
@@ -33,6 +36,8 @@ from .heterogeneity import METHODS, estimate_tau2, q_profile_ci
 from .weights import typical_variance, wls
 
 TESTS = ("z", "knha")
+#: Prediction intervals: on the normal (or on t(k - p) under Knapp-Hartung) or on t(k - 2).
+PI_TYPES = ("z", "t")
 
 
 def _check_options(method: str, test: str) -> None:
@@ -119,10 +124,12 @@ class PoolResult:
     r_pi_ub: float | None = None
     k_omitted: int = 0
     level: float = 95.0
+    pi_df: int | None = None
+    pi: str = "z"
 
     _KEYS = ("k", "estimate", "se", "stat", "pval", "ci_lb", "ci_ub", "tau2", "tau2_ci_lb",
              "tau2_ci_ub", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q", "Q_df", "Q_pval", "pi_lb",
-             "pi_ub", "df", "r", "r_ci_lb", "r_ci_ub", "r_pi_lb", "r_pi_ub")
+             "pi_ub", "pi_df", "df", "r", "r_ci_lb", "r_ci_ub", "r_pi_lb", "r_pi_ub")
 
     @property
     def is_fixed(self) -> bool:
@@ -135,11 +142,17 @@ class PoolResult:
             value = getattr(self, key)
             if value is None:
                 continue
-            if key in ("tau2_ci_lb", "tau2_ci_ub", "I2_ci_lb", "I2_ci_ub", "pi_lb", "pi_ub",
+            if key in ("tau2_ci_lb", "tau2_ci_ub", "I2_ci_lb", "I2_ci_ub", "pi_lb", "pi_ub", "pi_df",
                        "r_pi_lb", "r_pi_ub") and self.is_fixed:
                 continue
             out[key] = _clean(value)
         return out
+
+    def pi_label(self) -> str:
+        """Which prediction interval this is, in words: its critical value's distribution."""
+        if self.pi == "t":
+            return f"t({self.pi_df}), Higgins et al. 2009"
+        return "normal" if self.test == "z" else f"t({self.df}), Knapp-Hartung"
 
     def summary(self) -> str:
         """A readable report: the numbers a methods section needs."""
@@ -151,7 +164,7 @@ class PoolResult:
                      f"{_p(self.pval)}")
         lines.append(f"{self.level:g}% CI: [{self.ci_lb:.4f}, {self.ci_ub:.4f}]")
         if not self.is_fixed:
-            lines.append(f"{self.level:g}% prediction interval: [{self.pi_lb:.4f}, {self.pi_ub:.4f}]")
+            lines.append(f"{self.level:g}% prediction interval ({self.pi_label()}): [{self.pi_lb:.4f}, {self.pi_ub:.4f}]")
         if self.r is not None:
             lines.append(f"Back-transformed r = {self.r:.3f}, {self.level:g}% CI [{self.r_ci_lb:.3f}, {self.r_ci_ub:.3f}]"
                          + ("" if self.is_fixed else f", PI [{self.r_pi_lb:.3f}, {self.r_pi_ub:.3f}]"))
@@ -214,7 +227,7 @@ def _i2_h2(tau2: float, vt: float, q: float, df: int, fixed: bool) -> tuple[floa
 
 def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
          back_transform: bool = False, k_omitted: int = 0, threshold: float | None = None,
-         tau2_ci: bool = True) -> PoolResult:
+         tau2_ci: bool = True, pi: str = "z") -> PoolResult:
     """Pool effect sizes with a random-effects (or fixed-effect) model.
 
     Parameters
@@ -235,14 +248,23 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
     tau2_ci : bool
         Whether to compute the Q-profile interval for tau^2 and I^2 (the costly part of a
         fit; leave-one-out and cumulative analyses skip it).
+    pi : {"z", "t"}
+        The prediction interval's critical value: ``"z"`` that of the test (N(0, 1), or
+        t(k - 1) under Knapp-Hartung, metafor's default); ``"t"`` t(k - 2) (Higgins,
+        Thompson & Spiegelhalter 2009; metafor's ``pi.type = "riley"``), whose df
+        ``pi_df = max(k - 2, 1)`` are reported. Either way the half-width is
+        crit * sqrt(se^2 + tau^2) with the model's se. The fixed-effect model has no PI.
 
     Returns
     -------
     PoolResult
         Estimate, SE, test, CI, tau^2 with its Q-profile CI, I^2, H^2, Q and the
-        prediction interval, on the scale of ``yi`` (plus r when back-transformed).
+        prediction interval (``pi_df`` with ``pi="t"``), on the scale of ``yi`` (plus r
+        when back-transformed).
     """
     _check_options(method, test)
+    if pi not in PI_TYPES:
+        raise InputError(f"unknown prediction interval {pi!r}; choose 'z' or 't'")
     y, v = _as_arrays(yi, vi)
     k = y.size
     if k < 2:
@@ -264,6 +286,11 @@ def pool(yi, vi, *, method: str = "REML", test: str = "z", level: float = 95.0,
             res.tau2_ci_lb, res.tau2_ci_ub = t_lb, t_ub
             res.I2_ci_lb = 100.0 * t_lb / (vt + t_lb)
             res.I2_ci_ub = 100.0 * t_ub / (vt + t_ub)
+        if pi == "t":
+            # t(k - 2): k - p df less one for tau^2 (metafor's pi.type = "riley", which
+            # raises df below 1 to 1)
+            res.pi, res.pi_df = "t", max(k - 2, 1)
+            crit = float(dist.t_isf((1.0 - level / 100.0) / 2.0, res.pi_df))
         half = crit * math.sqrt(se[0] ** 2 + tau2)
         res.pi_lb, res.pi_ub = res.estimate - half, res.estimate + half
     if back_transform:

@@ -19,6 +19,7 @@ _WHERE = {
     "forest": ".forests",
     "cumulative_forest": ".forests",
     "leave1out_plot": ".forests",
+    "baujat": ".baujats",
     "funnel": ".funnels",
     "bubble": ".bubbles",
     "evidence_gap_map": ".maps",
