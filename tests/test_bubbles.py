@@ -24,3 +24,15 @@ def test_bubble_line_is_the_fit(molloy):
     assert slope == pytest.approx(fit.coefficients[1].estimate)
     (bub,) = by_gid(fig, "bubbles")
     assert bub.get_offsets().shape[0] == len(yi)
+
+
+def test_bubble_without_a_fit_draws_the_circles_only():
+    import matplotlib.pyplot as plt
+
+    from alliance_meta.figures import bubble
+
+    fig = bubble([0.1, 0.3], [0.02, 0.05], [2001, 2001], result=None, moderator="Year")
+    ax = fig.axes[0]
+    assert len(ax.collections[0].get_offsets()) == 2
+    assert not [ln for ln in ax.get_lines() if ln.get_gid() == "fit"]
+    plt.close(fig)

@@ -28,6 +28,93 @@ BASIS_WORDS = {"ci": "printed CI", "se": "printed SE", "k_n": "approximated from
 #: The two-sided 95% normal quantile (as metafor uses it).
 _Z95 = 1.959963984540054
 
+#: Below this many pooled units a result is reported with the Knapp–Hartung interval and a
+#: prediction interval on t(k − 2) (Higgins, Thompson & Spiegelhalter 2009; IntHout et al.
+#: 2016); the normal-quantile figures become a sensitivity analysis.
+SMALL_K = 10
+
+#: The scope of the headline pool. The question is the therapeutic alliance of psychotherapy and
+#: counselling, face to face or remote; these settings hold helping relationships beside it,
+#: which are pooled apart and shown as a sensitivity analysis.
+BESIDE = {"coaching": "workplace coaching", "career_counselling": "career counselling",
+          "medical": "medical care", "rehabilitation": "rehabilitation"}
+
+#: ``read_in`` values of estimates read only in a later work that quotes them: flagged, and
+#: left out of the main analysis (a quotation cannot be checked against the review).
+SECONDARY = "quoted_by:"
+
+
+def scope(table):
+    """Each estimate's place in the headline pool, from its coded setting and where it was read.
+
+    Returns
+    -------
+    pandas.Series
+        ``"in scope"``, ``"beside"`` (a setting of :data:`BESIDE`) or ``"read second-hand"``
+        (``read_in`` starts with :data:`SECONDARY`), aligned with ``table``; a row that is both
+        beside and second-hand is ``"beside"``.
+    """
+    import pandas as pd
+
+    setting = table["setting"].fillna("")
+    second = table["read_in"].fillna("").str.startswith(SECONDARY)
+    out = pd.Series("in scope", index=table.index)
+    out[second] = "read second-hand"
+    out[setting.isin(list(BESIDE))] = "beside"
+    return out
+
+
+def in_scope(table):
+    """The rows of ``table`` that the headline pool may select (see :func:`scope`)."""
+    return table[scope(table) == "in scope"]
+
+
+def small_k_pool(yi, vi, *, method: str = "REML"):
+    """A random-effects pool reported as small k requires (Fisher z, back-transformed to r).
+
+    Returns
+    -------
+    tuple of PoolResult
+        ``(main, normal)``. Below :data:`SMALL_K` estimates ``main`` carries the
+        Knapp–Hartung test and interval, and the prediction interval on t(k − 2) of the
+        z-based model (the engine's ``pi="t"``); from :data:`SMALL_K` on, the z-based test with
+        that prediction interval. ``normal`` is the z-based fit with its normal-quantile
+        prediction interval, the sensitivity analysis.
+    """
+    import dataclasses
+
+    y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
+    normal = pool(y, v, method=method, back_transform=True)
+    with_t = pool(y, v, method=method, pi="t", back_transform=True)
+    if len(y) >= SMALL_K:
+        return with_t, normal
+    kh = pool(y, v, method=method, test="knha", back_transform=True)
+    main = dataclasses.replace(kh, pi="t", pi_df=with_t.pi_df, pi_lb=with_t.pi_lb, pi_ub=with_t.pi_ub,
+                               r_pi_lb=with_t.r_pi_lb, r_pi_ub=with_t.r_pi_ub)
+    return main, normal
+
+
+def pool_words(main, normal) -> str:
+    """The sentence a results paragraph gives a pool of :func:`small_k_pool`: the estimate, its
+    interval and the prediction interval named by their method, then the normal-quantile
+    figures as a sensitivity analysis; and whether the prediction interval includes zero."""
+    from .sentences import r_text
+
+    ci = "Knapp–Hartung 95% CI" if main.test == "knha" else "95% CI"
+    text = (f"r = {r_text(main.r)} ({ci} {r_text(main.r_ci_lb)} to {r_text(main.r_ci_ub)}; 95% prediction "
+            f"interval on t({main.pi_df}) {r_text(main.r_pi_lb)} to {r_text(main.r_pi_ub)}; {main.k} estimates)")
+    if main.test == "knha":
+        text += (f". With normal quantiles, as a sensitivity analysis, the interval would be {r_text(normal.r_ci_lb)} "
+                 f"to {r_text(normal.r_ci_ub)} and the prediction interval {r_text(normal.r_pi_lb)} to "
+                 f"{r_text(normal.r_pi_ub)}")
+    crosses = main.r_pi_lb <= 0 <= main.r_pi_ub
+    text += (". The prediction interval includes zero: the data do not exclude a null association in a new "
+             "setting like these." if crosses else
+             ". The prediction interval excludes zero: in a new setting like these, the association is expected "
+             "to be positive." if main.r_pi_lb > 0 else
+             ". The prediction interval lies below zero.")
+    return text
+
 
 def overview_table(syn, refs, *, approximate: bool = True):
     """One row per published estimate with its Fisher z, variance and where the variance came from.
@@ -105,7 +192,8 @@ def pooled_by(chosen, by: str = "population", *, method: str = "REML", min_k: in
     -------
     pandas.DataFrame
         ``by``, ``k`` (estimates), ``reviews`` (their synthesis ids), ``r``, ``ci_lb``, ``ci_ub``,
-        ``pi_lb``, ``pi_ub``, ``tau2``, ``I2``; a level with fewer than ``min_k`` estimates is
+        ``pi_lb``, ``pi_ub``, ``tau2``, ``I2`` as :func:`small_k_pool` reports them (Knapp–Hartung
+        and a t(k − 2) prediction interval below :data:`SMALL_K` estimates); a level with fewer than ``min_k`` estimates is
         listed with its estimates' ids and no pooled values: with one or two estimates a
         between-review variance and a prediction interval say nothing.
     """
@@ -115,7 +203,7 @@ def pooled_by(chosen, by: str = "population", *, method: str = "REML", min_k: in
     for level, part in chosen.groupby(by, sort=True):
         row = {by: level, "k": int(len(part)), "reviews": ", ".join(part["synthesis_id"])}
         if len(part) >= min_k:
-            fit = pool(part["yi"].to_numpy(float), part["vi"].to_numpy(float), method=method, back_transform=True)
+            fit, _ = small_k_pool(part["yi"], part["vi"], method=method)
             row.update(r=fit.r, ci_lb=fit.r_ci_lb, ci_ub=fit.r_ci_ub, pi_lb=fit.r_pi_lb, pi_ub=fit.r_pi_ub,
                        tau2=fit.tau2, I2=fit.I2)
         rows.append(row)
@@ -135,6 +223,24 @@ def spread(chosen):
     return second_order_error(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float))
 
 
+def spread_words(chosen, wide=None) -> str:
+    """The results sentence on second-order sampling error: observed and expected variance of the
+    selected estimates and the share the expected explains; the same share with the estimates
+    outside the scope added back (``wide``), when that adds any; or why it cannot be computed.
+    """
+    if len(chosen) < 3:
+        return (f"With {len(chosen)} selected estimate{'s' * (len(chosen) != 1)}, fewer than three, the share of "
+                "their spread that second-order sampling error explains is not computed.")
+    so = spread(chosen)
+    text = (f"Across the {so.k} selected estimates, the observed variance on Fisher z is {so.observed_var:.4f} and "
+            f"the mean sampling variance of the estimates is {so.expected_var:.4f}: second-order sampling error "
+            f"accounts for about {100 * so.proportion:.0f}% of the spread.")
+    if wide is not None and len(wide) >= 3 and len(wide) != len(chosen):
+        text += (f" With the estimates outside the scope added back ({len(wide)} in all), it accounts for "
+                 f"{100 * spread(wide).proportion:.0f}%.")
+    return text
+
+
 def leave_one_review_out(chosen, *, method: str = "REML"):
     """The pooled estimate with each chosen review left out in turn (metafor's ``leave1out``
     on the rows of :func:`selected`), back-transformed to r.
@@ -143,7 +249,8 @@ def leave_one_review_out(chosen, *, method: str = "REML"):
     -------
     pandas.DataFrame
         One row per left-out estimate: ``left_out`` (its synthesis id), ``study``, ``k`` (the
-        estimates that remain), ``r``, ``ci_lb``, ``ci_ub`` (95%, normal quantile, as metafor's
+        estimates that remain), ``r``, ``ci_lb``, ``ci_ub`` (95%: Knapp–Hartung when fewer than
+        :data:`SMALL_K` remain, else the normal quantile as metafor's
         default ``test="z"``), ``tau2`` (on z) and ``shift`` (the pooled r without it minus the
         pooled r with every estimate). Needs at least three estimates, so that every fit pools two or more.
     """
@@ -153,6 +260,15 @@ def leave_one_review_out(chosen, *, method: str = "REML"):
     if k < 3:
         raise InputError(f"leaving one review out needs at least 3 independent estimates; found {k}")
     yi, vi = chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float)
+    if k - 1 < SMALL_K:
+        # each remaining set is small: its interval is Knapp–Hartung's, as the main pool's
+        full = small_k_pool(yi, vi, method=method)[0].r
+        fits = [small_k_pool(np.delete(yi, i), np.delete(vi, i), method=method)[0] for i in range(k)]
+        r = np.array([f.r for f in fits])
+        return pd.DataFrame({"left_out": chosen["synthesis_id"].to_numpy(), "study": chosen["study"].to_numpy(),
+                             "k": k - 1, "r": r, "ci_lb": [f.r_ci_lb for f in fits],
+                             "ci_ub": [f.r_ci_ub for f in fits], "tau2": [f.tau2 for f in fits],
+                             "shift": r - full})
     res = leave1out(yi, vi, method=method)
     full = math.tanh(res.full_estimate)
     half = _Z95 * res.se
@@ -192,4 +308,5 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
     return pd.DataFrame(rows)
 
 
-__all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP"]
+__all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP",
+           "scope", "in_scope", "small_k_pool", "pool_words", "spread_words", "SMALL_K", "BESIDE", "SECONDARY"]
