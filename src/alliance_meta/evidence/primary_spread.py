@@ -77,4 +77,46 @@ def rater_groups_sentence(es, by_sample) -> str:
     return f"{counts}, so both can be pooled and compared"
 
 
-__all__ = ["q_drivers_sentence", "rater_groups_sentence", "CONVERTED", "DOMINANT"]
+#: Statistics that are zero-order correlations as printed.
+ZERO_ORDER = ("reported_r", "spearman_rho")
+
+
+def zero_order_words(es, by_sample, pool_fn) -> str:
+    """The pooled correlation of the samples whose every value is a zero-order correlation,
+    beside the pool of all samples (converted and partial values included).
+
+    ``by_sample`` aggregates rows to samples; ``pool_fn(yi, vi)`` returns ``(main, normal)`` as
+    :func:`alliance_meta.evidence.overview.small_k_pool` does (both passed in, so that this module
+    stays one of sentences).
+    """
+    from .sentences import r_text
+
+    per_all = by_sample(es) if len(es) else es
+    zero_rows = es[es["es_method"].isin(ZERO_ORDER)]
+    samples_all = set(es["sample"])
+    converted = set(es.loc[~es["es_method"].isin(ZERO_ORDER), "sample"])
+    zero_samples = samples_all - converted
+    zero = zero_rows[zero_rows["sample"].isin(zero_samples)]
+
+    def words(main) -> str:
+        ci = "Knapp–Hartung 95% CI" if main.test == "knha" else "95% CI"
+        return f"r = {r_text(main.r)} ({ci} {r_text(main.r_ci_lb)} to {r_text(main.r_ci_ub)})"
+
+    n_all, n_zero = len(samples_all), len(zero_samples)
+    if n_all < 2:
+        return "With fewer than two samples, nothing is pooled."
+    text = (f"Of the {n_all} samples, {number_word(n_zero, zero='none')} "
+            f"{'rests' if n_zero == 1 else 'rest'} only on zero-order correlations as printed (r or ρ); the other "
+            f"{number_word(n_all - n_zero, zero='none')} hold at least one value converted from another statistic or adjusted for other "
+            "variables (a partial r, a standardised β, d from a group split). ")
+    main_all, _ = pool_fn(per_all["yi"], per_all["vi"])
+    if n_zero < 2:
+        return text + (f"Fewer than two samples rest on zero-order correlations, so they are not pooled alone; all "
+                       f"samples together give {words(main_all)}.")
+    per_zero = by_sample(zero)
+    main_zero, _ = pool_fn(per_zero["yi"], per_zero["vi"])
+    return text + (f"The zero-order samples alone give {words(main_zero)}; all samples together give "
+                   f"{words(main_all)}.")
+
+
+__all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "CONVERTED", "DOMINANT", "ZERO_ORDER"]

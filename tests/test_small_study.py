@@ -1,0 +1,38 @@
+"""Small-study tests and influence in words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from alliance_meta.engine import bias_tests
+from alliance_meta.evidence.small_study import MIN_K, bias_words, influence_words
+
+
+def data(k, seed=3):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(30, 300, size=k)
+    return np.arctanh(rng.uniform(0.05, 0.45, size=k)), 1.0 / (n - 3)
+
+
+def test_below_ten_samples_the_tests_are_not_results():
+    y, v = data(9)
+    text = bias_words(bias_tests(y, v), 9)
+    assert text.startswith("With 9 samples, fewer than 10, these tests cannot separate")
+    assert "are not reported as results" in text and "nan" not in text
+
+
+def test_from_ten_samples_the_reading_follows_the_p_value():
+    y, v = data(MIN_K + 2)
+    bias = bias_tests(y, v)
+    text = bias_words(bias, MIN_K + 2)
+    expected = ("less precise samples report larger" if bias.egger_rma_pval < 0.05 else "the test does not detect")
+    assert text.startswith(f"With {MIN_K + 2} samples, {expected}")
+
+
+def test_influence_names_the_mover_and_compares_with_cooks():
+    text = influence_words(["a", "b", "c"], [0.01, -0.05, 0.02], [0.1, 0.2, 0.9], [False, False, True])
+    assert text.startswith("Leaving b out moves the pooled estimate most; the largest Cook's distance is c's")
+    assert text.endswith("metafor's rule flags c as influential.")
+    same = influence_words(["a", "b", "c"], [0.01, -0.05, 0.02], [0.1, 0.9, 0.2], [False] * 3)
+    assert "and it also has the largest Cook's distance." in same and "No sample is flagged" in same
+    assert influence_words(["a", "b"], [0.1, 0.2], [1, 2]).startswith("With fewer than three samples")
