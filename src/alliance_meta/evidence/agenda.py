@@ -9,7 +9,7 @@ nothing is a gap in the published record, not in this project's reading of it al
 
 from __future__ import annotations
 
-from .rules import mask, with_uncertainty
+from .rules import first_hand, mask, with_uncertainty
 
 #: Words for what the coded reviews hold on a question (the ``status`` of :func:`rule_evidence`).
 STATUS = {
@@ -68,7 +68,7 @@ def rule_evidence(table, overview, *, key: str, rule: str = "evidence_rule", aft
     if len(years) != len(table):
         raise ValueError(f"after gives {len(years)} years for {len(table)} rows")
     for value, year in zip(table[rule], years):
-        hit = overview[mask(value, overview)]
+        hit = first_hand(overview[mask(value, overview)])
         if year is not None and year == year:
             hit = hit[hit["year"] > year]
         has_rule = isinstance(value, str) and value.strip() != ""

@@ -11,7 +11,7 @@ the functions say so rather than leaving the row out.
 
 from __future__ import annotations
 
-from .rules import mask, with_uncertainty
+from .rules import first_hand, mask, with_uncertainty
 
 
 def load_barriers(root=None):
@@ -51,9 +51,9 @@ def review_rows(barriers, overview):
 
     parts = []
     for row in barriers.itertuples():
-        hit = mask(row.review_evidence, overview)
-        if hit.any():
-            parts.append(overview[hit].assign(barrier=row.barrier))
+        hit = first_hand(overview[mask(row.review_evidence, overview)])
+        if len(hit):
+            parts.append(hit.assign(barrier=row.barrier))
     if not parts:
         return overview.iloc[0:0].assign(barrier=pd.Series(dtype=object))
     out = pd.concat(parts, ignore_index=True)

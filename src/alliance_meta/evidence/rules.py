@@ -57,8 +57,35 @@ def mask(rule, frame):
 
 def with_uncertainty(frame):
     """Boolean Series: rows of an overview (:func:`alliance_meta.evidence.overview_table`) with a
-    harmonised r and a printed CI or SE behind their variance (not a k-and-N approximation)."""
-    return frame["basis"].isin(["ci", "se"]) & frame["r"].notna()
+    harmonised r and a printed CI or SE behind their variance (not a k-and-N approximation),
+    pooled from more than one study: an interval around a single study's correlation is that
+    study's sampling error, not a synthesis's uncertainty. A row whose number of studies was
+    not printed counts as pooled (a review's estimate)."""
+    k = frame["k_studies"].astype("Float64") if "k_studies" in frame else None
+    single = (k == 1).fillna(False).astype(bool) if k is not None else False
+    return frame["basis"].isin(["ci", "se"]) & frame["r"].notna() & ~single
+
+
+def first_hand(frame):
+    """``frame`` with each coded duplicate counted once.
+
+    Two rows that name each other in ``conflict_with`` code the same estimate as two sources
+    gave it (the review and a later work quoting it). When both are in ``frame``, the row read
+    in the review itself is kept (``read_in`` not ``quoted_by:``), else the one with the lower id.
+    """
+    if "conflict_with" not in frame or "synthesis_id" not in frame:
+        return frame
+    ids = set(frame["synthesis_id"])
+    second = frame["read_in"].fillna("").str.startswith("quoted_by:") if "read_in" in frame else None
+    drop = set()
+    for i, (sid, other) in enumerate(zip(frame["synthesis_id"], frame["conflict_with"].fillna(""))):
+        if not other or other not in ids or sid in drop or other in drop:
+            continue
+        mine = bool(second.iloc[i]) if second is not None else False
+        theirs = bool(second[frame["synthesis_id"] == other].iloc[0]) if second is not None else False
+        # keep the first-hand reading; between equals, the lower id
+        drop.add(sid if (mine and not theirs) or (mine == theirs and sid > other) else other)
+    return frame[~frame["synthesis_id"].isin(drop)]
 
 
 def problems(rule, allowed: dict[str, list[str]]) -> list[str]:
@@ -76,4 +103,4 @@ def problems(rule, allowed: dict[str, list[str]]) -> list[str]:
     return out
 
 
-__all__ = ["SELECTABLE", "parse", "mask", "with_uncertainty", "problems"]
+__all__ = ["SELECTABLE", "parse", "mask", "with_uncertainty", "first_hand", "problems"]
