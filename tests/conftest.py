@@ -144,6 +144,16 @@ FOUNDING_AGENDA = {"agenda_id": "ag-01", "study": "jones2011", "question": "Is t
                    "kind": "open_question", "evidence_rule": "estimate_type=adjusted", "locator": "abstract",
                    "read_at": "https://example.org/u", "notes": ""}
 
+DIRECTION = {"row_id": "smith2010-01", "study": "smith2010", "sample": "smith2010-s1", "n": "60",
+             "alliance_with": "parent", "professional": "therapist", "setting": "parent_training",
+             "programme": "pmto", "child_age": "middle_childhood", "problem": "externalizing",
+             "alliance_rater": "parent", "alliance_timing": "early", "alliance_measure": "WAI",
+             "outcome_domain": "child_symptoms", "outcome_rater": "parent", "primary_outcome": "yes",
+             "direction": "favours", "significance": "significant", "statistic": "r = .25", "r": "0.25",
+             "es_method": "reported_r", "quote": "A stronger parent alliance predicted fewer problems (r = .25).",
+             "source_locator": "abstract", "read_in": "abstract", "read_at": "https://example.org/smith2010",
+             "design": "naturalistic", "country": "US", "notes": ""}
+
 
 @pytest.fixture
 def package(tmp_path):
@@ -169,6 +179,13 @@ def package(tmp_path):
     write_rows(data / "agenda.csv", _fields("agenda"), [AGENDA])
     write_rows(data / "founding_agendas.csv", _fields("founding_agendas"), [FOUNDING_AGENDA])
     write_rows(data / "moderator_tests.csv", _fields("moderator_tests"), [MODERATOR_TEST])
+    write_rows(data / "parent_directions.csv", _fields("parent_directions"),
+               [DIRECTION, {**DIRECTION, "row_id": "smith2010-02", "alliance_with": "youth", "alliance_rater": "youth",
+                            "statistic": "", "r": "", "es_method": "", "direction": "not_reported",
+                            "significance": "not_significant", "quote": "Youth alliance was not related to outcome."}])
+    write_rows(data / "parent_search_log.csv", _fields("parent_search_log"), [{**LOG, "search_id": "A-001"}])
+    write_rows(data / "reliability" / "parent_directions_second_pass.csv", _fields("parent_directions_second_pass"),
+               [{**DIRECTION, "row_id": "smith2010-S01"}])
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     return data
 

@@ -668,3 +668,96 @@ def test_moderator_tests_belong_to_a_coded_review_and_its_estimate(package):
     assert len(bad) == 1 and "column 'result'" in bad[0]
     bad = check(test_id="jones2011-01")
     assert len(bad) == 1 and "column 'test_id'" in bad[0] and "pattern" in bad[0], bad
+
+
+# ----------------------------------------------------------------------- parent direction-of-effect rows
+
+
+@pytest.mark.parametrize("changes,column,words", [
+    ({"row_id": "jones2011-01"}, "row_id", "'jones2011-01' does not start with its study key 'smith2010-'"),
+    ({"row_id": "smith2010-1"}, "row_id", "does not match the pattern"),
+    ({"sample": "other1999-s1"}, "sample", "sample 'other1999-s1' names no study coded in parent_directions.csv"),
+    ({"sample": "smith2010"}, "sample", "does not match the pattern"),
+    ({"r": "", "es_method": "reported_r"}, "r", "r and es_method go together"),
+    ({"es_method": ""}, "es_method", "r and es_method go together"),
+    ({"r": "0.40"}, "r", "r = 0.40 does not follow from statistic 'r = .25' by reported_r"),
+    ({"direction": "against"}, "direction", "r = 0.25 contradicts direction 'against'"),
+    ({"quote": ""}, "quote", "is empty: a direction 'favours' needs the source's words"),
+    ({"direction": "sideways"}, "direction", "'sideways' is not one of: favours, against"),
+    ({"outcome_domain": "symptoms"}, "outcome_domain", "'symptoms' is not one of"),
+    ({"n": "0"}, "n", "0 is below the minimum 1"),
+    ({"study": "nobody2001", "row_id": "nobody2001-01", "sample": "nobody2001-s1"}, "study",
+     "'nobody2001' is not a key in references.bib"),
+    ({"study": "smith2011", "row_id": "smith2011-01", "sample": "smith2011-s1"}, "study",
+     "'smith2011' is not a key in references.bib"),
+    ({"read_at": "library"}, "read_at", "'library' is not a web address"),
+    ({"country": "USA"}, "country", "does not match the pattern"),
+])
+def test_each_kind_of_direction_error_is_located(package, changes, column, words):
+    _break(package, "parent_directions.csv", 0, **changes)
+    problems = validate_package(package)
+    assert any(f"parent_directions.csv, row 1 (line 2), column '{column}'" in p and words in p for p in problems), \
+        problems
+
+
+def test_a_direction_row_needs_no_statistic_and_not_reported_needs_no_quote(package):
+    _break(package, "parent_directions.csv", 0, statistic="", r="", es_method="", n="", quote="", direction="not_reported",
+           significance="not_stated", country="", alliance_measure="")
+    assert validate_package(package) == []
+
+
+def test_not_reported_cannot_be_significant(package):
+    _break(package, "parent_directions.csv", 1, significance="significant")
+    problems = validate_package(package)
+    assert len(problems) == 1 and "row 2 (line 3), column 'significance'" in problems[0] \
+        and "only 'not significant'" in problems[0], problems
+
+
+def test_a_negative_r_cannot_favour(package):
+    _break(package, "parent_directions.csv", 0, r="-0.25", statistic="r = -.25")
+    problems = validate_package(package)
+    assert len(problems) == 1 and "contradicts direction 'favours'" in problems[0], problems
+    _break(package, "parent_directions.csv", 0, direction="no_clear_direction")
+    assert validate_package(package) == []
+
+
+def test_a_youth_row_stands_beside_a_parent_row_of_its_sample(package):
+    _break(package, "parent_directions.csv", 0, alliance_with="youth")
+    problems = validate_package(package)
+    assert sum("a youth row of sample 'smith2010-s1' without a parent row" in p for p in problems) == 2, problems
+
+
+def test_a_key_year_of_a_direction_row_matches_the_bibliography(package):
+    (package.parent / "references.bib").write_text(BIB.replace("year={2010}", "year={2009}"), encoding="utf-8")
+    problems = validate_package(package)
+    assert any("parent_directions.csv, row 1" in p and "carries the year 2010 but references.bib gives year = 2009"
+               in p for p in problems), problems
+
+
+def test_a_direction_study_needs_a_doi_or_url(package):
+    (package.parent / "references.bib").write_text(BIB.replace(", doi={10.1/x}", ""), encoding="utf-8")
+    problems = validate_package(package)
+    assert any("parent_directions.csv, row 1" in p and "has no DOI or URL" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("changes,column,words", [
+    ({"sample": "jones2011-s1", "study": "jones2011", "row_id": "jones2011-S01"}, "sample",
+     "'jones2011-s1' is not a value of parent_directions.sample (foreign key)"),
+    ({"row_id": "smith2010-01"}, "row_id", "does not match the pattern"),
+    ({"quote": ""}, "quote", "is empty: a direction 'favours'"),
+])
+def test_second_pass_direction_rows_are_checked(package, changes, column, words):
+    _break(package, "reliability/parent_directions_second_pass.csv", 0, **changes)
+    problems = validate_package(package)
+    assert any(f"parent_directions_second_pass.csv, row 1 (line 2), column '{column}'" in p and words in p
+               for p in problems), problems
+
+
+def test_a_parent_search_log_row_is_checked(package):
+    from conftest import LOG, _fields
+
+    _write(package / "parent_search_log.csv", _fields("parent_search_log"),
+           [{**LOG, "search_id": "a-1", "records_found": "-1"}])
+    problems = validate_package(package)
+    assert any("parent_search_log.csv, row 1 (line 2), column 'search_id'" in p and "pattern" in p for p in problems)
+    assert any("column 'records_found'" in p and "below the minimum 0" in p for p in problems), problems

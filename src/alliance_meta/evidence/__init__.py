@@ -2,7 +2,7 @@
 
 It owns loading and validating ``data/`` (:mod:`.dataset`), ``references.bib``
 (:mod:`.bibliography`), the published pooled estimates (:mod:`.syntheses`), PRISMA counts
-(:mod:`.prisma`), coding reliability (:mod:`.reliability`), tables of study
+(:mod:`.prisma`), the parent's alliance by direction of effect (:mod:`.directions`), coding reliability (:mod:`.reliability`), tables of study
 characteristics (:mod:`.characteristics`), per-sample aggregation (:mod:`.aggregate`),
 subgroup and sensitivity tables (:mod:`.subgroups`), the overview of reviews prepared for a
 second-order synthesis (:mod:`.overview`), estimator comparisons
@@ -22,6 +22,9 @@ _WHERE = {
     "load_table": ".dataset",
     "load_effect_sizes": ".dataset",
     "load_syntheses": ".dataset",
+    "load_directions": ".directions",
+    "load_directions_second_pass": ".directions",
+    "load_parent_search_log": ".directions",
     "load_references": ".dataset",
     "load_founding_references": ".founding",
     "load_parent_accounts": ".accounts",

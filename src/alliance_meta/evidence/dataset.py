@@ -10,7 +10,9 @@ names a coded study; and what the book depends on: ``r`` follows from the statis
 ``reported`` prints by the rule ``es_method`` names, a dyad fits its population, ``r`` is
 not at the edge of its scale, an interval is not reversed, reliability rows name existing
 rows, and every table has LF line endings. ``overlap_group`` is a foreign key into
-``overlap_groups.csv``; a foreign-key message names the closest known value.
+``overlap_groups.csv``; a foreign-key message names the closest known value. The parent's
+direction-of-effect rows (``parent_directions.csv`` and its second pass) obey the rules of
+:func:`_direction_rules`.
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
         for fld in fields:
             name = fld["name"]
             msg = _check_value(row[name], fld)
-            if msg and name in WHY_BOUNDS and "minimum" in msg and "r" in names:
+            if msg and name in WHY_BOUNDS and "minimum" in msg and "r" in names \
+                    and fld.get("constraints", {}).get("minimum", 0) >= 4:
                 msg += WHY_BOUNDS[name]
             if msg:
                 problems.append(_problem(msg, label, row["_row"], name))
@@ -266,6 +269,7 @@ def validate_package(data_dir: str | Path = "data", bib: str | Path | None = Non
     problems += _founding_agendas_read(*tables.get("founding_agendas", ("", [])))
     problems += _book_rules(pkg, tables, skip=unread)
     problems += _moderator_test_rules(*tables.get("moderator_tests", ("", [])))
+    problems += _direction_rules(tables, skip=unread)
     if refs is not None:
         problems += _cross_check(tables, refs)
         problems += _key_years(tables, refs)
@@ -484,10 +488,74 @@ def _moderator_test_rules(label: str, rows: list) -> list[str]:
     return out
 
 
+#: The direction-of-effect tables (data/README.md, ``parent_directions.csv``).
+DIRECTION_TABLES = ("parent_directions", "parent_directions_second_pass")
+
+
+def _direction_rules(tables: dict, skip=frozenset()) -> list[str]:
+    """What the schema of the direction-of-effect tables cannot say.
+
+    In ``parent_directions.csv`` and its second pass: the row id starts with its study key;
+    a sample id names a study coded in ``parent_directions.csv``; ``r`` and ``es_method``
+    go together; ``r`` follows from ``statistic`` by the rule ``es_method`` names (as in
+    ``effect_sizes.csv``) and its sign does not contradict the direction (positive r is not
+    against, negative r is not favours); ``quote`` holds the source's words unless the
+    direction is ``not_reported``; ``not_reported`` (the source says only "not significant")
+    is not coded with ``significance = significant``; and in ``parent_directions.csv`` a
+    youth row has a parent row of the same sample (youth rows are coded only for that
+    comparison).
+    """
+    out = []
+    coded = {row.get("study", "") for row in tables.get("parent_directions", ("", []))[1]}
+    for name in DIRECTION_TABLES:
+        if name in skip:
+            continue
+        label, rows = tables.get(name, ("", []))
+        parents = {row.get("sample", "") for row in rows if row.get("alliance_with") == "parent"}
+        for row in rows:
+            at, study = row["_row"], row.get("study", "")
+            rid = row.get("row_id", "")
+            if rid and study and not rid.startswith(study + "-"):
+                out.append(_problem(f"'{rid}' does not start with its study key '{study}-'", label, at, "row_id"))
+            sample = row.get("sample", "")
+            owner = sample.rsplit("-s", 1)[0] if sample else ""
+            if owner and "parent_directions" not in skip and owner not in coded:
+                out.append(_problem(f"sample '{sample}' names no study coded in parent_directions.csv ('{owner}'): a "
+                                    "sample id is that of the first coded report of its participants", label, at,
+                                    "sample"))
+            r_text, method = row.get("r", ""), row.get("es_method", "")
+            if bool(r_text) != bool(method):
+                out.append(_problem("r and es_method go together: give the method of a coded r, and no method without "
+                                    "one", label, at, "es_method" if r_text else "r"))
+            r = _number_or_none(r_text)
+            direction = row.get("direction", "")
+            if r is not None and method:
+                found = recompute_r(method, row.get("statistic", ""))
+                _, half = _printed(r_text) if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", r_text) else (0.0, 0.0)
+                if found and not any(c.low - half - 1e-9 <= abs(r) <= c.high + half + 1e-9 for c in found):
+                    c = found[0]
+                    out.append(_problem(f"r = {r_text} does not follow from statistic '{c.printed}' by {method}: "
+                                        f"{c.rule} gives |r| = {c.value:.4f}", label, at, "r"))
+                if (r > 0 and direction == "against") or (r < 0 and direction == "favours"):
+                    out.append(_problem(f"r = {r_text} contradicts direction '{direction}' (r is signed so that "
+                                        "positive favours)", label, at, "direction"))
+            if direction and direction != "not_reported" and not row.get("quote", "").strip():
+                out.append(_problem(f"is empty: a direction '{direction}' needs the source's words that justify it",
+                                    label, at, "quote"))
+            if direction == "not_reported" and row.get("significance") == "significant":
+                out.append(_problem("direction not_reported means the source says only 'not significant', with no "
+                                    "direction; it cannot be significant", label, at, "significance"))
+            if name == "parent_directions" and row.get("alliance_with") == "youth" and sample \
+                    and sample not in parents:
+                out.append(_problem(f"a youth row of sample '{sample}' without a parent row of that sample: youth rows "
+                                    "are coded only beside the parent's alliance", label, at, "alliance_with"))
+    return out
+
+
 def _cross_check(tables: dict, refs: dict) -> list[str]:
     out = []
     for name in ("effect_sizes", "syntheses", "first_pass", "second_pass", "parent_accounts", "barrier_sources",
-                 "founding_agendas", "moderator_tests"):
+                 "founding_agendas", "moderator_tests", "parent_directions", "parent_directions_second_pass"):
         label, rows = tables.get(name, ("", []))
         for row in rows:
             key = row.get("study", "")
