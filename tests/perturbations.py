@@ -191,6 +191,43 @@ def duplicate_rows(root: Path) -> None:
         write_table(root, "effect_sizes.csv", header, rows + [dup])
 
 
+def keep_direction_samples(count: int | None) -> Callable[[Path], None]:
+    """Keep the rows of the first ``count`` samples of ``parent_directions.csv`` (None: none), with
+    the second pass of those samples only."""
+    def apply(root: Path) -> None:
+        if not (root / "data" / "parent_directions.csv").is_file():
+            return
+        header, rows = read_table(root, "parent_directions.csv")
+        samples = list(dict.fromkeys(r["sample"] for r in rows))[: count or 0]
+        write_table(root, "parent_directions.csv", header, [r for r in rows if r["sample"] in samples])
+        name = "reliability/parent_directions_second_pass.csv"
+        if (root / "data" / name).is_file():
+            header, rows = read_table(root, name)
+            write_table(root, name, header, [r for r in rows if r["sample"] in samples])
+    return apply
+
+
+def add_direction_rows(root: Path) -> None:
+    """Add a fictitious child-welfare sample whose parent alliance goes against the outcome, in a
+    new domain combination, and a second report of it."""
+    if not (root / "data" / "parent_directions.csv").is_file():
+        return
+    header, rows = read_table(root, "parent_directions.csv")
+    template = dict(rows[0])
+    new = []
+    for i, (domain, direction, sig) in enumerate([("child_symptoms", "against", "significant"),
+                                                  ("engagement", "no_clear_direction", "mixed"),
+                                                  ("satisfaction", "not_reported", "not_significant")], start=1):
+        row = dict(template)
+        row.update(row_id=f"zzfiction2033-{i:02d}", study="zzfiction2033", sample="zzfiction2033-s1", n="41",
+                   alliance_with="parent", setting="child_welfare", outcome_domain=domain, direction=direction,
+                   significance=sig, statistic="", r="", es_method="", primary_outcome="no",
+                   quote="Fictitious words added by a perturbation test.", notes="Fictitious row.")
+        new.append(row)
+    write_table(root, "parent_directions.csv", header, rows + new)
+    add_bib(root, "zzfiction2033", 2033)
+
+
 def combine(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     def apply(root: Path) -> None:
         for step in steps:
@@ -214,7 +251,9 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
     "no-parent-review-and-referral": combine(
         remove_review_with(lambda r: r["population"] == "parent"),
         remove_review_with(lambda r: r["moderator"] == "referral")),
-    "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows),
+    "no-direction-studies": keep_direction_samples(None),
+    "one-direction-sample": keep_direction_samples(1),
+    "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows, add_direction_rows),
 }
 
 
