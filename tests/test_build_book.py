@@ -90,3 +90,11 @@ def test_the_cache_is_emptied_when_the_inputs_change(project, tmp_path):
     assert (project / "_build" / "html" / "index.html").read_text() == "1"  # cache emptied
     build_book.build(project, command=marker, fresh=True)
     assert (project / "_build" / "html" / "index.html").read_text() == "1"
+
+
+def test_failures_keep_sphinx_warnings_and_drop_kernel_chatter(tmp_path):
+    log = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption.\n"
+           "\x1b[91m/x/book/index.md:15: WARNING: No key 'a' found in glue data\x1b[39;49;00m\n"
+           "/x/book/bibliography.md:3: WARNING: missing author in g2002\n")
+    assert build_book.failures(tmp_path, log) == ["/x/book/index.md:15: WARNING: No key 'a' found in glue data",
+                                                  "/x/book/bibliography.md:3: WARNING: missing author in g2002"]

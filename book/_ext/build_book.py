@@ -32,6 +32,7 @@ from pathlib import Path
 INPUTS = ("data", "src/alliance_meta", "book/_ext", "book/_static", "references.bib", "_config.yml",
           "_toc.yml", "CITATION.cff", "constraints.txt")
 FLAGS = ("-W", "-n", "--keep-going")
+_SPHINX = re.compile(r"^\S[^:]*:(\d+:)? (WARNING|ERROR|CRITICAL): ")
 _ROW = re.compile(r"\b[a-z]+\d{4}[a-z]?-(?:\d{2}|s\d+)\b")
 
 
@@ -62,10 +63,11 @@ def failures(stage: Path, log: str) -> list[str]:
         chapter = err.relative_to(reports).with_suffix("").with_suffix(".md").as_posix()
         lines.append(f"{chapter}: {error}" + (f" (data rows named: {', '.join(rows[:5])})" if rows else ""))
     named = {ln.split(":")[0] for ln in lines}
-    for ln in log.splitlines():
-        if "WARNING" in ln or "ERROR" in ln:
+    for ln in re.sub(r"\x1b\[[0-9;]*m", "", log).splitlines():
+        # Sphinx's own warnings and errors: "path:line: WARNING: ..." (kernels' log lines are not)
+        if _SPHINX.match(ln):
             source = ln.split(":")[0].strip()
-            if Path(source).name and not any(source.endswith(n) for n in named):
+            if not any(source.endswith(n) for n in named):
                 lines.append(ln.strip()[:300])
     return list(dict.fromkeys(lines))
 
