@@ -38,6 +38,7 @@ _WHERE = {
     "three_level": ".engine.multilevel", "bias_tests": ".engine.bias",
     "leave1out": ".engine.sensitivity", "cumulative": ".engine.sensitivity",
     "InputError": ".engine.errors",
+    "selection_model": ".engine.selection",
     # evidence
     "load_effect_sizes": ".evidence.dataset", "load_syntheses": ".evidence.dataset",
     "load_references": ".evidence.dataset", "load_table": ".evidence.dataset",
