@@ -531,7 +531,13 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         raise InputError("the three-level model needs at least 2 clusters")
     theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
     state = _state if rho is None else (lambda *a, **kw: _state_che(*a, rho=rho, **kw))
-    theta, st = _optimise(y, v, X, cl, theta0, state=state)
+    # fit in a centred and scaled basis X A (a moderator such as a year puts the intercept far
+    # from the data, and X'V^-1 X near singular: digits lost there are order-dependent);
+    # the REML likelihood is the same in every basis, the coefficients are A beta~
+    A = _basis(X)
+    Xt = X @ A
+    theta, st_t = _optimise(y, v, Xt, cl, theta0, state=state)
+    st = _State(A @ st_t.beta, A @ st_t.cov @ A.T, st_t.ll, st_t.score, st_t.info)
     se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
     q, q_df = _q_fixed(y, v, X)
     res = ThreeLevelResult(
@@ -540,8 +546,27 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         Q_pval=float(dist.chi2_sf(q, q_df)), logLik=st.ll, test=test, df=k - p if test == "t" else None,
         level=level, k_omitted=k_omitted, is_r=is_r, rho=rho)
     if robust_se:
-        res.robust = robust(y, v, X, cl, theta, st.beta, st.cov, names=names, level=level, rho=rho or 0.0)
+        res.robust = robust(y, v, Xt, cl, theta, st_t.beta, st_t.cov, names=names, level=level, rho=rho or 0.0,
+                            basis=A)
     return res
+
+
+def _basis(X: np.ndarray) -> np.ndarray:
+    """A (p x p) with X A centred and scaled: every non-constant column minus its mean (when
+    the first column is the intercept) over its standard deviation. Coefficients in the
+    basis X A map back as beta = A beta~."""
+    p = X.shape[1]
+    A = np.eye(p)
+    if p == 1:
+        return A
+    intercept = bool(np.all(X[:, 0] == 1.0))
+    for j in range(1 if intercept else 0, p):
+        sd = float(np.std(X[:, j]))
+        if sd > 0.0:
+            A[j, j] = 1.0 / sd
+            if intercept:
+                A[0, j] = -float(np.mean(X[:, j])) / sd
+    return A
 
 
 def _q_fixed(y, v, X) -> tuple[float, int]:
@@ -565,7 +590,7 @@ def _sym_power(mats: np.ndarray, power: float, tol: float = 1e-12) -> np.ndarray
 
 
 def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], level: float = 95.0,
-           rho: float = 0.0) -> RobustResult:
+           rho: float = 0.0, basis: np.ndarray | None = None) -> RobustResult:
     """CR2 cluster-robust covariance with Satterthwaite degrees of freedom.
 
     With working covariance Phi = V (the fitted three-level or CHE model), weights W = V^-1
@@ -585,6 +610,10 @@ def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], lev
     ----------
     rho : float
         The CHE correlation between sampling errors within a cluster (0: independent).
+    basis : ndarray (p, p), optional
+        When ``X``, ``beta`` and ``cov`` are in a reparametrised basis (see :func:`_basis`),
+        the matrix A that maps them back (beta = A beta~); results are reported for A beta~.
+        CR2 and HTZ are invariant to the basis; this only keeps digits.
 
     Returns
     -------
@@ -613,14 +642,17 @@ def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], lev
         meat_terms[ids] = np.einsum("gmp,gm->gp", awx, e[idx])
         ex[ids] = np.swapaxes(awx, 1, 2) @ Xc
         epe[ids] = np.swapaxes(awx, 1, 2) @ phi @ awx
-    vcov = cov @ (meat_terms.T @ meat_terms) @ cov
+    vcov_t = cov @ (meat_terms.T @ meat_terms) @ cov
+    A = np.eye(p) if basis is None else np.asarray(basis, float)
+    vcov = A @ vcov_t @ A.T
+    beta_t, beta = beta, A @ beta
     se = np.sqrt(np.diag(vcov))
-    dfs = np.array([_htz_nu(ex, epe, cov, np.eye(p)[[j]]) for j in range(p)])
+    dfs = np.array([_htz_nu(ex, epe, cov, A[[j]]) for j in range(p)])
     stat = beta / se
     alpha = 1.0 - level / 100.0
     pval = 2.0 * dist.t_sf(np.abs(stat), dfs)
     crit = dist.t_isf(alpha / 2.0, dfs)
-    wald = wald_htz(beta, vcov, ex, epe, cov, list(range(1, p))) if p > 1 else None
+    wald = wald_htz(beta_t, vcov_t, ex, epe, cov, A[1:]) if p > 1 else None
     return RobustResult(names=list(names), estimate=np.asarray(beta, float), se=se, stat=stat, df=dfs, pval=pval,
                         ci_lb=beta - crit * se, ci_ub=beta + crit * se, vcov=vcov, n_clusters=cl.n, level=level,
                         wald=wald)
@@ -662,12 +694,15 @@ def _htz_nu(ex: np.ndarray, epe: np.ndarray, M: np.ndarray, C: np.ndarray) -> fl
     return float(q * (q + 1) / (tr_b2 + trb_sq))
 
 
-def wald_htz(beta, vcov, ex, epe, M, which: Sequence[int]) -> dict:
-    """Robust Wald test that the coefficients ``which`` are all zero, with the HTZ
-    small-sample correction (clubSandwich ``Wald_test(test = "HTZ")``).
+def wald_htz(beta, vcov, ex, epe, M, C: np.ndarray) -> dict:
+    """Robust Wald test that C beta = 0, with the HTZ small-sample correction (clubSandwich
+    ``Wald_test(test = "HTZ")``; C = the rows of the identity for the coefficients tested,
+    or those rows of a basis change).
 
     Q = (C beta)' (C V_CR2 C')^-1 (C beta) for the q rows of C; with nu from
     :func:`_htz_nu`, F = (nu - q + 1) / nu * Q / q is referred to F(q, nu - q + 1).
+    ``ex`` and ``epe`` are the per-cluster E_c X_c and E_c Phi_c E_c' of :func:`robust`,
+    M = (X'WX)^-1.
 
     Returns
     -------
@@ -675,8 +710,7 @@ def wald_htz(beta, vcov, ex, epe, M, which: Sequence[int]) -> dict:
         ``F, df_num, df_denom, pval``; ``pval`` is NaN when df_denom <= 0 (too few
         clusters for the number of constraints), as in clubSandwich.
     """
-    p = len(beta)
-    C = np.eye(p)[list(which)]
+    C = np.atleast_2d(np.asarray(C, float))
     q = C.shape[0]
     cb = C @ beta
     Q = float(cb @ np.linalg.solve(C @ vcov @ C.T, cb))
