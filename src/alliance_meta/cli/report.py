@@ -75,6 +75,17 @@ REFERENCES = {
                         "meta-analysis. <i>Research Synthesis Methods, 1</i>(2), 112–125.",
 }
 
+# the second breadth: the CHE working model, the HTZ test and the selection model
+REFERENCES.update({
+    "pustejovsky2022": "Pustejovsky, J. E., & Tipton, E. (2022). Meta-analysis with robust variance estimation: "
+                       "Expanding the range of working models. <i>Prevention Science, 23</i>(3), 425–438.",
+    "tipton2015": "Tipton, E., & Pustejovsky, J. E. (2015). Small-sample adjustments for tests of moderators and "
+                  "model fit using robust variance estimation in meta-regression. <i>Journal of Educational and "
+                  "Behavioral Statistics, 40</i>(6), 604–634.",
+    "vevea1995": "Vevea, J. L., & Hedges, L. V. (1995). A general linear model for estimating effect size in the "
+                 "presence of publication bias. <i>Psychometrika, 60</i>(3), 419–435.",
+})
+
 #: tau^2 estimator -> (its name in words, the reference key)
 ESTIMATORS = {
     "REML": ("restricted maximum likelihood", "viechtbauer2005"),
@@ -101,6 +112,8 @@ def register(sub) -> None:
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
+    p.add_argument("--rho", type=float, metavar="R",
+                   help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1)")
     p.add_argument("--title", metavar="TEXT", help="title of the report (default: the file name)")
     p.add_argument("-o", "--output", metavar="OUT.html", required=True, help="the report to write (.html)")
     p.set_defaults(func=cmd_report)
@@ -115,6 +128,8 @@ def cmd_report(args) -> int:
         raise InputError("--mods has an empty column name")
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
+    if args.rho is not None and not args.cluster:
+        raise InputError("--rho needs --cluster COL")
     if args.test == "t" and not args.cluster:
         raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
     used = [*mods, *([args.cluster] if args.cluster else [])]
@@ -123,7 +138,7 @@ def cmd_report(args) -> int:
 
     labels = _labels(args, table)
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
-                       robust=args.robust)
+                       robust=args.robust, rho=args.rho)
     analyses["input"] = describe_input(args, table, used)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
@@ -155,7 +170,7 @@ def _write(path: str, content: str) -> None:
 
 
 def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: str | None = None,
-            robust: bool = False) -> dict:
+            robust: bool = False, rho: float | None = None) -> dict:
     """Every analysis of the report, on the rows of ``table``.
 
     Returns
@@ -164,7 +179,8 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
         ``pool`` (PoolResult; intercept-only, ``test`` z or knha), ``bias`` (BiasResult or
         None) and ``leave1out`` (LeaveOneOutResult or None) with, for the ones that could
         not be computed, the reason under ``skipped[name]``; ``metareg`` (MetaRegResult)
-        with ``mods``; ``three_level`` (ThreeLevelResult) with ``cluster``. Locations are
+        with ``mods``; ``three_level`` (ThreeLevelResult) with ``cluster`` (the CHE model with
+        ``rho``). Locations are
         on the analysis scale (Fisher z for correlations).
     """
     from ..engine.bias import bias_tests
@@ -190,7 +206,7 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
         from .pooling import fit_three_level
 
         out["three_level"] = fit_three_level(table, cluster=cluster, mods=mods, test="t" if test == "t" else "z",
-                                             robust=robust, method=method)
+                                             robust=robust, method=method, rho=rho)
     return out
 
 
@@ -315,7 +331,10 @@ def _methods(analyses, table, cite) -> str:
         s.append(f"Small-study effects were examined with a contour-enhanced funnel plot {cite('peters2008')}, "
                  f"Egger's regression test {cite('egger1997')}, the rank correlation test {cite('begg1994')}, "
                  f"trim-and-fill with the L0 estimator {cite('duval2000')}, PET-PEESE {cite('stanley2014')} and, "
-                 f"for completeness only, Rosenthal's fail-safe N {cite('rosenthal1979')}.")
+                 f"for completeness only, Rosenthal's fail-safe N {cite('rosenthal1979')}"
+                 + (f"; a three-parameter selection model with one step at one-sided <i>p</i> = .025 "
+                    f"{cite('vevea1995')} estimated the effect adjusted for the selective publication of "
+                    "significant results" if analyses["bias"].selmodel is not None else "") + ".")
     if analyses.get("leave1out") is not None:
         s.append(f"Each row was left out in turn, and its studentised residual, Cook's distance and leverage "
                  f"computed {cite('viechtbauer2010b')}.")
@@ -326,8 +345,13 @@ def _methods(analyses, table, cite) -> str:
         tl = analyses["three_level"]
         s.append(f"A three-level model (rows nested in clusters, REML) accounted for rows that share a cluster "
                  f"{cite('konstantopoulos2011')}"
+                 + (f", its sampling errors correlated ρ = {tl.rho:g} within a cluster (correlated and "
+                    f"hierarchical effects {cite('pustejovsky2022')})" if tl.rho is not None else "")
                  + (f", with CR2 cluster-robust standard errors and Satterthwaite degrees of freedom "
-                    f"{cite('pustejovsky2018')}" if tl.robust is not None else "") + ".")
+                    f"{cite('pustejovsky2018')}" if tl.robust is not None else "")
+                 + (f"; the moderators were tested together by the robust Wald test with the HTZ small-sample "
+                    f"correction {cite('tipton2015')}" if tl.robust is not None and tl.robust.wald is not None
+                    else "") + ".")
     s.append(f"All computations used alliance-meta, whose results are tested against R's metafor "
              f"{cite('viechtbauer2010')}.")
     return "<p>" + " ".join(s) + "</p>"
@@ -454,6 +478,7 @@ def _bias(analyses, table, cite) -> str:
              "ignores heterogeneity and the size of the missing effects and is not a test of bias.</p>")
     if tf.stopped_early:
         s.append(f'<p class="note">{text(tf.STOPPED_EARLY_NOTE.replace("tau^2", "τ²"))}</p>')
+    s.append(_selmodel(b, is_r))
     fig = funnel(table.yi, table.vi, estimate=b.estimate, trimfill=tf, is_r=is_r)
     s.append(figure(fig, alt=f"Contour-enhanced funnel plot of {table.k} effect sizes against their standard errors"
                              f", with {tf.k0} filled-in effect size(s) from trim-and-fill drawn as open circles.",
@@ -461,6 +486,46 @@ def _bias(analyses, table, cite) -> str:
                             "effect would be significant at p &lt; .10, .05, .01); open circles are the effects "
                             "trim-and-fill adds."))
     return "".join(s)
+
+
+def _selmodel(b, is_r: bool) -> str:
+    """The selection model's paragraph (``bias.selmodel`` keys), or why it was not fitted."""
+    sel = b.selmodel
+    if sel is None:
+        return f"<p>Selection model: not fitted ({text(b.selmodel_note)}).</p>" if b.selmodel_note else ""
+    est = value("bias.selmodel.estimate", sel.estimate, number(sel.estimate, 3))
+    if is_r:
+        est += f" (<i>r</i> = {number(_r(sel.estimate), 2, leading_zero=False)})"
+    s = [f"<p>Selection model (one step at one-sided <i>p</i> = .025; {sel.k_interval[0]} effect size(s) below it, "
+         f"{sel.k_interval[1]} above): adjusted estimate {est}, 95% CI "
+         f"[{value('bias.selmodel.ci_lb', sel.ci_lb, number(sel.ci_lb, 3))}, "
+         f"{value('bias.selmodel.ci_ub', sel.ci_ub, number(sel.ci_ub, 3))}]{' on the <i>z</i> scale' if is_r else ''}; "
+         f"τ² = {value('bias.selmodel.tau2', sel.tau2, number(sel.tau2, 4))}; non-significant results are published "
+         f"with relative weight δ = {value('bias.selmodel.delta.1', sel.delta[1], number(sel.delta[1], 2))}; "
+         f"likelihood-ratio test of δ = 1: χ²(1) = {value('bias.selmodel.lrt', sel.lrt, number(sel.lrt, 2))}, "
+         f"{value('bias.selmodel.lrt_pval', sel.lrt_pval, p_value(sel.lrt_pval))}.</p>"]
+    if sel.note:
+        s.append(f'<p class="note">{text(sel.note.replace("tau^2", "τ²"))}</p>')
+    if min(sel.k_interval) < 4:
+        s.append(f'<p class="note">With {min(sel.k_interval)} effect size(s) on one side of the step, the weight δ '
+                 "rests on very few rows; read the adjusted estimate with caution.</p>")
+    return "".join(s)
+
+
+def _robust_wald(rb) -> str:
+    """The HTZ robust Wald test of all moderator coefficients (``three_level.robust_wald``)."""
+    wd = rb.wald
+    if wd is None:
+        return ""
+    df2 = wd["df_denom"]
+    s = (f"<p>Robust Wald test of the {wd['df_num']} moderator coefficient(s) together (CR2, HTZ): "
+         f"<i>F</i>({wd['df_num']}, {value('three_level.robust_wald.df_denom', df2, number(df2, 2))}) = "
+         f"{value('three_level.robust_wald.F', wd['F'], number(wd['F'], 2))}, "
+         f"{value('three_level.robust_wald.pval', wd['pval'], p_value(wd['pval']))}.</p>")
+    if df2 < 4:
+        s += (f'<p class="note">The test has {number(df2, 2)} denominator degrees of freedom (fewer than 4): '
+              "too few clusters inform these coefficients for its p-value to be trusted.</p>")
+    return s
 
 
 def _influence(analyses, table, labels) -> str:
@@ -568,6 +633,7 @@ def _three_level(tl, table) -> str:
         rcoefs = [{"name": n, **rb.coefficient(i)} for i, n in enumerate(rb.names)]
         s.append(_coef_table(rcoefs, "t", "CR2 cluster-robust inference (Satterthwaite df)",
                              "three_level.coefficients" if len(rcoefs) > 1 else None, "three_level"))
+        s.append(_robust_wald(rb))
         if tl.n_clusters < 20:
             s.append(f'<p class="note">With {tl.n_clusters} clusters, robust standard errors rest on few units; '
                      "read the Satterthwaite degrees of freedom beside each test.</p>")
