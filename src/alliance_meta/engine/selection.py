@@ -16,9 +16,9 @@ by ML) with a likelihood-ratio test on one degree of freedom. The SE of mu comes
 inverse Hessian of -ll in (mu, tau^2, delta), as metafor's default (``htransf = FALSE``).
 
 The likelihood is flat in delta and tau^2 near its maximum, so the maximum is found by a
-damped Newton iteration on the analytic gradient and Hessian from several starting points,
-keeping the highest log-likelihood; every quantity is a sum over rows (time and memory
-linear in k).
+damped Newton iteration on the analytic gradient and Hessian from several starting points
+(up to :data:`MULTISTART_K` rows; from the no-selection fit alone above), keeping the
+highest log-likelihood; every quantity is a sum over rows (time and memory linear in k).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from .errors import InputError
 
 #: metafor's default upper bound of delta (``delta.max``); an estimate there is not interior
 DELTA_MAX = 100.0
+#: up to this many rows the fit is started from five values of delta and two of tau^2
+MULTISTART_K = 10_000
 _LOG2PI = math.log(2.0 * math.pi)
 
 
@@ -272,8 +274,11 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
 
     free = np.array([True, True, True])
     best = None
-    for d0 in (1.0, 0.5, 2.0, 0.1, 10.0):
-        for start_tau2 in {th0[1], th0[1] + 0.001 * max(1.0, mv)}:
+    # several starts guard against a flat or two-humped likelihood in small samples; with
+    # many rows it is sharply peaked and one start (no selection) is enough (linear time)
+    small = k <= MULTISTART_K
+    for d0 in ((1.0, 0.5, 2.0, 0.1, 10.0) if small else (1.0,)):
+        for start_tau2 in ({th0[1], th0[1] + 0.001 * max(1.0, mv)} if small else {th0[1]}):
             th, ll, g, H = _newton(np.array([th0[0], start_tau2, d0]), free, lower, upper, scale, f)
             if best is None or ll > best[1]:
                 best = (th, ll, g, H)
