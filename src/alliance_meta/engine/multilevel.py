@@ -278,9 +278,32 @@ def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12, state=_
     return theta, st
 
 
+#: above this many rows, a scoring fit whose projected score vanishes is not re-run by quasi-Newton
+FALLBACK_K = 10_000
+
+
+def _converged(theta, st: _State) -> bool:
+    """Whether the score vanishes in every component not held at its bound of zero, on the
+    scale of the information (a Newton step below 1e-9 of the component's SE)."""
+    free = ~((theta <= 0.0) & (st.score <= 0.0))
+    if not free.any():
+        return True
+    info = st.info[np.ix_(free, free)]
+    try:
+        step = np.linalg.solve(info, st.score[free])
+        se = np.sqrt(np.diag(np.linalg.inv(info)))
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(se)) and np.all(np.abs(step) <= 1e-9 * se))
+
+
 def _optimise(y, v, X, cl, theta, state=_state):
-    """The best REML fit from scoring and, as a fallback, bounded quasi-Newton."""
+    """The best REML fit from scoring and, as a fallback, bounded quasi-Newton (skipped for
+    more than :data:`FALLBACK_K` rows when scoring has converged: there the likelihood is
+    sharply peaked and each evaluation costs O(k))."""
     best_theta, best = _scoring(y, v, X, cl, theta, state=state)
+    if y.size > FALLBACK_K and _converged(best_theta, best):
+        return best_theta, best
     from scipy.optimize import minimize
 
     def negll(t):
