@@ -163,3 +163,19 @@ def test_bad_input(args):
 def test_bad_step():
     with pytest.raises(InputError, match="step"):
         selection_model([0.1, 0.2, 0.5, 0.6], [0.01] * 4, step=1.5)
+
+
+def test_fixed_effect_holds_tau2_at_zero():
+    """metafor's selmodel of a fixed-effect fit: tau^2 stays 0, the null is the FE model, and
+    the SE comes from the Hessian in (mu, delta) alone."""
+    y, v = _data(6)
+    res = selection_model(y, v, fixed_effect=True)
+    assert res.tau2 == 0.0 and res.note == ""
+    c, ns = _parts(y, v)
+    _, g, H = _loglik(np.array([res.estimate, 0.0, res.delta[1]]), y, v, c, ns)
+    assert abs(g[0]) < 1e-6 and abs(g[2]) < 1e-6
+    keep = [0, 2]
+    assert res.se == pytest.approx(math.sqrt(np.linalg.inv(-H[np.ix_(keep, keep)])[0, 0]), rel=1e-10)
+    fe = pool(y, v, method="FE")
+    assert res.logLik0 == pytest.approx(_loglik(np.array([fe.estimate, 0.0, 1.0]), y, v, c, ns, 0)[0], abs=1e-9)
+    assert bias_tests(y, v, method="FE").selmodel.tau2 == 0.0

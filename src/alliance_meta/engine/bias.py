@@ -559,7 +559,7 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     estimate = _uni(y, v, method).estimate
     sel, sel_note = None, ""
     try:  # the selection model needs rows on both sides of its step; without them the other tests stand
-        sel = selection_model(y, v, is_r=is_r)
+        sel = selection_model(y, v, is_r=is_r, fixed_effect=method == "FE")
     except SelectionModelError as exc:
         sel_note = str(exc)
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,

@@ -75,6 +75,7 @@ class SelectionResult:
     level: float = 95.0
     is_r: bool = False
     note: str = ""
+    fixed_effect: bool = False
 
     def to_dict(self) -> dict:
         """Keys ``estimate, se, ci_lb, ci_ub, tau2, delta, lrt, lrt_pval, logLik`` (+ ``note``
@@ -95,7 +96,8 @@ class SelectionResult:
 
         back = (f" (r = {math.tanh(self.estimate):.3f}, {self.level:g}% CI [{math.tanh(self.ci_lb):.3f}, "
                 f"{math.tanh(self.ci_ub):.3f}])" if self.is_r and math.isfinite(self.se) else "")
-        lines = [f"Selection model (Vevea & Hedges, step at one-sided p = {self.step:g}; ML): "
+        fit = "fixed effect, tau^2 = 0" if self.fixed_effect else "ML"
+        lines = [f"Selection model (Vevea & Hedges, step at one-sided p = {self.step:g}; {fit}): "
                  f"{self.k_interval[0]} rows with p <= {self.step:g}, {self.k_interval[1]} above",
                  f"  adjusted estimate {self.estimate:.4f}, SE {self.se:.4f}, {self.level:g}% CI "
                  f"[{self.ci_lb:.4f}, {self.ci_ub:.4f}]{back}; tau^2 = {self.tau2:.5f}",
@@ -208,7 +210,8 @@ def _newton(theta, free, lower, upper, scale, f, maxiter: int = 200):
     return theta, ll, g, H
 
 
-def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: bool = False) -> SelectionResult:
+def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: bool = False,
+                    fixed_effect: bool = False) -> SelectionResult:
     """Fit the three-parameter step-function selection model (Vevea & Hedges, 1995).
 
     Parameters
@@ -220,6 +223,9 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
         intervals; the weight of the first (p <= step) is fixed at 1.
     level : float
         Confidence level of the interval for mu, in percent.
+    fixed_effect : bool
+        Hold tau^2 at 0 (metafor's ``selmodel`` of a fixed-effect fit); otherwise tau^2 is
+        estimated by ML, whatever estimator the fit it starts from used.
 
     Returns
     -------
@@ -266,19 +272,19 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
     from .heterogeneity import estimate_tau2
 
     X1 = np.ones((k, 1))
-    t0 = estimate_tau2(y, v, X1, "ML")
+    t0 = 0.0 if fixed_effect else estimate_tau2(y, v, X1, "ML")
     w = 1.0 / (v + t0)
     m0 = float(np.sum(w * y) / np.sum(w))
-    free0 = np.array([True, True, False])
+    free0 = np.array([True, not fixed_effect, False])
     th0, ll0, _, _ = _newton(np.array([m0, t0, 1.0]), free0, lower, upper, scale, f)
 
-    free = np.array([True, True, True])
+    free = np.array([True, not fixed_effect, True])
     best = None
     # several starts guard against a flat or two-humped likelihood in small samples; with
     # many rows it is sharply peaked and one start (no selection) is enough (linear time)
     small = k <= MULTISTART_K
     for d0 in ((1.0, 0.5, 2.0, 0.1, 10.0) if small else (1.0,)):
-        for start_tau2 in ({th0[1], th0[1] + 0.001 * max(1.0, mv)} if small else {th0[1]}):
+        for start_tau2 in ({th0[1], th0[1] + 0.001 * max(1.0, mv)} if small and not fixed_effect else {th0[1]}):
             th, ll, g, H = _newton(np.array([th0[0], start_tau2, d0]), free, lower, upper, scale, f)
             if best is None or ll > best[1]:
                 best = (th, ll, g, H)
@@ -290,7 +296,9 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
         notes.append(f"delta is at its upper bound of {DELTA_MAX:g}: the likelihood has no interior maximum "
                      "(the rows with p > step are far more frequent than any normal model explains)")
     hest = np.array([True, True, True])
-    if tau2 <= 0.0:
+    if fixed_effect:
+        hest[1] = False
+    elif tau2 <= 0.0:
         notes.append("tau^2 is estimated at its boundary of 0; the SE treats it as known")
         hest[1] = False
     Hn = -H[np.ix_(hest, hest)]
@@ -305,7 +313,8 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
     lrt = max(0.0, 2.0 * (ll - ll0))
     return SelectionResult(k=k, estimate=mu, se=se, ci_lb=mu - crit * se, ci_ub=mu + crit * se, tau2=tau2,
                            delta=(1.0, delta), lrt=lrt, lrt_pval=float(dist.chi2_sf(lrt, 1)), logLik=ll, logLik0=ll0,
-                           step=step, k_interval=(n1, n2), level=level, is_r=is_r, note="; ".join(notes))
+                           step=step, k_interval=(n1, n2), level=level, is_r=is_r, note="; ".join(notes),
+                           fixed_effect=fixed_effect)
 
 
 __all__ = ["selection_model", "SelectionResult", "SelectionModelError", "DELTA_MAX"]
