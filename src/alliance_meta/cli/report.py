@@ -622,7 +622,8 @@ def _three_level(tl, table) -> str:
     key = "three_level" if tl.robust is None else "three_level_model"
     coefs = tl.coefficient_rows()
     scale = " (Fisher z scale)" if table.is_r else ""
-    s = [_coef_table(coefs, crit, f"Three-level model: {tl.k} effect sizes in {tl.n_clusters} clusters{scale}",
+    model = "Three-level model" if tl.rho is None else f"Correlated and hierarchical effects model (ρ = {tl.rho:g})"
+    s = [_coef_table(coefs, crit, f"{model}: {tl.k} effect sizes in {tl.n_clusters} clusters{scale}",
                      f"{key}.coefficients" if len(coefs) > 1 else None, key)]
     s.append(f"<p>Between-cluster variance σ² = {value(f'{key}.sigma2_between', tl.sigma2_between, number(tl.sigma2_between, 4))}; "
              f"within-cluster variance σ² = {value(f'{key}.sigma2_within', tl.sigma2_within, number(tl.sigma2_within, 4))}; "
