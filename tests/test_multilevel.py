@@ -283,3 +283,16 @@ def test_bad_input(bad):
 def test_too_few_rows():
     with pytest.raises(InputError):
         three_level([0.1, 0.2], [0.01, 0.02], [1, 2])
+
+
+def test_cr2_and_htz_do_not_depend_on_the_scale_of_the_effects():
+    """Effects and their standard errors multiplied by 1e-4 (variances by 1e-8): the same
+    robust tests, the SEs scaled. A threshold of 1e-12 in absolute terms on the eigenvalues
+    of the CR2 adjustment would zero them all at this scale."""
+    y, v, X, cl = _uneven(6)
+    a = three_level(y, v, cl, X, ["intercept", "x", "d"], robust_se=True, rho=0.5)
+    b = three_level(y * 1e-4, v * 1e-8, cl, X, ["intercept", "x", "d"], robust_se=True, rho=0.5)
+    assert b.robust.se * 1e4 == pytest.approx(a.robust.se, rel=1e-7)
+    assert b.robust.df == pytest.approx(a.robust.df, rel=1e-7)
+    for key in ("F", "df_denom", "pval"):
+        assert b.robust.wald[key] == pytest.approx(a.robust.wald[key], rel=1e-7)

@@ -604,11 +604,16 @@ def _q_fixed(y, v, X) -> tuple[float, int]:
 
 
 def _sym_power(mats: np.ndarray, power: float, tol: float = 1e-12) -> np.ndarray:
-    """Symmetric matrix powers of a stack (G, m, m); eigenvalues <= tol count as zero
-    (the generalised inverse power that clubSandwich uses)."""
+    """Symmetric matrix powers of a stack (G, m, m); eigenvalues <= tol times the largest
+    of their matrix (and <= 0) count as zero: the generalised inverse power clubSandwich
+    uses, except that its threshold is 1e-12 in absolute terms, which zeroes every
+    eigenvalue of data whose variances are small (v ~ 1e-7 makes G ~ 1e-14) and leaves
+    CR2 without a sandwich. Relative to the matrix, the power does not depend on the scale
+    of the effect sizes; for variances of the usual size the two thresholds agree."""
     val, vec = np.linalg.eigh(mats)
+    cut = tol * np.max(np.abs(val), axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pw = np.where(val > tol, np.abs(val) ** power, 0.0)
+        pw = np.where((val > cut) & (val > 0.0), np.abs(val) ** power, 0.0)
     return (vec * pw[:, None, :]) @ np.swapaxes(vec, 1, 2)
 
 
