@@ -17,10 +17,10 @@ def register(sub) -> None:
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
-    p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--rho", type=float, metavar="R",
                    help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1) "
                         "within a cluster")
+    p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.set_defaults(func=cmd_pool)
 
 

@@ -4,8 +4,7 @@ It owns the statistics and nothing else: effect-size conversions (:mod:`.effects
 tau^2 estimators and their Q-profile intervals (:mod:`.heterogeneity`), weighted least
 squares without a k x k matrix (:mod:`.weights`), pooling and meta-regression
 (:mod:`.models`), the three-level model with CR2 robust inference (:mod:`.multilevel`),
-small-study and publication-bias tests (:mod:`.bias`), the step-function selection model
-(:mod:`.selection`), leave-one-out and cumulative
+small-study and publication-bias tests (:mod:`.bias`), leave-one-out and cumulative
 analyses (:mod:`.sensitivity`), the second-order synthesis of published pooled estimates
 (:mod:`.second_order`), the normal, t, chi-square and F distributions it needs
 (:mod:`.distributions`), the one error type for bad input (:mod:`.errors`) and the wording
