@@ -184,7 +184,7 @@ def test_selection_model_and_robust_wald_are_shown_with_their_json(report, capsy
     assert {"three_level.robust_wald.F", "three_level.robust_wald.pval"} <= wald_keys
     for key in sel_keys | wald_keys:
         assert float(shown[key]) == lookup(data, key), key
-    assert "ρ = 0.6 within a cluster" in html and "Tipton, E., &amp; Pustejovsky, J. E. (2015)" in html
+    assert "correlate ρ = 0.6" in html and "Tipton, E., &amp; Pustejovsky, J. E. (2015)" in html
     pool = cli_json(capsys, "pool", DATA, *argv[:-5], "--cluster", "study", "--rho", "0.6", "--robust")
     assert data["three_level"] == pool
 

@@ -111,9 +111,9 @@ def register(sub) -> None:
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
-    p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--rho", type=float, metavar="R",
                    help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1)")
+    p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--title", metavar="TEXT", help="title of the report (default: the file name)")
     p.add_argument("-o", "--output", metavar="OUT.html", required=True, help="the report to write (.html)")
     p.set_defaults(func=cmd_report)
@@ -331,10 +331,7 @@ def _methods(analyses, table, cite) -> str:
         s.append(f"Small-study effects were examined with a contour-enhanced funnel plot {cite('peters2008')}, "
                  f"Egger's regression test {cite('egger1997')}, the rank correlation test {cite('begg1994')}, "
                  f"trim-and-fill with the L0 estimator {cite('duval2000')}, PET-PEESE {cite('stanley2014')} and, "
-                 f"for completeness only, Rosenthal's fail-safe N {cite('rosenthal1979')}"
-                 + (f"; a three-parameter selection model with one step at one-sided <i>p</i> = .025 "
-                    f"{cite('vevea1995')} estimated the effect adjusted for the selective publication of "
-                    "significant results" if analyses["bias"].selmodel is not None else "") + ".")
+                 f"for completeness only, Rosenthal's fail-safe N {cite('rosenthal1979')}.")
     if analyses.get("leave1out") is not None:
         s.append(f"Each row was left out in turn, and its studentised residual, Cook's distance and leverage "
                  f"computed {cite('viechtbauer2010b')}.")
@@ -345,13 +342,9 @@ def _methods(analyses, table, cite) -> str:
         tl = analyses["three_level"]
         s.append(f"A three-level model (rows nested in clusters, REML) accounted for rows that share a cluster "
                  f"{cite('konstantopoulos2011')}"
-                 + (f", its sampling errors correlated ρ = {tl.rho:g} within a cluster (correlated and "
-                    f"hierarchical effects {cite('pustejovsky2022')})" if tl.rho is not None else "")
                  + (f", with CR2 cluster-robust standard errors and Satterthwaite degrees of freedom "
-                    f"{cite('pustejovsky2018')}" if tl.robust is not None else "")
-                 + (f"; the moderators were tested together by the robust Wald test with the HTZ small-sample "
-                    f"correction {cite('tipton2015')}" if tl.robust is not None and tl.robust.wald is not None
-                    else "") + ".")
+                    f"{cite('pustejovsky2018')}" if tl.robust is not None else "") + ".")
+    s += _breadth_methods(analyses, cite)
     s.append(f"All computations used alliance-meta, whose results are tested against R's metafor "
              f"{cite('viechtbauer2010')}.")
     return "<p>" + " ".join(s) + "</p>"
@@ -486,6 +479,22 @@ def _bias(analyses, table, cite) -> str:
                             "effect would be significant at p &lt; .10, .05, .01); open circles are the effects "
                             "trim-and-fill adds."))
     return "".join(s)
+
+
+def _breadth_methods(analyses, cite) -> list[str]:
+    """The methods' sentences on the selection model, the CHE working model and the HTZ test."""
+    s = []
+    b, tl = analyses.get("bias"), analyses.get("three_level")
+    if b is not None and b.selmodel is not None:
+        s.append(f"A three-parameter selection model with one step at one-sided <i>p</i> = .025 {cite('vevea1995')} "
+                 "estimated the effect adjusted for the selective publication of significant results.")
+    if tl is not None and tl.rho is not None:
+        s.append(f"In the three-level model the sampling errors of rows in one cluster were taken to correlate "
+                 f"ρ = {tl.rho:g} (the correlated and hierarchical effects working model {cite('pustejovsky2022')}).")
+    if tl is not None and tl.robust is not None and tl.robust.wald is not None:
+        s.append(f"The moderators were tested together by the robust Wald test with the HTZ small-sample correction "
+                 f"{cite('tipton2015')}.")
+    return s
 
 
 def _selmodel(b, is_r: bool) -> str:
