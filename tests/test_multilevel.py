@@ -296,3 +296,29 @@ def test_cr2_and_htz_do_not_depend_on_the_scale_of_the_effects():
     assert b.robust.df == pytest.approx(a.robust.df, rel=1e-7)
     for key in ("F", "df_denom", "pval"):
         assert b.robust.wald[key] == pytest.approx(a.robust.wald[key], rel=1e-7)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 0.95))
+def test_che_with_one_row_per_cluster_does_not_depend_on_rho(seed, rho):
+    """rho correlates rows of one cluster only: with singleton clusters it changes nothing."""
+    rng = np.random.default_rng(seed)
+    k = 12
+    v = 1.0 / rng.integers(10, 300, size=k)
+    y = rng.normal(0.2, 0.2, size=k) + rng.normal(0, np.sqrt(v))
+    a = three_level(y, v, np.arange(k), rho=rho)
+    b = three_level(y, v, np.arange(k))
+    assert a.logLik == pytest.approx(b.logLik, abs=1e-8)
+    assert a.estimate == pytest.approx(b.estimate, abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_robust_wald_does_not_depend_on_row_order_or_cluster_labels(seed):
+    y, v, X, cl = _uneven(seed % 50)
+    perm = np.random.default_rng(seed).permutation(y.size)
+    names = ["intercept", "x", "d"]
+    a = three_level(y, v, cl, X, names, robust_se=True, rho=0.4).robust.wald
+    b = three_level(y[perm], v[perm], [f"c{c}" for c in cl[perm]], X[perm], names, robust_se=True, rho=0.4).robust.wald
+    for key in ("F", "df_denom", "pval"):
+        assert a[key] == pytest.approx(b[key], rel=1e-6)
