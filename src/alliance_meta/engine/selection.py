@@ -260,10 +260,11 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
         raise SelectionModelError(f"no effect size has a one-sided p-value {which}: the selection model's weight "
                                   "for that interval cannot be estimated")
     c = float(dist.norm_isf(step)) * np.sqrt(v)
-    # centre the effects (mu is shift-equivariant only together with c, so shift both)
     f = lambda th: _loglik(th, y, v, c, nonsig)  # noqa: E731
     mv = float(np.mean(v))
     sd_y = float(np.std(y)) if k > 1 else 0.0
+    # typical sizes of (mu, tau^2, delta): Newton's eigenvalue floor and stopping rule act on
+    # the parameters divided by them, so that neither the scale of y nor k steers the search
     scale = np.array([max(math.sqrt(mv / k), 1e-3 * sd_y, 1e-12), max(mv, sd_y ** 2, 1e-12), 1.0])
     lower = np.array([-math.inf, 0.0, 1e-10])
     upper = np.array([math.inf, math.inf, DELTA_MAX])
