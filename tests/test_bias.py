@@ -128,7 +128,10 @@ def test_bias_result_keys_and_summary():
     res = bias_tests(y, v, is_r=True)
     d = res.to_dict()
     assert set(d) == {"egger_rma_z", "egger_rma_pval", "egger_lm_t", "egger_lm_df", "egger_lm_pval",
-                      "pet_estimate", "peese_estimate", "rank_tau", "rank_pval", "trimfill", "fsn_rosenthal"}
+                      "pet_estimate", "peese_estimate", "rank_tau", "rank_pval", "trimfill", "fsn_rosenthal",
+                      "selmodel"}
+    assert set(d["selmodel"]) >= {"estimate", "se", "ci_lb", "ci_ub", "tau2", "delta", "lrt", "lrt_pval", "logLik"}
+    assert "Selection model" in res.summary()
     assert set(d["trimfill"]) == {"side", "k0", "estimate", "se", "ci_lb", "ci_ub", "tau2"}
     assert d["egger_lm_df"] == y.size - 2
     assert "fail-safe N" in res.summary()

@@ -62,6 +62,48 @@ def test_moderator_with_one_level(write_csv, run_cli):
     assert res.code == 2 and "single level" in res.err
 
 
+CLUSTERED = ("study,r,n,group,g\nA,0.30,50,x,a\nA,0.10,120,y,a\nB,0.25,80,x,a\nB,0.05,200,y,a\nC,0.40,35,x,a\n"
+             "C,0.20,90,y,a\nD,0.15,60,x,a\n")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--cluster", "study", "--rho", "1"], "rho must be in [0, 1)"),
+    (["--cluster", "study", "--rho", "-0.2", "--robust"], "rho must be in [0, 1)"),
+    (["--cluster", "study", "--rho", "nan"], "rho must be in [0, 1)"),
+    (["--cluster", "study", "--rho", "half"], "invalid float value: 'half'"),
+    (["--rho", "0.5"], "--rho needs --cluster"),
+    (["--mods", "g", "--cluster", "study", "--robust"], "single level"),
+])
+def test_che_and_robust_wald_errors_are_one_line(write_csv, run_cli, args, words):
+    res = run_cli("pool", write_csv(CLUSTERED), "--r", "r", "--n", "n", *args)
+    assert res.code == 2 and res.out == ""
+    assert res.err.count("\n") == 1 and words in res.err
+
+
+def test_che_and_robust_wald_on_the_command_line(write_csv, run_cli):
+    path = write_csv(CLUSTERED)
+    che = run_cli("pool", path, "--r", "r", "--n", "n", "--cluster", "study", "--rho", "0.6", "--json")
+    assert che.code == 0, che.err
+    assert {"k", "n_clusters", "sigma2_between", "sigma2_within", "logLik"} <= set(json.loads(che.out))
+    text = run_cli("pool", path, "--r", "r", "--n", "n", "--cluster", "study", "--rho", "0.6")
+    assert "correlated rho = 0.6" in text.out
+    wald = run_cli("pool", path, "--r", "r", "--n", "n", "--mods", "group", "--cluster", "study", "--robust", "--json")
+    assert wald.code == 0, wald.err
+    assert set(json.loads(wald.out)["robust_wald"]) == {"F", "df_num", "df_denom", "pval"}
+    res = run_cli("report", path, "--r", "r", "--n", "n", "--rho", "0.5", "-o", str(path) + ".html")
+    assert res.code == 2 and "--rho needs --cluster" in res.err and res.err.count("\n") == 1
+
+
+def test_bias_without_a_selection_model_still_answers(write_csv, run_cli):
+    """Every effect far from significance: the selection model has an empty interval, the
+    other tests stand and the JSON says why it is missing."""
+    res = run_cli("bias", write_csv("r,n\n0.01,50\n0.02,60\n-0.01,80\n0.00,100\n0.03,40\n"), "--r", "r", "--n", "n",
+                  "--json")
+    assert res.code == 0, res.err
+    out = json.loads(res.out)
+    assert out["selmodel"] is None and "p <= 0.025" in out["selmodel_note"]
+
+
 def test_real_process_no_traceback_and_nothing_on_stdout(write_csv):
     bad = write_csv("r,n\n0.3,50\n7,40\n")
     proc = subprocess.run([EXE, "pool", str(bad), "--r", "r", "--n", "n", "--json"], capture_output=True, text=True)

@@ -203,6 +203,29 @@ def test_every_shown_number_is_found_in_the_embedded_json(report):
             assert float(shown) == pytest.approx(lookup(data, key), rel=0, abs=0), (argv, key)
 
 
+def test_selection_model_and_robust_wald_are_shown_with_their_json(report, capsys):
+    """The selection model's paragraph carries ``bias.selmodel`` keys; with moderators,
+    --cluster, --rho and --robust the HTZ test carries ``three_level.robust_wald`` keys and
+    the methods name the CHE working model."""
+    argv = ("--r", "r", "--n", "n", "--mods", "population", "--cluster", "study", "--rho", "0.6", "--robust")
+    html = report(*argv)
+    data = embedded(html)
+    shown = shown_values(html)
+    sel_keys = {k for k in shown if k.startswith("bias.selmodel.")}
+    wald_keys = {k for k in shown if k.startswith("three_level.robust_wald.")}
+    if data["bias"]["selmodel"] is not None:
+        assert {"bias.selmodel.estimate", "bias.selmodel.lrt", "bias.selmodel.delta.1"} <= sel_keys
+        assert "Vevea, J. L., &amp; Hedges, L. V. (1995)" in html
+    else:
+        assert "Selection model: not fitted" in html
+    assert {"three_level.robust_wald.F", "three_level.robust_wald.pval"} <= wald_keys
+    for key in sel_keys | wald_keys:
+        assert float(shown[key]) == lookup(data, key), key
+    assert "correlate ρ = 0.6" in html and "Tipton, E., &amp; Pustejovsky, J. E. (2015)" in html
+    pool = cli_json(capsys, "pool", DATA, *argv[:-5], "--cluster", "study", "--rho", "0.6", "--robust")
+    assert data["three_level"] == pool
+
+
 def test_rows_left_out_are_listed_with_the_empty_column(tmp_path, report):
     f = tmp_path / "gaps.csv"
     f.write_text("id,r,n,mod\na,0.2,50,x\nb,0.3,,y\nc,,40,x\nd,0.25,80,\ne,0.1,120,y\nf,0.4,30,x\n")

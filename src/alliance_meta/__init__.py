@@ -41,6 +41,7 @@ _WHERE = {
     "count_directions": ".engine.directions", "prioritise_directions": ".engine.directions",
     "DirectionsResult": ".engine.directions",
     "InputError": ".engine.errors",
+    "selection_model": ".engine.selection",
     # evidence
     "load_effect_sizes": ".evidence.dataset", "load_syntheses": ".evidence.dataset",
     "load_references": ".evidence.dataset", "load_table": ".evidence.dataset",

@@ -17,6 +17,9 @@ def register(sub) -> None:
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
+    p.add_argument("--rho", type=float, metavar="R",
+                   help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1) "
+                        "within a cluster")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
                    help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
@@ -31,12 +34,15 @@ def cmd_pool(args) -> int:
         raise InputError("--mods has an empty column name")
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
+    rho = getattr(args, "rho", None)
+    if rho is not None and not args.cluster:
+        raise InputError("--rho needs --cluster COL")
     test = args.test or "z"
     check_pi(args)
     if args.cluster:
         table = read(args, [*mods, args.cluster])
         result = fit_three_level(table, cluster=args.cluster, mods=mods, test=test, robust=args.robust,
-                                 method=args.method)
+                                 method=args.method, rho=rho)
     else:
         if test == "t":
             raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
@@ -65,7 +71,7 @@ def check_pi(args) -> None:
 
 
 def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str = "z", robust: bool = False,
-                    method: str = "REML", level: float = 95.0):
+                    method: str = "REML", level: float = 95.0, rho: float | None = None):
     """Fit the three-level model to an :class:`~alliance_meta.cli.inputs.EffectTable`.
 
     Parameters
@@ -81,6 +87,8 @@ def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str 
         Add CR2 cluster-robust inference with Satterthwaite df.
     method : str
         Only ``REML`` is available for the three-level model.
+    rho : float in [0, 1), optional
+        The CHE model's correlation between sampling errors within a cluster.
 
     Returns
     -------
@@ -104,4 +112,4 @@ def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str 
     # clusters are identifiers: compared as written, so that '01' and '1' stay apart
     ids = table.text.get(cluster, table.extra[cluster])
     return three_level(table.yi, table.vi, ids, X, names, test=test, level=level,
-                       robust_se=robust, k_omitted=table.omitted, is_r=table.is_r)
+                       robust_se=robust, k_omitted=table.omitted, is_r=table.is_r, rho=rho)

@@ -78,6 +78,17 @@ REFERENCES = {
                         "meta-analysis. <i>Research Synthesis Methods, 1</i>(2), 112–125.",
 }
 
+# the second breadth: the CHE working model, the HTZ test and the selection model
+REFERENCES.update({
+    "pustejovsky2022": "Pustejovsky, J. E., & Tipton, E. (2022). Meta-analysis with robust variance estimation: "
+                       "Expanding the range of working models. <i>Prevention Science, 23</i>(3), 425–438.",
+    "tipton2015": "Tipton, E., & Pustejovsky, J. E. (2015). Small-sample adjustments for tests of moderators and "
+                  "model fit using robust variance estimation in meta-regression. <i>Journal of Educational and "
+                  "Behavioral Statistics, 40</i>(6), 604–634.",
+    "vevea1995": "Vevea, J. L., & Hedges, L. V. (1995). A general linear model for estimating effect size in the "
+                 "presence of publication bias. <i>Psychometrika, 60</i>(3), 419–435.",
+})
+
 #: tau^2 estimator -> (its name in words, the reference key)
 ESTIMATORS = {
     "REML": ("restricted maximum likelihood", "viechtbauer2005"),
@@ -105,6 +116,8 @@ def register(sub) -> None:
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
+    p.add_argument("--rho", type=float, metavar="R",
+                   help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1)")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--title", metavar="TEXT", help="title of the report (default: the file name)")
     p.add_argument("-o", "--output", metavar="OUT.html", required=True, help="the report to write (.html)")
@@ -120,6 +133,8 @@ def cmd_report(args) -> int:
         raise InputError("--mods has an empty column name")
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
+    if args.rho is not None and not args.cluster:
+        raise InputError("--rho needs --cluster COL")
     if args.test == "t" and not args.cluster:
         raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
     if args.pi == "t" and args.method == "FE":
@@ -130,7 +145,7 @@ def cmd_report(args) -> int:
 
     labels = _labels(args, table)
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
-                       robust=args.robust, pi=args.pi)
+                       robust=args.robust, pi=args.pi, rho=args.rho)
     analyses["input"] = describe_input(args, table, used)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
@@ -162,7 +177,7 @@ def _write(path: str, content: str) -> None:
 
 
 def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: str | None = None,
-            robust: bool = False, pi: str = "z") -> dict:
+            robust: bool = False, pi: str = "z", rho: float | None = None) -> dict:
     """Every analysis of the report, on the rows of ``table``.
 
     Returns
@@ -171,9 +186,9 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
         ``pool`` (PoolResult; intercept-only, ``test`` z or knha), ``bias`` (BiasResult or
         None) and ``leave1out`` (LeaveOneOutResult or None) with, for the ones that could
         not be computed, the reason under ``skipped[name]``; ``metareg`` (MetaRegResult)
-        with ``mods``; ``three_level`` (ThreeLevelResult) with ``cluster``. Locations are
-        on the analysis scale (Fisher z for correlations). ``pi="t"`` puts the pooled
-        model's prediction interval on t(k - 2) (see :func:`alliance_meta.engine.pool`).
+        with ``mods``; ``three_level`` (ThreeLevelResult) with ``cluster`` (the CHE model with
+        ``rho``). Locations are on the analysis scale (Fisher z for correlations). ``pi="t"``
+        puts the pooled model's prediction interval on t(k - 2) (see :func:`alliance_meta.engine.pool`).
     """
     from ..engine.bias import bias_tests
     from ..engine.errors import InputError
@@ -198,7 +213,7 @@ def analyse(table, *, method: str = "REML", test: str = "z", mods=(), cluster: s
         from .pooling import fit_three_level
 
         out["three_level"] = fit_three_level(table, cluster=cluster, mods=mods, test="t" if test == "t" else "z",
-                                             robust=robust, method=method)
+                                             robust=robust, method=method, rho=rho)
     return out
 
 
@@ -338,6 +353,7 @@ def _methods(analyses, table, cite) -> str:
                  f"{cite('konstantopoulos2011')}"
                  + (f", with CR2 cluster-robust standard errors and Satterthwaite degrees of freedom "
                     f"{cite('pustejovsky2018')}" if tl.robust is not None else "") + ".")
+    s += _breadth_methods(analyses, cite)
     s.append(f"All computations used alliance-meta, whose results are tested against R's metafor "
              f"{cite('viechtbauer2010')}.")
     return "<p>" + " ".join(s) + "</p>"
@@ -464,6 +480,7 @@ def _bias(analyses, table, cite) -> str:
              "ignores heterogeneity and the size of the missing effects and is not a test of bias.</p>")
     if tf.stopped_early:
         s.append(f'<p class="note">{text(tf.STOPPED_EARLY_NOTE.replace("tau^2", "τ²"))}</p>')
+    s.append(_selmodel(b, is_r))
     fig = funnel(table.yi, table.vi, estimate=b.estimate, trimfill=tf, is_r=is_r)
     s.append(figure(fig, alt=f"Contour-enhanced funnel plot of {table.k} effect sizes against their standard errors"
                              f", with {tf.k0} filled-in effect size(s) from trim-and-fill drawn as open circles.",
@@ -471,6 +488,62 @@ def _bias(analyses, table, cite) -> str:
                             "effect would be significant at p &lt; .10, .05, .01); open circles are the effects "
                             "trim-and-fill adds."))
     return "".join(s)
+
+
+def _breadth_methods(analyses, cite) -> list[str]:
+    """The methods' sentences on the selection model, the CHE working model and the HTZ test."""
+    s = []
+    b, tl = analyses.get("bias"), analyses.get("three_level")
+    if b is not None and b.selmodel is not None:
+        s.append(f"A three-parameter selection model with one step at one-sided <i>p</i> = .025 {cite('vevea1995')} "
+                 "estimated the effect adjusted for the selective publication of significant results.")
+    if tl is not None and tl.rho is not None:
+        s.append(f"In the three-level model the sampling errors of rows in one cluster were taken to correlate "
+                 f"ρ = {tl.rho:g} (the correlated and hierarchical effects working model {cite('pustejovsky2022')}).")
+    if tl is not None and tl.robust is not None and tl.robust.wald is not None:
+        s.append(f"The moderators were tested together by the robust Wald test with the HTZ small-sample correction "
+                 f"{cite('tipton2015')}.")
+    return s
+
+
+def _selmodel(b, is_r: bool) -> str:
+    """The selection model's paragraph (``bias.selmodel`` keys), or why it was not fitted."""
+    sel = b.selmodel
+    if sel is None:
+        return f"<p>Selection model: not fitted ({text(b.selmodel_note)}).</p>" if b.selmodel_note else ""
+    est = value("bias.selmodel.estimate", sel.estimate, number(sel.estimate, 3))
+    if is_r:
+        est += f" (<i>r</i> = {number(_r(sel.estimate), 2, leading_zero=False)})"
+    s = [f"<p>Selection model (one step at one-sided <i>p</i> = .025; {sel.k_interval[0]} effect size(s) below it, "
+         f"{sel.k_interval[1]} above): adjusted estimate {est}, 95% CI "
+         f"[{value('bias.selmodel.ci_lb', sel.ci_lb, number(sel.ci_lb, 3))}, "
+         f"{value('bias.selmodel.ci_ub', sel.ci_ub, number(sel.ci_ub, 3))}]{' on the <i>z</i> scale' if is_r else ''}; "
+         f"τ² = {value('bias.selmodel.tau2', sel.tau2, number(sel.tau2, 4))}; non-significant results are published "
+         f"with relative weight δ = {value('bias.selmodel.delta.1', sel.delta[1], number(sel.delta[1], 2))}; "
+         f"likelihood-ratio test of δ = 1: χ²(1) = {value('bias.selmodel.lrt', sel.lrt, number(sel.lrt, 2))}, "
+         f"{value('bias.selmodel.lrt_pval', sel.lrt_pval, p_value(sel.lrt_pval))}.</p>"]
+    if sel.note:
+        s.append(f'<p class="note">{text(sel.note.replace("tau^2", "τ²"))}</p>')
+    if min(sel.k_interval) < 4:
+        s.append(f'<p class="note">With {min(sel.k_interval)} effect size(s) on one side of the step, the weight δ '
+                 "rests on very few rows; read the adjusted estimate with caution.</p>")
+    return "".join(s)
+
+
+def _robust_wald(rb) -> str:
+    """The HTZ robust Wald test of all moderator coefficients (``three_level.robust_wald``)."""
+    wd = rb.wald
+    if wd is None:
+        return ""
+    df2 = wd["df_denom"]
+    s = (f"<p>Robust Wald test of the {wd['df_num']} moderator coefficient(s) together (CR2, HTZ): "
+         f"<i>F</i>({wd['df_num']}, {value('three_level.robust_wald.df_denom', df2, number(df2, 2))}) = "
+         f"{value('three_level.robust_wald.F', wd['F'], number(wd['F'], 2))}, "
+         f"{value('three_level.robust_wald.pval', wd['pval'], p_value(wd['pval']))}.</p>")
+    if df2 < 4:
+        s += (f'<p class="note">The test has {number(df2, 2)} denominator degrees of freedom (fewer than 4): '
+              "too few clusters inform these coefficients for its p-value to be trusted.</p>")
+    return s
 
 
 def _influence(analyses, table, labels) -> str:
@@ -607,7 +680,8 @@ def _three_level(tl, table) -> str:
     key = "three_level" if tl.robust is None else "three_level_model"
     coefs = tl.coefficient_rows()
     scale = " (Fisher z scale)" if table.is_r else ""
-    s = [_coef_table(coefs, crit, f"Three-level model: {tl.k} effect sizes in {tl.n_clusters} clusters{scale}",
+    model = "Three-level model" if tl.rho is None else f"Correlated and hierarchical effects model (ρ = {tl.rho:g})"
+    s = [_coef_table(coefs, crit, f"{model}: {tl.k} effect sizes in {tl.n_clusters} clusters{scale}",
                      f"{key}.coefficients" if len(coefs) > 1 else None, key)]
     s.append(f"<p>Between-cluster variance σ² = {value(f'{key}.sigma2_between', tl.sigma2_between, number(tl.sigma2_between, 4))}; "
              f"within-cluster variance σ² = {value(f'{key}.sigma2_within', tl.sigma2_within, number(tl.sigma2_within, 4))}; "
@@ -618,6 +692,7 @@ def _three_level(tl, table) -> str:
         rcoefs = [{"name": n, **rb.coefficient(i)} for i, n in enumerate(rb.names)]
         s.append(_coef_table(rcoefs, "t", "CR2 cluster-robust inference (Satterthwaite df)",
                              "three_level.coefficients" if len(rcoefs) > 1 else None, "three_level"))
+        s.append(_robust_wald(rb))
         if tl.n_clusters < 20:
             s.append(f'<p class="note">With {tl.n_clusters} clusters, robust standard errors rest on few units; '
                      "read the Satterthwaite degrees of freedom beside each test.</p>")

@@ -32,8 +32,9 @@ import numpy as np
 from . import distributions as dist
 from . import subset_sums as _sums
 from .errors import InputError
-from .heterogeneity import METHODS, estimate_tau2
+from .heterogeneity import METHODS
 from .models import _clean, _p
+from .selection import SelectionModelError, SelectionResult, selection_model
 from .subset_fits import DEFAULT_THRESHOLD, THRESHOLD, fit_subsets
 
 
@@ -467,15 +468,22 @@ class BiasResult:
     estimate: float = float("nan")
     is_r: bool = False
     k_omitted: int = 0
+    selmodel: SelectionResult | None = None
+    selmodel_note: str = ""
 
     def to_dict(self) -> dict:
         """Keys ``egger_rma_z, egger_rma_pval, egger_lm_t, egger_lm_df, egger_lm_pval,
-        pet_estimate, peese_estimate, rank_tau, rank_pval, trimfill{...}, fsn_rosenthal``."""
+        pet_estimate, peese_estimate, rank_tau, rank_pval, trimfill{...}, fsn_rosenthal,
+        selmodel{estimate, se, ci_lb, ci_ub, tau2, delta, lrt, lrt_pval, logLik}``; ``selmodel``
+        is null, with ``selmodel_note`` saying why, when the selection model cannot be fitted."""
         out = {key: _clean(getattr(self, key)) for key in
                ("egger_rma_z", "egger_rma_pval", "egger_lm_t", "egger_lm_df", "egger_lm_pval", "pet_estimate",
                 "peese_estimate", "rank_tau", "rank_pval")}
         out["trimfill"] = self.trimfill.to_dict()
         out["fsn_rosenthal"] = int(self.fsn_rosenthal)
+        out["selmodel"] = self.selmodel.to_dict() if self.selmodel is not None else None
+        if self.selmodel is None and self.selmodel_note:
+            out["selmodel_note"] = self.selmodel_note
         return out
 
     def summary(self) -> str:
@@ -500,6 +508,10 @@ class BiasResult:
                  f"Rosenthal's fail-safe N: {self.fsn_rosenthal}"]
         if tf.stopped_early:
             lines.append("Note: " + tf.STOPPED_EARLY_NOTE)
+        if self.selmodel is not None:
+            lines.append(self.selmodel.summary())
+        elif self.selmodel_note:
+            lines.append(f"Selection model: not fitted ({self.selmodel_note})")
         return "\n".join(lines)
 
 
@@ -545,11 +557,16 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     # trim-and-fill's default side comes from this same Egger slope: fitted once, not twice
     tf = trim_and_fill(y, v, method=method, side=fill_side(slope))
     estimate = _uni(y, v, method).estimate
+    sel, sel_note = None, ""
+    try:  # the selection model needs rows on both sides of its step; without them the other tests stand
+        sel = selection_model(y, v, is_r=is_r, fixed_effect=method == "FE")
+    except SelectionModelError as exc:
+        sel_note = str(exc)
     return BiasResult(k=k, method=method, egger_rma_z=float(ez), egger_rma_pval=float(ep), egger_lm_t=lm_t,
                       egger_lm_df=int(df), egger_lm_pval=lm_p, pet_estimate=centre + float(b[0]),
                       peese_estimate=centre + float(peese[0]), rank_tau=float(tau), rank_pval=float(rank_p),
                       trimfill=tf, fsn_rosenthal=fail_safe_n(y, v), estimate=estimate, is_r=is_r,
-                      k_omitted=k_omitted)
+                      k_omitted=k_omitted, selmodel=sel, selmodel_note=sel_note)
 
 
 __all__ = ["bias_tests", "BiasResult", "trim_and_fill", "TrimFillResult", "rank_test", "kendall_test",

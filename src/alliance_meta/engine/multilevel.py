@@ -143,7 +143,111 @@ def _state(y, v, X, cl: Clusters, sb: float, sw: float, derivatives: bool = True
     return _State(beta, cov, ll, score, info)
 
 
-def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12):
+class _CheBlocks:
+    """V_c^-1 for the correlated-and-hierarchical-effects (CHE) working model, cluster by cluster.
+
+    With an assumed correlation rho between the sampling errors of rows in one cluster
+    (metafor's ``vcalc(vi, cluster, obs = row, rho)``: cov_ij = rho sqrt(v_i v_j)) and the two
+    random intercepts, the marginal covariance of cluster c is
+
+        V_c = D_c + s_b 1 1' + rho s s',   D_c = diag((1 - rho) v_i + s_w),   s = sqrt(v),
+
+    a diagonal plus a rank-two update U C U' with U = [1, s] and C = diag(s_b, rho). The
+    Woodbury identity in the form that allows a singular C (s_b = 0 or rho = 0) gives
+
+        V_c^-1 = D^-1 - D^-1 U H U' D^-1,   H = (I + C G)^-1 C,   G = U' D^-1 U,
+        log |V_c| = log |D_c| + log |I + C G|,
+
+    so applying V^-1 to any column costs two per-cluster sums and nothing k x k is built.
+    """
+
+    def __init__(self, v, cl: Clusters, sb: float, sw: float, rho: float) -> None:
+        self.cl = cl
+        self.s = np.sqrt(v)
+        self.a = 1.0 / ((1.0 - rho) * v + sw)
+        a, s = self.a, self.s
+        g11, g12, g22 = cl.sum(a), cl.sum(a * s), cl.sum(a * s * s)
+        det = (1.0 + sb * g11) * (1.0 + rho * g22) - sb * rho * g12 * g12
+        self.h11 = sb * (1.0 + rho * g22) / det
+        self.h12 = -sb * rho * g12 / det
+        self.h22 = rho * (1.0 + sb * g11) / det
+        self.logdet = float(-np.sum(np.log(a)) + np.sum(np.log(det)))
+
+    def apply(self, Y: np.ndarray) -> np.ndarray:
+        """V^-1 Y, row-wise (Y of shape (k,) or (k, q))."""
+        a, s, code = self.a, self.s, self.cl.code
+        if Y.ndim == 1:
+            t1, t2 = self.cl.sum(a * Y), self.cl.sum(a * s * Y)
+            c1 = self.h11 * t1 + self.h12 * t2
+            c2 = self.h12 * t1 + self.h22 * t2
+            return a * (Y - c1[code] - s * c2[code])
+        aY = Y * a[:, None]
+        t1, t2 = self.cl.sum(aY), self.cl.sum(aY * s[:, None])
+        c1 = self.h11[:, None] * t1 + self.h12[:, None] * t2
+        c2 = self.h12[:, None] * t1 + self.h22[:, None] * t2
+        return aY - a[:, None] * (c1[code] + s[:, None] * c2[code])
+
+    def trace_sq(self) -> tuple[float, float]:
+        """tr(V^-1) and tr(V^-2), summed over clusters."""
+        a, s, cl = self.a, self.s, self.cl
+        h11, h12, h22 = self.h11, self.h12, self.h22
+        tr1 = float(np.sum(a) - np.sum(h11 * cl.sum(a * a) + 2.0 * h12 * cl.sum(a * a * s)
+                                        + h22 * cl.sum(a * a * s * s)))
+        # tr(V^-2) = tr(D^-2) - 2 tr(H U'D^-3 U) + tr(H B H B), B = U'D^-2 U
+        b11, b12, b22 = cl.sum(a ** 2), cl.sum(a ** 2 * s), cl.sum(a ** 2 * s * s)
+        c11, c12, c22 = cl.sum(a ** 3), cl.sum(a ** 3 * s), cl.sum(a ** 3 * s * s)
+        hc = h11 * c11 + 2.0 * h12 * c12 + h22 * c22
+        # HB as a 2 x 2 per cluster; tr((HB)^2)
+        m11 = h11 * b11 + h12 * b12
+        m12 = h11 * b12 + h12 * b22
+        m21 = h12 * b11 + h22 * b12
+        m22 = h12 * b12 + h22 * b22
+        hbhb = m11 * m11 + 2.0 * m12 * m21 + m22 * m22
+        tr2 = float(np.sum(b11) - 2.0 * np.sum(hc) + np.sum(hbhb))
+        return tr1, tr2
+
+
+def _state_che(y, v, X, cl: Clusters, sb: float, sw: float, rho: float, derivatives: bool = True) -> _State:
+    """The REML state of the CHE model (see :class:`_CheBlocks`); with rho = 0 it is the
+    three-level model of :func:`_state`."""
+    k, p = X.shape
+    blk = _CheBlocks(v, cl, sb, sw, rho)
+    Z = blk.apply(X)                                   # V^-1 X
+    xtvx = X.T @ Z
+    cov = np.linalg.inv(xtvx)
+    beta = cov @ (Z.T @ y)
+    r = y - X @ beta
+    u = blk.apply(r)                                   # V^-1 r = P y
+    rss = float(r @ u)
+    logdet_xtvx = float(np.linalg.slogdet(xtvx)[1])
+    logdet_xtx = float(np.linalg.slogdet(X.T @ X)[1])
+    ll = -0.5 * (k - p) * _LOG2PI + 0.5 * logdet_xtx - 0.5 * blk.logdet - 0.5 * logdet_xtvx - 0.5 * rss
+    if not derivatives:
+        return _State(beta, cov, ll, np.zeros(2), np.zeros((2, 2)))
+    w = blk.apply(np.ones(k))                          # V^-1 1
+    qc = cl.sum(w)                                     # 1' V_c^-1 1
+    tr_vinv_w, f_ww = blk.trace_sq()
+    Zc = cl.sum(Z)
+    Mb, Mw = Zc.T @ Zc, Z.T @ Z
+    tr_pb = float(np.sum(qc)) - float(np.sum(cov * Mb))
+    tr_pw = tr_vinv_w - float(np.sum(cov * Mw))
+    uc = cl.sum(u)
+    score = 0.5 * np.array([float(uc @ uc) - tr_pb, float(u @ u) - tr_pw])
+    # tr(P V_j P V_k) = tr(V^-1 V_j V^-1 V_k) - 2 tr(A X'V^-1 V_k V^-1 V_j V^-1 X) + tr(A M_j A M_k)
+    f_bb = float(np.sum(qc * qc))
+    f_bw = float(w @ w)
+    n_bb = (Zc * qc[:, None]).T @ Zc
+    n_bw = cl.sum(Z * w[:, None]).T @ Zc
+    n_ww = Z.T @ blk.apply(Z)
+    AMb, AMw = cov @ Mb, cov @ Mw
+    t_bb = f_bb - 2.0 * float(np.sum(cov * n_bb)) + float(np.sum(AMb * AMb.T))
+    t_bw = f_bw - 2.0 * float(np.sum(cov * n_bw.T)) + float(np.sum(AMb * AMw.T))
+    t_ww = f_ww - 2.0 * float(np.sum(cov * n_ww)) + float(np.sum(AMw * AMw.T))
+    info = 0.5 * np.array([[t_bb, t_bw], [t_bw, t_ww]])
+    return _State(beta, cov, ll, score, info)
+
+
+def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12, state=_state):
     """Projected Fisher scoring on (s_b, s_w) >= 0 with step halving.
 
     A component that sits at zero with a negative score stays there (the boundary
@@ -151,7 +255,7 @@ def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12):
     likelihood does not fall, so the iteration cannot run away on a flat surface.
     """
     theta = np.maximum(np.asarray(theta, float), 0.0)
-    st = _state(y, v, X, cl, *theta)
+    st = state(y, v, X, cl, *theta)
     for _ in range(maxiter):
         free = ~((theta <= 0.0) & (st.score <= 0.0))
         step = np.zeros(2)
@@ -163,7 +267,7 @@ def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12):
                 step[free] = st.score[free] / np.maximum(np.diag(info), 1e-300)
         for _ in range(60):
             new = np.maximum(theta + step, 0.0)
-            cand = _state(y, v, X, cl, *new)
+            cand = state(y, v, X, cl, *new)
             if cand.ll >= st.ll - 1e-12 * max(1.0, abs(st.ll)):
                 break
             step /= 2.0
@@ -174,13 +278,36 @@ def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12):
     return theta, st
 
 
-def _optimise(y, v, X, cl, theta):
-    """The best REML fit from scoring and, as a fallback, bounded quasi-Newton."""
-    best_theta, best = _scoring(y, v, X, cl, theta)
+#: above this many rows, a scoring fit whose projected score vanishes is not re-run by quasi-Newton
+FALLBACK_K = 10_000
+
+
+def _converged(theta, st: _State) -> bool:
+    """Whether the score vanishes in every component not held at its bound of zero, on the
+    scale of the information (a Newton step below 1e-9 of the component's SE)."""
+    free = ~((theta <= 0.0) & (st.score <= 0.0))
+    if not free.any():
+        return True
+    info = st.info[np.ix_(free, free)]
+    try:
+        step = np.linalg.solve(info, st.score[free])
+        se = np.sqrt(np.diag(np.linalg.inv(info)))
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(se)) and np.all(np.abs(step) <= 1e-9 * se))
+
+
+def _optimise(y, v, X, cl, theta, state=_state):
+    """The best REML fit from scoring and, as a fallback, bounded quasi-Newton (skipped for
+    more than :data:`FALLBACK_K` rows when scoring has converged: there the likelihood is
+    sharply peaked and each evaluation costs O(k))."""
+    best_theta, best = _scoring(y, v, X, cl, theta, state=state)
+    if y.size > FALLBACK_K and _converged(best_theta, best):
+        return best_theta, best
     from scipy.optimize import minimize
 
     def negll(t):
-        st = _state(y, v, X, cl, *t)
+        st = state(y, v, X, cl, *t)
         return -st.ll, -st.score
 
     for start in (best_theta, np.asarray(theta, float)):
@@ -190,7 +317,7 @@ def _optimise(y, v, X, cl, theta):
                            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 2000})
         except (np.linalg.LinAlgError, FloatingPointError, ValueError):
             continue
-        cand_theta, cand = _scoring(y, v, X, cl, opt.x, maxiter=50)
+        cand_theta, cand = _scoring(y, v, X, cl, opt.x, maxiter=50, state=state)
         if cand.ll > best.ll + 1e-12:
             best_theta, best = cand_theta, cand
     return best_theta, best
@@ -216,6 +343,8 @@ class RobustResult:
     Estimates are those of the three-level fit (analysis scale: Fisher z for
     correlations); ``se`` is the square root of the CR2 sandwich variance, ``stat`` the
     t statistic, ``df`` its Satterthwaite degrees of freedom (one per coefficient).
+    With moderators, ``wald`` is the HTZ test that every non-intercept coefficient is zero
+    (:func:`wald_htz`): ``{F, df_num, df_denom, pval}``.
     """
 
     names: list[str]
@@ -229,6 +358,7 @@ class RobustResult:
     vcov: np.ndarray
     n_clusters: int
     level: float = 95.0
+    wald: dict | None = None
 
     def coefficient(self, i: int) -> dict:
         return {key: _clean(getattr(self, key)[i]) for key in
@@ -239,7 +369,10 @@ class RobustResult:
         ``coefficients`` list of such objects with ``name`` when there are moderators."""
         if len(self.names) == 1:
             return self.coefficient(0)
-        return {"coefficients": [{"name": n, **self.coefficient(i)} for i, n in enumerate(self.names)]}
+        out = {"coefficients": [{"name": n, **self.coefficient(i)} for i, n in enumerate(self.names)]}
+        if self.wald is not None:
+            out["robust_wald"] = {key: _clean(val) for key, val in self.wald.items()}
+        return out
 
 
 @dataclass
@@ -275,6 +408,7 @@ class ThreeLevelResult:
     is_r: bool = False
     robust: RobustResult | None = None
     extra: dict = field(default_factory=dict)
+    rho: float | None = None
 
     @property
     def estimate(self) -> float:
@@ -325,7 +459,9 @@ class ThreeLevelResult:
     def summary(self) -> str:
         """A readable report: the numbers a methods section needs."""
         crit = "z" if self.test == "z" else f"t({self.df})"
-        lines = ["Three-level random-effects model (REML): rows nested in clusters",
+        lines = ["Three-level random-effects model (REML): rows nested in clusters" if self.rho is None else
+                 "Correlated and hierarchical effects model (REML): rows nested in clusters, sampling errors "
+                 f"correlated rho = {self.rho:g} within a cluster",
                  f"k = {self.k} effect sizes in {self.n_clusters} clusters"
                  + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
         scale = "Fisher z" if self.is_r else "input scale"
@@ -347,6 +483,10 @@ class ThreeLevelResult:
             for i, n in enumerate(rb.names):
                 lines.append(f"{n:{width}}  {rb.estimate[i]:8.4f}  {rb.se[i]:8.4f}  t({rb.df[i]:.2f}) = {rb.stat[i]:.3f}, "
                              f"{_p(rb.pval[i])}, {self.level:g}% CI [{rb.ci_lb[i]:.4f}, {rb.ci_ub[i]:.4f}]")
+            if rb.wald is not None:
+                wd = rb.wald
+                lines.append(f"Robust Wald test of all {wd['df_num']} moderator coefficient(s) (CR2, HTZ): "
+                             f"F({wd['df_num']}, {wd['df_denom']:.2f}) = {wd['F']:.3f}, {_p(wd['pval'])}")
         return "\n".join(lines)
 
 
@@ -355,8 +495,9 @@ class ThreeLevelResult:
 
 def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: Sequence[str] | None = None, *,
                 test: str = "z", level: float = 95.0, robust_se: bool = False, k_omitted: int = 0,
-                is_r: bool = False, start: Sequence[float] | None = None) -> ThreeLevelResult:
-    """Fit the three-level model by REML, cluster by cluster.
+                is_r: bool = False, start: Sequence[float] | None = None,
+                rho: float | None = None) -> ThreeLevelResult:
+    """Fit the three-level model (or, with ``rho``, the CHE model) by REML, cluster by cluster.
 
     Parameters
     ----------
@@ -372,6 +513,12 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         Also compute CR2 cluster-robust inference (:func:`robust`).
     start : (float, float), optional
         Starting values for (sigma2_between, sigma2_within).
+    rho : float in [0, 1), optional
+        The assumed correlation between the sampling errors of two rows of one cluster
+        (correlated and hierarchical effects, Pustejovsky & Tipton 2022): the sampling
+        covariance is metafor's ``vcalc(vi, cluster, obs = row, rho)``, cov_ij = rho
+        sqrt(v_i v_j) within a cluster. None (the default) is the three-level model with
+        independent sampling errors; CR2 inference then uses the same working covariance.
 
     Returns
     -------
@@ -381,6 +528,10 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
     """
     if test not in TESTS:
         raise InputError(f"unknown test {test!r} for the three-level model; choose 'z' or 't'")
+    if rho is not None:
+        rho = float(rho)
+        if not (0.0 <= rho < 1.0):  # also refuses NaN
+            raise InputError(f"rho must be in [0, 1) (a correlation between sampling errors); got {rho:g}")
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     k = y.size
@@ -402,17 +553,43 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
     if cl.n < 2:
         raise InputError("the three-level model needs at least 2 clusters")
     theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
-    theta, st = _optimise(y, v, X, cl, theta0)
+    state = _state if rho is None else (lambda *a, **kw: _state_che(*a, rho=rho, **kw))
+    # fit in a centred and scaled basis X A (a moderator such as a year puts the intercept far
+    # from the data, and X'V^-1 X near singular: digits lost there are order-dependent);
+    # the REML likelihood is the same in every basis, the coefficients are A beta~
+    A = _basis(X)
+    Xt = X @ A
+    theta, st_t = _optimise(y, v, Xt, cl, theta0, state=state)
+    st = _State(A @ st_t.beta, A @ st_t.cov @ A.T, st_t.ll, st_t.score, st_t.info)
     se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
     q, q_df = _q_fixed(y, v, X)
     res = ThreeLevelResult(
         k=k, n_clusters=cl.n, names=names, beta=st.beta, cov=st.cov, se=se, stat=stat, pval=pval, ci_lb=lb,
         ci_ub=ub, sigma2_between=float(theta[0]), sigma2_within=float(theta[1]), Q=q, Q_df=q_df,
         Q_pval=float(dist.chi2_sf(q, q_df)), logLik=st.ll, test=test, df=k - p if test == "t" else None,
-        level=level, k_omitted=k_omitted, is_r=is_r)
+        level=level, k_omitted=k_omitted, is_r=is_r, rho=rho)
     if robust_se:
-        res.robust = robust(y, v, X, cl, theta, st.beta, st.cov, names=names, level=level)
+        res.robust = robust(y, v, Xt, cl, theta, st_t.beta, st_t.cov, names=names, level=level, rho=rho or 0.0,
+                            basis=A)
     return res
+
+
+def _basis(X: np.ndarray) -> np.ndarray:
+    """A (p x p) with X A centred and scaled: every non-constant column minus its mean (when
+    the first column is the intercept) over its standard deviation. Coefficients in the
+    basis X A map back as beta = A beta~."""
+    p = X.shape[1]
+    A = np.eye(p)
+    if p == 1:
+        return A
+    intercept = bool(np.all(X[:, 0] == 1.0))
+    for j in range(1 if intercept else 0, p):
+        sd = float(np.std(X[:, j]))
+        if sd > 0.0:
+            A[j, j] = 1.0 / sd
+            if intercept:
+                A[0, j] = -float(np.mean(X[:, j])) / sd
+    return A
 
 
 def _q_fixed(y, v, X) -> tuple[float, int]:
@@ -427,19 +604,25 @@ def _q_fixed(y, v, X) -> tuple[float, int]:
 
 
 def _sym_power(mats: np.ndarray, power: float, tol: float = 1e-12) -> np.ndarray:
-    """Symmetric matrix powers of a stack (G, m, m); eigenvalues <= tol count as zero
-    (the generalised inverse power that clubSandwich uses)."""
+    """Symmetric matrix powers of a stack (G, m, m); eigenvalues <= tol times the largest
+    of their matrix (and <= 0) count as zero: the generalised inverse power clubSandwich
+    uses, except that its threshold is 1e-12 in absolute terms, which zeroes every
+    eigenvalue of data whose variances are small (v ~ 1e-7 makes G ~ 1e-14) and leaves
+    CR2 without a sandwich. Relative to the matrix, the power does not depend on the scale
+    of the effect sizes; for variances of the usual size the two thresholds agree."""
     val, vec = np.linalg.eigh(mats)
+    cut = tol * np.max(np.abs(val), axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pw = np.where(val > tol, np.abs(val) ** power, 0.0)
+        pw = np.where((val > cut) & (val > 0.0), np.abs(val) ** power, 0.0)
     return (vec * pw[:, None, :]) @ np.swapaxes(vec, 1, 2)
 
 
-def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], level: float = 95.0) -> RobustResult:
+def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], level: float = 95.0,
+           rho: float = 0.0, basis: np.ndarray | None = None) -> RobustResult:
     """CR2 cluster-robust covariance with Satterthwaite degrees of freedom.
 
-    With working covariance Phi = V (the fitted three-level model), weights W = V^-1 and
-    M = (X'WX)^-1, the CR2 adjustment of cluster c is A_c = Phi_c^{1/2} G_c^{-1/2}
+    With working covariance Phi = V (the fitted three-level or CHE model), weights W = V^-1
+    and M = (X'WX)^-1, the CR2 adjustment of cluster c is A_c = Phi_c^{1/2} G_c^{-1/2}
     Phi_c^{1/2} with G_c = Phi_c^{1/2} (Phi_c - X_c M X_c') Phi_c^{1/2}, and
 
         V_CR2 = M (sum_c X_c' W_c A_c e_c e_c' A_c W_c X_c) M.
@@ -448,7 +631,17 @@ def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], lev
     and t_c = X_c' q_c. Under the working model the cluster terms have covariances
     Psi_cd = [c = d] s_c - t_c' M t_d, so E = sum_c Psi_cc and the Satterthwaite degrees
     of freedom E^2 / sum_cd Psi_cd^2 need only sum_c s_c^2, sum_c s_c t_c'Mt_c and
-    tr((M T'T)^2): linear in the number of clusters.
+    tr((M T'T)^2): linear in the number of clusters. With more than one coefficient the
+    HTZ test of the non-intercept ones is attached (:func:`wald_htz`).
+
+    Parameters
+    ----------
+    rho : float
+        The CHE correlation between sampling errors within a cluster (0: independent).
+    basis : ndarray (p, p), optional
+        When ``X``, ``beta`` and ``cov`` are in a reparametrised basis (see :func:`_basis`),
+        the matrix A that maps them back (beta = A beta~); results are reported for A beta~.
+        CR2 and HTZ are invariant to the basis; this only keeps digits.
 
     Returns
     -------
@@ -459,45 +652,104 @@ def robust(y, v, X, cl: Clusters, theta, beta, cov, *, names: Sequence[str], lev
     p = X.shape[1]
     e = y - X @ beta
     meat_terms = np.zeros((cl.n, p))          # X_c' W_c A_c e_c per cluster
-    q_store = []                              # per size group: ids, A W X, Phi, X
+    ex = np.zeros((cl.n, p, p))               # E_c X_c with E_c = X_c' W_c A_c
+    epe = np.zeros((cl.n, p, p))              # E_c Phi_c E_c'
     for ids, idx in cl.blocks():
         m = idx.shape[1]
-        d = v[idx] + sw                                        # (G, m)
-        phi = sb * np.ones((m, m))[None] + d[:, :, None] * np.eye(m)[None]
+        sv = np.sqrt(v[idx])                                   # (G, m)
+        d = (1.0 - rho) * v[idx] + sw
+        phi = (sb * np.ones((m, m))[None] + d[:, :, None] * np.eye(m)[None]
+               + rho * sv[:, :, None] * sv[:, None, :])
         half = _sym_power(phi, 0.5, tol=0.0)
         Xc = X[idx]                                            # (G, m, p)
         xmx = Xc @ cov @ np.swapaxes(Xc, 1, 2)
         G = half @ (phi - xmx) @ half
         A = half @ _sym_power(G, -0.5) @ half
         W = np.linalg.inv(phi)
-        AW = A @ W
-        meat_terms[ids] = np.einsum("gmp,gmn,gn->gp", Xc, np.swapaxes(AW, 1, 2), e[idx])
-        q_store.append((ids, AW @ Xc, phi, Xc))
-    vcov = cov @ (meat_terms.T @ meat_terms) @ cov
+        awx = A @ W @ Xc                                       # E_c', (G, m, p)
+        meat_terms[ids] = np.einsum("gmp,gm->gp", awx, e[idx])
+        ex[ids] = np.swapaxes(awx, 1, 2) @ Xc
+        epe[ids] = np.swapaxes(awx, 1, 2) @ phi @ awx
+    vcov_t = cov @ (meat_terms.T @ meat_terms) @ cov
+    A = np.eye(p) if basis is None else np.asarray(basis, float)
+    vcov = A @ vcov_t @ A.T
+    beta_t, beta = beta, A @ beta
     se = np.sqrt(np.diag(vcov))
-    dfs = np.empty(p)
-    for j in range(p):
-        g = cov[:, j]                                          # M g for g = e_j
-        s = np.zeros(cl.n)
-        T = np.zeros((cl.n, p))
-        for ids, awx, phi, Xc in q_store:
-            q = awx @ g                                        # (G, m)
-            s[ids] = np.einsum("gm,gmn,gn->g", q, phi, q)
-            T[ids] = np.einsum("gmp,gm->gp", Xc, q)
-        tmt = np.einsum("cp,pq,cq->c", T, cov, T)
-        mtt = cov @ (T.T @ T)
-        expect = float(np.sum(s - tmt))
-        var_sum = float(np.sum(s * s) - 2.0 * np.sum(s * tmt) + np.sum(mtt * mtt.T))
-        dfs[j] = expect ** 2 / var_sum
+    dfs = np.array([_htz_nu(ex, epe, cov, A[[j]]) for j in range(p)])
     stat = beta / se
     alpha = 1.0 - level / 100.0
     pval = 2.0 * dist.t_sf(np.abs(stat), dfs)
     crit = dist.t_isf(alpha / 2.0, dfs)
+    wald = wald_htz(beta_t, vcov_t, ex, epe, cov, A[1:]) if p > 1 else None
     return RobustResult(names=list(names), estimate=np.asarray(beta, float), se=se, stat=stat, df=dfs, pval=pval,
-                        ci_lb=beta - crit * se, ci_ub=beta + crit * se, vcov=vcov, n_clusters=cl.n, level=level)
+                        ci_lb=beta - crit * se, ci_ub=beta + crit * se, vcov=vcov, n_clusters=cl.n, level=level,
+                        wald=wald)
+
+
+def _htz_nu(ex: np.ndarray, epe: np.ndarray, M: np.ndarray, C: np.ndarray) -> float:
+    """The HTZ degrees of freedom nu of the contrasts C (q x p), cluster by cluster.
+
+    clubSandwich writes the CR2 estimator of C beta as a sum of cluster terms whose
+    covariances under the working model are the q x q blocks
+
+        P(c, d) = [c = d] S_c - F_c M F_d',   S_c = C M E_c Phi_c E_c' M C',   F_c = C M E_c X_c.
+
+    With Omega = sum_c P(c, c) and B(c, d) = Omega^-1/2 P(c, d) Omega^-1/2, the HTZ
+    approximation (Tipton & Pustejovsky 2015) takes nu = q (q + 1) / sum_cd [tr(B(c, d)^2)
+    + tr(B(c, d))^2]. Writing K_c = Omega^-1/2 F_c L (M = L L') and R = sum_c vec(K_c)
+    vec(K_c)', the double sum over cluster pairs collapses to single sums and traces of the
+    (qp x qp) matrix R: the cost is O(clusters q^2 p^2), never clusters^2. For q = 1 nu is
+    the Satterthwaite degrees of freedom of a single coefficient.
+    """
+    q, p = C.shape
+    CM = C @ M
+    F = np.einsum("ap,cpr->car", CM, ex)                       # (J, q, p)
+    S = np.einsum("ap,cpr,br->cab", CM, epe, CM)               # (J, q, q)
+    L = np.linalg.cholesky(M)
+    omega = S.sum(axis=0) - np.einsum("cap,pr,cbr->ab", F, M, F)
+    om_nsqrt = _sym_power(omega[None], -0.5)[0]
+    K = np.einsum("ab,cbp,pr->car", om_nsqrt, F, L)             # (J, q, p)
+    St = np.einsum("ab,cbd,de->cae", om_nsqrt, S, om_nsqrt)    # (J, q, q)
+    vecK = K.reshape(K.shape[0], q * p)
+    R = vecK.T @ vecK                                          # sum_c vec K_c vec K_c'
+    R4 = R.reshape(q, p, q, p)
+    kk = np.einsum("cap,cbp->cab", K, K)                       # K_c K_c'
+    tr_b2 = (np.einsum("cab,cba->", St, St) - 2.0 * np.einsum("cab,cba->", St, kk)
+             + np.einsum("ajbi,aibj->", R4, R4))
+    tr_s = np.einsum("caa->c", St)
+    tr_k = np.einsum("caa->c", kk)
+    trb_sq = float(np.sum(tr_s ** 2) - 2.0 * np.sum(tr_s * tr_k) + np.sum(R * R))
+    return float(q * (q + 1) / (tr_b2 + trb_sq))
+
+
+def wald_htz(beta, vcov, ex, epe, M, C: np.ndarray) -> dict:
+    """Robust Wald test that C beta = 0, with the HTZ small-sample correction (clubSandwich
+    ``Wald_test(test = "HTZ")``; C = the rows of the identity for the coefficients tested,
+    or those rows of a basis change).
+
+    Q = (C beta)' (C V_CR2 C')^-1 (C beta) for the q rows of C; with nu from
+    :func:`_htz_nu`, F = (nu - q + 1) / nu * Q / q is referred to F(q, nu - q + 1).
+    ``ex`` and ``epe`` are the per-cluster E_c X_c and E_c Phi_c E_c' of :func:`robust`,
+    M = (X'WX)^-1.
+
+    Returns
+    -------
+    dict
+        ``F, df_num, df_denom, pval``; ``pval`` is NaN when df_denom <= 0 (too few
+        clusters for the number of constraints), as in clubSandwich.
+    """
+    C = np.atleast_2d(np.asarray(C, float))
+    q = C.shape[0]
+    cb = C @ beta
+    Q = float(cb @ np.linalg.solve(C @ vcov @ C.T, cb))
+    nu = _htz_nu(ex, epe, M, C)
+    df = nu - q + 1.0
+    F = max((nu - q + 1.0) / nu, 0.0) * Q / q
+    pval = float(dist.f_sf(F, q, df)) if df > 0 else math.nan
+    return {"F": float(F), "df_num": int(q), "df_denom": float(df), "pval": pval}
 
 
 # --------------------------------------------------------------------------- the CLI entry
 
 
-__all__ = ["three_level", "robust", "ThreeLevelResult", "RobustResult", "Clusters"]
+__all__ = ["three_level", "robust", "wald_htz", "ThreeLevelResult", "RobustResult", "Clusters"]
