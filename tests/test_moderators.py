@@ -92,3 +92,41 @@ def test_negative_values_print_with_a_true_minus_sign(refs):
     t = table([("a2018", "x", 3, -0.12, 0.1), ("a2018", "y", 3, 0.2, 0.1)])
     text = moderator_account(t, refs, "referral", "r")
     assert "\u2212.12" in text and "-0.12" not in text and "-." not in text
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance_meta.engine.wording import number_word
+
+_level = st.tuples(st.sampled_from(["a2018", "b2024"]), st.sampled_from(["help-seeking", "mandated", "mixed", "court"]),
+                   st.one_of(st.none(), st.integers(1, 30)), st.floats(-0.6, 0.8),
+                   st.one_of(st.none(), st.floats(0.02, 0.3)))
+
+
+@settings(max_examples=150)
+@given(st.lists(_level, min_size=0, max_size=8, unique_by=lambda t: (t[0], t[1])))
+def test_the_account_is_true_for_any_levels(rows):
+    refs = {"a2018": Reference("a2018", "article", {"author": "Alpha, A.", "year": "2018"}),
+            "b2024": Reference("b2024", "article", {"author": "Beta, B.", "year": "2024"})}
+    if not rows:
+        frame = table([("a2018", "x", 2, 0.1, 0.1)]).iloc[0:0]
+    else:
+        frame = table(rows)
+    text = moderator_account(frame, refs, "referral", "referral route")
+    assert "nan" not in text and "None" not in text and "<NA>" not in text
+    keys = sorted({r[0] for r in rows})
+    if not keys:
+        assert text.startswith("No coded review printed")
+        return
+    assert text.startswith(("One" if len(keys) == 1 else number_word(len(keys)).capitalize()) + " coded review")
+    got = levels(frame, "referral")
+    for key in keys:
+        own = got[got["study"] == key]
+        para = next(p for p in text.split("\n\n") if p.startswith(f"{{cite:t}}`{key}`"))
+        singles = list(own.loc[own["single"], "level"])
+        assert ("single study" in para) == bool(singles)
+        n = int(own["comparable"].sum())
+        pairs = n * (n - 1) // 2
+        assert ("picked out here only after seeing" in para) == (pairs > 1)
+        assert ("no difference between levels is computed" in para) == (pairs == 0)
