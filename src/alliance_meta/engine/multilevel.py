@@ -93,6 +93,23 @@ class _State:
     info: np.ndarray     # expected information, 2 x 2
 
 
+
+def _information(cov, Mb, Mw, f, n):
+    """The REML information matrix of (sigma2_between, sigma2_within) from its parts.
+
+    ``f = (f_bb, f_bw, f_ww)`` are the traces tr(W_a W_b) of the weighted derivative matrices,
+    ``n = (n_bb, n_bw, n_ww)`` their p x p cross-products with the design, ``cov`` the
+    coefficients' covariance and ``Mb, Mw`` X'W Z_a Z_a' W X; the projection's corrections
+    enter as tr(P_a P_b) = f - 2 tr(cov n) + tr(cov M_a cov M_b), each a p x p product.
+    Returns the 2 x 2 expected information (half the traces).
+    """
+    (f_bb, f_bw, f_ww), (n_bb, n_bw, n_ww) = f, n
+    AMb, AMw = cov @ Mb, cov @ Mw
+    t_bb = f_bb - 2.0 * float(np.sum(cov * n_bb)) + float(np.sum(AMb * AMb.T))
+    t_bw = f_bw - 2.0 * float(np.sum(cov * n_bw.T)) + float(np.sum(AMb * AMw.T))
+    t_ww = f_ww - 2.0 * float(np.sum(cov * n_ww)) + float(np.sum(AMw * AMw.T))
+    return 0.5 * np.array([[t_bb, t_bw], [t_bw, t_ww]])
+
 def _state(y, v, X, cl: Clusters, sb: float, sw: float, derivatives: bool = True) -> _State:
     k, p = X.shape
     a = 1.0 / (v + sw)
@@ -135,12 +152,7 @@ def _state(y, v, X, cl: Clusters, sb: float, sw: float, derivatives: bool = True
     n_bb = (Zc * (S * h)[:, None]).T @ Zc
     n_bw = (aZc * h[:, None]).T @ Zc
     n_ww = (Z * a[:, None]).T @ Z - sb * (aZc * h[:, None]).T @ aZc
-    AMb, AMw = cov @ Mb, cov @ Mw
-    t_bb = f_bb - 2.0 * float(np.sum(cov * n_bb)) + float(np.sum(AMb * AMb.T))
-    t_bw = f_bw - 2.0 * float(np.sum(cov * n_bw.T)) + float(np.sum(AMb * AMw.T))
-    t_ww = f_ww - 2.0 * float(np.sum(cov * n_ww)) + float(np.sum(AMw * AMw.T))
-    info = 0.5 * np.array([[t_bb, t_bw], [t_bw, t_ww]])
-    return _State(beta, cov, ll, score, info)
+    return _State(beta, cov, ll, score, _information(cov, Mb, Mw, (f_bb, f_bw, f_ww), (n_bb, n_bw, n_ww)))
 
 
 class _CheBlocks:
@@ -239,12 +251,7 @@ def _state_che(y, v, X, cl: Clusters, sb: float, sw: float, rho: float, derivati
     n_bb = (Zc * qc[:, None]).T @ Zc
     n_bw = cl.sum(Z * w[:, None]).T @ Zc
     n_ww = Z.T @ blk.apply(Z)
-    AMb, AMw = cov @ Mb, cov @ Mw
-    t_bb = f_bb - 2.0 * float(np.sum(cov * n_bb)) + float(np.sum(AMb * AMb.T))
-    t_bw = f_bw - 2.0 * float(np.sum(cov * n_bw.T)) + float(np.sum(AMb * AMw.T))
-    t_ww = f_ww - 2.0 * float(np.sum(cov * n_ww)) + float(np.sum(AMw * AMw.T))
-    info = 0.5 * np.array([[t_bb, t_bw], [t_bw, t_ww]])
-    return _State(beta, cov, ll, score, info)
+    return _State(beta, cov, ll, score, _information(cov, Mb, Mw, (f_bb, f_bw, f_ww), (n_bb, n_bw, n_ww)))
 
 
 def _scoring(y, v, X, cl, theta, maxiter: int = 500, tol: float = 1e-12, state=_state):
