@@ -144,17 +144,72 @@ def pairwise_table(table, refs, moderator: str):
     return pd.DataFrame(out, columns=["review", "first", "second", "diff", "se", "z", "p", "largest"])
 
 
-def moderator_account(table, refs, moderator: str, what: str) -> str:
+#: ``result`` codes of ``moderator_tests.csv`` in words.
+RESULT_WORDS = {"significant": "significant", "not_significant": "not significant",
+                "trend": "a trend that did not reach significance"}
+
+
+def printed_tests(tests, table, key: str, moderator: str):
+    """The review's own tests of ``moderator`` in the analysis of its overall estimate: rows of
+    ``moderator_tests.csv`` of review ``key`` whose moderator names ``moderator`` (case
+    ignored) and whose ``analysis`` is an ``overall`` estimate of ``table``."""
+    if tests is None or not len(tests):
+        return tests
+    overall = set(table.loc[(table["study"] == key) & (table["estimate_type"] == "overall"), "synthesis_id"])
+    names = tests["moderator"].fillna("").str.lower()
+    return tests[(tests["study"] == key) & names.str.contains(moderator.lower(), regex=False)
+                 & tests["analysis"].isin(overall)]
+
+
+def tests_sentence(tests) -> str:
+    """The printed test(s) of a moderator in one sentence: what the review found, as it printed
+    it, with where it was read; empty when there is none."""
+    if tests is None or not len(tests):
+        return ""
+    parts = []
+    for row in tests.itertuples(index=False):
+        stat = f"{row.statistic}, " if isinstance(row.statistic, str) and row.statistic else ""
+        parts.append(f"{stat}{RESULT_WORDS.get(row.result, str(row.result).replace('_', ' '))}: {row.finding} "
+                     f"({row.source_locator})")
+    return " The review's own test of the moderator, as printed: " + "; ".join(parts) + "."
+
+
+def moderator_account(table, refs, moderator: str, what: str, tests=None) -> str:
     """MyST paragraphs on every review that printed ``moderator``'s levels, oldest first, or a
-    sentence saying that none did."""
+    sentence saying that none did. With ``tests`` (``moderator_tests.csv``), each review's own
+    omnibus test of the moderator follows its levels, as printed."""
     rows = levels(table, moderator)
     keys = reviews(rows, refs)
     if not keys:
         return f"No coded review printed the alliance–outcome correlation by {what}."
     head = ("One coded review printed" if len(keys) == 1 else
             f"{number_word(len(keys)).capitalize()} coded reviews printed")
-    body = "\n\n".join(review_paragraph(rows, k, what) for k in keys)
+    body = "\n\n".join(review_paragraph(rows, k, what) + tests_sentence(printed_tests(tests, table, k, moderator))
+                        for k in keys)
     return f"{head} the alliance–outcome correlation by {what}.\n\n{body}"
+
+
+#: Moderators that ask whose alliance it is, or who rated it.
+WHOSE = ("type of alliance", "alliance rater", "informant")
+
+
+def whose_alliance_account(tests, refs) -> str:
+    """What the reviews' printed moderator tests say about whose alliance it is (youth, parent,
+    family) and who rated it, review by review; or a sentence saying that no coded review
+    printed such a test."""
+    if tests is None or not len(tests):
+        return "No coded review printed a test of whose alliance it is or who rated it."
+    names = tests["moderator"].fillna("").str.lower()
+    hit = tests[names.apply(lambda n: any(w in n for w in WHOSE))]
+    if hit.empty:
+        return "No coded review printed a test of whose alliance it is or who rated it."
+    out = []
+    for key in reviews(hit, refs):
+        own = hit[hit["study"] == key]
+        parts = [f"{row.moderator} ({RESULT_WORDS.get(row.result, str(row.result))}: {row.finding}; "
+                 f"{row.source_locator})" for row in own.itertuples(index=False)]
+        out.append(f"{{cite:t}}`{key}` tested as moderators " + join(parts) + ".")
+    return " ".join(out)
 
 
 def moderator_summary(table, refs, moderator: str, what: str) -> str:
@@ -178,5 +233,6 @@ def moderator_summary(table, refs, moderator: str, what: str) -> str:
     return text + "."
 
 
-__all__ = ["levels", "reviews", "pairwise", "review_paragraph", "pairwise_table", "moderator_account", "moderator_summary",
+__all__ = ["levels", "reviews", "pairwise", "review_paragraph", "pairwise_table", "moderator_account", "printed_tests", "tests_sentence",
+           "whose_alliance_account", "RESULT_WORDS", "WHOSE", "moderator_summary",
            "MIN_STUDIES"]
