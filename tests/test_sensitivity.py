@@ -78,9 +78,11 @@ def test_leave1out_dict_and_summary():
     y, v = _data(2)
     res = leave1out(y, v)
     d = res.to_dict()
-    assert list(d) == ["estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat"]
+    assert list(d) == ["estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat",
+                       "dffits", "cov_r", "tau2_del", "QE_del", "weight", "dfbetas", "influential"]
     assert all(len(a) == y.size for a in d.values())
-    assert "Leave-one-out" in res.summary()
+    assert d["tau2_del"] == d["tau2"] and d["QE_del"] == d["Q"]
+    assert "Leave-one-out" in res.summary() and "Influential by metafor's rule" in res.summary()
 
 
 def test_cumulative_orders_text_and_summary():

@@ -19,7 +19,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_bias)
 
     p = sub.add_parser("leave1out", help="leave-one-out fits and influence diagnostics",
-                       description="Refit without each row in turn; studentised residuals, Cook's distances, hat values.")
+                       description="Refit without each row in turn; studentised residuals, Cook's distances, hat values "
+                                   "and the rest of metafor's influence() (DFFITS, DFBETAS, covariance ratios, "
+                                   "weights, the influential flag).")
     effect_args(p)
     method_arg(p, fe="")
     p.set_defaults(func=cmd_leave1out)

@@ -15,14 +15,14 @@ def register(sub) -> None:
     method_arg(p)
     p.add_argument("--test", default=None, choices=("z", "knha", "t"), metavar="TEST",
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
+    p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
+                   help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
     p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
     p.add_argument("--rho", type=float, metavar="R",
                    help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1) "
                         "within a cluster")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
-    p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
-                   help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
     p.set_defaults(func=cmd_pool)
 
 

@@ -342,8 +342,8 @@ def _methods(analyses, table, cite) -> str:
                  f"trim-and-fill with the L0 estimator {cite('duval2000')}, PET-PEESE {cite('stanley2014')} and, "
                  f"for completeness only, Rosenthal's fail-safe N {cite('rosenthal1979')}.")
     if analyses.get("leave1out") is not None:
-        s.append(f"Each row was left out in turn, and its studentised residual, Cook's distance and leverage "
-                 f"computed {cite('viechtbauer2010b')}.")
+        s.append(f"Each row was left out in turn, and its studentised residual, Cook's distance, leverage, "
+                 f"DFFITS, DFBETAS and covariance ratio computed {cite('viechtbauer2010b')}.")
     if "metareg" in analyses:
         s.append("A mixed-effects meta-regression added the moderators (numeric columns as they are; other "
                  "columns treatment-coded, the first level in sorted order as reference).")

@@ -65,6 +65,7 @@ _WHERE = {
     "leave1out": ".sensitivity",
     "cumulative": ".sensitivity",
     "LeaveOneOutResult": ".sensitivity",
+    "influence_flags": ".sensitivity",
     "CumulativeResult": ".sensitivity",
     "published_estimates": ".second_order",
     "PublishedEstimates": ".second_order",

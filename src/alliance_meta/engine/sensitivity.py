@@ -203,10 +203,11 @@ class LeaveOneOutResult:
 
 
 def influence_line(res: "LeaveOneOutResult", rows=None) -> str:
-    """One sentence naming the rows that metafor's ``influence()`` rule flags (row numbers
-    as in ``rows``, by default 1..k)."""
+    """One sentence naming the rows that metafor's ``influence()`` rule flags, by the row
+    numbers ``rows`` (default: the result's ``rows``, else 1..k)."""
     k = res.estimate.size
-    rows = res.rows if rows is None and res.rows is not None else (rows if rows is not None else np.arange(1, k + 1))
+    if rows is None:
+        rows = res.rows if res.rows is not None else np.arange(1, k + 1)
     hit = [str(rows[i]) for i in res.flagged()]
     rule = (f"|DFFITS| > {3.0 * math.sqrt(1.0 / max(k - 1, 1)):.3f}, Cook's distance above the chi-square(1) "
             f"median, hat > {3.0 / k:.3f} or |DFBETAS| > 1")
