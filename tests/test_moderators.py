@@ -130,3 +130,32 @@ def test_the_account_is_true_for_any_levels(rows):
         pairs = n * (n - 1) // 2
         assert ("picked out here only after seeing" in para) == (pairs > 1)
         assert ("no difference between levels is computed" in para) == (pairs == 0)
+
+
+def _tests(rows):
+    cols = ["test_id", "study", "analysis", "moderator", "levels", "statistic", "p_or_statement", "result", "finding",
+            "source_locator"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+
+
+def test_printed_tests_follow_the_levels_and_reviews_without_levels_are_named(refs):
+    from alliance_meta.evidence.moderators import whose_alliance_account
+
+    t = table([("a2018", "help-seeking", 9, 0.28, 0.06), ("a2018", "mixed", 5, 0.01, 0.075)])
+    t["synthesis_id"] = ["a2018-04", "a2018-05"]
+    t["estimate_type"] = "moderator_level"
+    overall = t.iloc[[0]].assign(synthesis_id="a2018-01", estimate_type="overall", moderator=None, level=None)
+    t = pd.concat([overall, t], ignore_index=True)
+    tests = _tests([("a2018-m1", "a2018", "a2018-01", "referral source", "", "", "significant", "significant",
+                     "larger for help-seeking", "p. 39"),
+                    ("b2024-m1", "b2024", "b2024-01", "referral (voluntary vs involuntary)", "", "", "stronger",
+                     "significant", "stronger when voluntary", "abstract"),
+                    ("a2018-m2", "a2018", "a2018-01", "type of alliance", "", "", "not significant",
+                     "not_significant", "no difference", "p. 39")])
+    text = moderator_account(t, refs, "referral", "referral route", tests)
+    assert "The review's own test of the moderator, as printed: significant: larger for help-seeking (p. 39)." in text
+    assert text.endswith("{cite:t}`b2024` printed a test of referral (voluntary vs involuntary) (significant: "
+                         "stronger when voluntary; abstract), without an estimate per level.")
+    assert whose_alliance_account(tests, refs) == ("{cite:t}`a2018` tested as moderators type of alliance "
+                                                   "(not significant: no difference; p. 39).")
+    assert whose_alliance_account(tests.iloc[:2], refs).startswith("No coded review printed a test")

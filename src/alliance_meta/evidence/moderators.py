@@ -180,13 +180,31 @@ def moderator_account(table, refs, moderator: str, what: str, tests=None) -> str
     omnibus test of the moderator follows its levels, as printed."""
     rows = levels(table, moderator)
     keys = reviews(rows, refs)
+    others = _tests_without_levels(tests, table, refs, moderator, set(keys))
     if not keys:
-        return f"No coded review printed the alliance–outcome correlation by {what}."
+        return f"No coded review printed the alliance–outcome correlation by {what}." + (
+            "\n\n" + others if others else "")
     head = ("One coded review printed" if len(keys) == 1 else
             f"{number_word(len(keys)).capitalize()} coded reviews printed")
     body = "\n\n".join(review_paragraph(rows, k, what) + tests_sentence(printed_tests(tests, table, k, moderator))
                         for k in keys)
-    return f"{head} the alliance–outcome correlation by {what}.\n\n{body}"
+    return f"{head} the alliance–outcome correlation by {what}.\n\n{body}" + ("\n\n" + others if others else "")
+
+
+def _tests_without_levels(tests, table, refs, moderator: str, skip: set) -> str:
+    """Reviews that printed a test of ``moderator`` but no estimate per level: their finding as
+    printed, one sentence each (empty when there is none)."""
+    if tests is None or not len(tests):
+        return ""
+    names = tests["moderator"].fillna("").str.lower()
+    hit = tests[names.str.contains(moderator.lower(), regex=False) & ~tests["study"].isin(skip)]
+    out = []
+    for key in reviews(hit, refs):
+        own = hit[hit["study"] == key]
+        parts = [f"{row.moderator} ({RESULT_WORDS.get(row.result, str(row.result))}: {row.finding}; "
+                 f"{row.source_locator})" for row in own.itertuples(index=False)]
+        out.append(f"{{cite:t}}`{key}` printed a test of {join(parts)}, without an estimate per level.")
+    return " ".join(out)
 
 
 #: Moderators that ask whose alliance it is, or who rated it.
