@@ -29,3 +29,19 @@ def test_flow_counts():
     assert c.excluded_screening == 7
     assert c.excluded_full_text == 4  # 6 assessed, 2 reports included
     assert c.reasons_logged == 3
+
+
+def test_log_summary_counts_per_source_and_in_all():
+    import pandas as pd
+
+    from alliance_meta.evidence.prisma import log_summary
+
+    log = pd.DataFrame({"search_id": ["a-1", "a-2", "b-1"], "searched_on": ["2026-11-02", "2026-11-01", "2026-11-03"],
+                        "source": ["pages", "pages", "docs"], "query": ["x", "y", "z"],
+                        "records_found": ["8", "4", ""], "records_screened": ["8", "4", "0"],
+                        "records_assessed": ["2", "0", "0"], "records_included": ["1", "0", "0"]})
+    out = log_summary(log)
+    assert out["source"].tolist() == ["pages", "docs", "all sources"]
+    assert out.iloc[0][["searches", "first", "last", "found", "assessed", "included"]].tolist() == \
+        [2, "2026-11-01", "2026-11-02", 12, 2, 1]
+    assert out.iloc[-1][["searches", "found", "screened"]].tolist() == [3, 12, 12]

@@ -105,3 +105,34 @@ def flow_counts(search_log, effect_sizes, *, sample: str | None = "sample", repo
         sample_label=sample_label,
         included_title=included_title,
     )
+
+
+def log_summary(search_log):
+    """A search log in one table: per source, the searches run and the records they found,
+    screened, read for eligibility and included, with the dates of the first and last search.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, searches, first, last, found, screened, assessed, included``, one row
+        per source (most searches first) and a last row ``all sources``; empty counts are 0.
+    """
+    import pandas as pd
+
+    cols = ["records_found", "records_screened", "records_assessed", "records_included"]
+    log = search_log.copy()
+    for c in cols:
+        log[c] = pd.to_numeric(log[c], errors="coerce").fillna(0).astype(int)
+    names = {"records_found": "found", "records_screened": "screened", "records_assessed": "assessed",
+             "records_included": "included"}
+
+    def block(part, source):
+        dates = part["searched_on"].dropna().astype(str)
+        return {"source": source, "searches": int(len(part)), "first": dates.min() if len(dates) else "",
+                "last": dates.max() if len(dates) else "", **{names[c]: int(part[c].sum()) for c in cols}}
+
+    rows = [block(part, str(src)) for src, part in log.groupby(log["source"].fillna("(no source)"), sort=False)]
+    rows.sort(key=lambda r: -r["searches"])
+    rows.append(block(log, "all sources"))
+    return pd.DataFrame(rows, columns=["source", "searches", "first", "last", "found", "screened", "assessed",
+                                       "included"])
