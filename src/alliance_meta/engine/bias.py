@@ -87,6 +87,7 @@ class _PrefixFits:
 
     def __init__(self, y, v, method: str, threshold: float):
         self.centre = float(np.median(y)) if y.size else 0.0
+        self.rows = y               # a refit on the rows is the very computation of _uni
         y = y - self.centre
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
         self.sums = _sens._SubsetSums(y, v, "head") if y.size >= _sens.FAST_K else None
@@ -99,7 +100,7 @@ class _PrefixFits:
                 S, _, ok = self.sums.at(ids, tau2, dominance=False)
                 if ok[0]:
                     return self.centre + float(S[0, 1] / S[0, 0])
-        return self.centre + _uni(self.y[:m], self.v[:m], self.method, self.threshold).estimate
+        return _uni(self.rows[:m], self.v[:m], self.method, self.threshold).estimate
 
 
 def _wls_lm(y, v, x):
