@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if exc.file is None and getattr(args, "file", None):
             # a model-level problem (too few rows, collinear moderators) still names the file
-            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column)
+            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column, line=exc.line)
         sys.stderr.write(printable(f"alliance-meta: error: {exc}") + "\n")
         return EXIT_INPUT
     except BrokenPipeError:

@@ -86,7 +86,7 @@ def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str 
 
         design = design_matrix({m: table.extra[m] for m in mods}, table.k)
         X, names = design.X, design.names
-    # clusters are identifiers: compared as written, so that '01' and '1' stay apart
-    ids = table.text.get(cluster, table.extra[cluster])
+    # a cluster column of numbers is numeric, as R reads it: ids 1, 01 and 1.0 are one cluster
+    ids = table.extra[cluster]
     return three_level(table.yi, table.vi, ids, X, names, test=test, level=level,
                        robust_se=robust, k_omitted=table.omitted, is_r=table.is_r)
