@@ -171,10 +171,27 @@ def test_rows_left_out_are_listed_with_the_empty_column(tmp_path, report):
     f.write_text("id,r,n,mod\na,0.2,50,x\nb,0.3,,y\nc,,40,x\nd,0.25,80,\ne,0.1,120,y\nf,0.4,30,x\n")
     html = report("--r", "r", "--n", "n", "--labels", "id", "--mods", "mod", file=f)
     data = embedded(html)
-    assert data["input"]["left_out"] == [{"row": 2, "empty": ["n"]}, {"row": 3, "empty": ["r"]},
-                                         {"row": 4, "empty": ["mod"]}]
+    assert data["input"]["left_out"] == [{"row": 2, "line": 3, "empty": ["n"]}, {"row": 3, "line": 4, "empty": ["r"]},
+                                         {"row": 4, "line": 5, "empty": ["mod"]}]
     assert data["pool"]["k"] == 3 and data["input"]["rows_read"] == 6
-    assert "3 row(s) left out of every analysis, and why" in html
+    assert "3 rows left out of every analysis, and why" in html
+
+
+def test_a_labelled_row_with_no_values_is_read_and_left_out(tmp_path, report, capsys):
+    """Issue 28: 'Ghost 2004,,' vanished ("5 data rows read", "No row was left out")."""
+    f = tmp_path / "ghost.csv"
+    f.write_text("study,r,n\nA 2001,0.3,50\nB 2002,0.1,120\nC 2003,0.25,80\nD 2004,0.2,60\nE 2005,0.35,45\n"
+                 "Ghost 2004,,\n")
+    html = report("--r", "r", "--n", "n", "--labels", "study", file=f)
+    data = embedded(html)
+    assert data["input"]["rows_read"] == 6 and data["input"]["left_out"] == [{"row": 6, "line": 7, "empty": ["r", "n"]}]
+    assert "1 row left out of every analysis, and why" in html and "No row was left out" not in html
+    for command in ("pool", "bias", "leave1out"):
+        out = cli_json(capsys, command, f, "--r", "r", "--n", "n")
+        assert out["rows"] == {"read": 6, "used": 5, "left_out": [{"row": 6, "line": 7, "empty": ["r", "n"]}]}
+    code, out, err = run(capsys, "pool", f, "--r", "r", "--n", "n")
+    assert "Rows: 6 read, 5 used, 1 left out (row 6, line 7: r, n empty)" in out
+    assert "1 rows" not in out
 
 
 def test_generic_effect_sizes_and_few_rows(tmp_path, report):

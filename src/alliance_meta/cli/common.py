@@ -56,23 +56,46 @@ def check_output(path: str, suffixes: tuple[str, ...], must: str, source: str | 
         raise InputError(f"-o {path}: is a directory")
 
 
-def omitted_note(table) -> None:
-    if table.omitted:
-        from ..engine.wording import printable
-        from .inputs import describe_omitted
+def rows_of(table) -> dict:
+    """The rows of the file as every ``--json`` object reports them (key ``rows``): how many
+    were read and used, and each left out with its physical line and the columns with no
+    value (a labelled row with empty r and n included)."""
+    return {"read": int(table.rows_read), "used": int(table.k), "left_out": list(table.left_out)}
 
-        sys.stderr.write(printable(f"note: {table.path}: {describe_omitted(table.omitted)} with an empty value "
-                                   "left out") + "\n")
+
+def rows_text(table, limit: int = 10) -> str:
+    """'Rows: 6 read, 5 used, 1 left out (row 6, line 7: r, n empty)'."""
+    head = f"Rows: {table.rows_read} read, {table.k} used, {table.omitted} left out"
+    if not table.left_out:
+        return head
+    shown = "; ".join(f"row {d['row']}, line {d['line']}: {', '.join(d['empty'])} empty"
+                      for d in table.left_out[:limit])
+    more = f"; and {len(table.left_out) - limit} more" if len(table.left_out) > limit else ""
+    return f"{head} ({shown}{more})"
+
+
+def omitted_note(table) -> None:
+    """One line on stderr when rows were left out: how many, which (the first three), and
+    the rows read and used."""
+    if table.omitted:
+        from ..engine.wording import left_out, printable
+
+        which = "; ".join(f"row {d['row']}, line {d['line']}: {', '.join(d['empty'])} empty"
+                          for d in table.left_out[:3])
+        more = f"; and {len(table.left_out) - 3} more" if len(table.left_out) > 3 else ""
+        sys.stderr.write(printable(f"note: {table.path}: {left_out(table.omitted)} ({which}{more}); "
+                                   f"{table.rows_read} read, {table.k} used") + "\n")
 
 
 def emit(result, as_json: bool, table) -> int:
-    """Print ``result``: one JSON object (``to_dict()``; a note on omitted rows goes to
-    stderr), or the readable summary headed by the file name."""
+    """Print ``result``: one JSON object (``to_dict()`` and the ``rows`` of :func:`rows_of`;
+    a note on omitted rows goes to stderr), or the readable summary headed by the file name
+    and its rows read, used and left out."""
     if as_json:
         omitted_note(table)
-        sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps({**result.to_dict(), "rows": rows_of(table)}, allow_nan=False) + "\n")
     else:
         from ..engine.wording import printable
 
-        sys.stdout.write(printable(f"File: {table.path}\n" + result.summary() + "\n", keep="\n"))
+        sys.stdout.write(printable(f"File: {table.path}\n{rows_text(table)}\n" + result.summary() + "\n", keep="\n"))
     return 0

@@ -63,12 +63,16 @@ def cmd_plot(args) -> int:
         save(fig, args.output)
     except OSError as exc:  # the folder refuses files, the disk is full, a file-size limit ...
         raise InputError(f"-o {args.output}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+    from .common import omitted_note, rows_of
+
+    omitted_note(table)
     if not args.json:
         from ..engine.wording import printable
 
         sys.stdout.write(printable(f"wrote {args.output}") + "\n")
     else:
-        sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k}) + "\n")
+        sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k,
+                                     "rows": rows_of(table)}) + "\n")
     return 0
 
 

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from .common import check_output, effect_args, method_arg, read
+from .common import check_output, effect_args, method_arg, read, rows_of
 from .html import embedded_json, figure, number, p_value, table as html_table, text, value
 
 #: forest plots and per-row tables beyond this many rows are left out of the page (named as such)
@@ -125,6 +125,7 @@ def cmd_report(args) -> int:
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
                        robust=args.robust)
     analyses["input"] = describe_input(args, table, used)
+    analyses["rows"] = rows_of(table)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
     if args.json:
@@ -199,35 +200,29 @@ def results_json(analyses: dict) -> dict:
     (``pool``, ``bias``, ``leave1out``, ``metareg``, ``three_level``; null when skipped)
     and ``input`` (file, its SHA-256, rows read, used and left out)."""
     out = {"input": analyses["input"]}
+    rows = {"rows": analyses["rows"]} if "rows" in analyses else {}   # as each command's --json has them
     for key in ("pool", "bias", "leave1out", "metareg", "three_level"):
         if key in analyses:
             res = analyses[key]
-            out[key] = None if res is None else res.to_dict()
+            out[key] = None if res is None else {**res.to_dict(), **rows}
     tl = analyses.get("three_level")
     if tl is not None and tl.robust is not None:  # the model fit behind the robust contract
-        out["three_level_model"] = tl.to_dict(model=True)
+        out["three_level_model"] = {**tl.to_dict(model=True), **rows}
     out["skipped"] = analyses["skipped"]
     return out
 
 
 def describe_input(args, table, used) -> dict:
-    """The file (name and SHA-256), the columns used, and each row left out with the
-    columns that were empty in it."""
-    from .inputs import _read_text, read_columns
-
+    """The file (name and SHA-256 of its bytes), the columns used, the rows read, and each
+    row left out with its physical line and the columns that were empty in it."""
     effect_cols = [args.r, args.n] if args.r else [args.yi, args.vi]
-    cols, rows = read_columns(args.file, [*effect_cols, *used])
-    kept = set(int(r) for r in table.rows)
-    left_out = []
-    for i, row in enumerate(rows.tolist()):
-        if int(row) in kept:
-            continue
-        empty = [c for c in dict.fromkeys([*effect_cols, *used]) if not str(cols[c][i]).strip()]
-        left_out.append({"row": int(row), "empty": empty})
-    digest = hashlib.sha256(_read_text(args.file).encode("utf-8")).hexdigest()
-    return {"file": os.path.basename(args.file), "sha256": digest, "rows_read": int(len(rows)),
-            "k": int(table.k), "columns": {"effect": effect_cols, "moderators": list(used)},
-            "left_out": left_out}
+    digest = hashlib.sha256()
+    with open(args.file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"file": os.path.basename(args.file), "sha256": digest.hexdigest(), "rows_read": int(table.rows_read),
+            "k": int(table.k), "rows_left_out": len(table.left_out), "columns": {"effect": effect_cols, "moderators": list(used)},
+            "left_out": [dict(x) for x in table.left_out]}
 
 
 # --------------------------------------------------------------------------- the page
@@ -268,7 +263,9 @@ def render(analyses: dict, table, labels, *, title: str) -> str:
     is_r = table.is_r
     parts = [f"<h1>{text(title)}</h1>",
              f'<p class="meta">File <code>{text(inp["file"])}</code> (SHA-256 <code>{inp["sha256"][:16]}…</code>); '
-             f"{inp['rows_read']} data rows read, {value('input.k', inp['k'], str(inp['k']))} used. "
+             f"{value('input.rows_read', inp['rows_read'], str(inp['rows_read']))} data "
+             f"row{'s' if inp['rows_read'] != 1 else ''} read, {value('input.k', inp['k'], str(inp['k']))} used, "
+             f"{value('input.rows_left_out', inp['rows_left_out'], str(inp['rows_left_out']))} left out. "
              f"Made by alliance-meta {text(version('alliance-meta'))}.</p>"]
     parts.append("<h2>Methods</h2>" + _methods(analyses, table, cite))
     parts.append("<h2>Results</h2>" + _results(analyses, table, labels, cite))
@@ -582,9 +579,11 @@ def _data(analyses, table, labels) -> str:
     inp = analyses["input"]
     s = []
     if inp["left_out"]:
-        rows = [[str(x["row"]), text(", ".join(x["empty"]) or "(a value the model needs)")] for x in inp["left_out"]]
-        s.append(html_table(["Row", "Empty column(s)"], rows,
-                       caption=f"{len(rows)} row(s) left out of every analysis, and why", numeric={0}))
+        rows = [[str(x["row"]), str(x["line"]), text(", ".join(x["empty"]) or "(a value the model needs)")]
+                for x in inp["left_out"]]
+        s.append(html_table(["Row", "Line", "Empty column(s)"], rows,
+                            caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''} left out of every analysis, "
+                                    "and why", numeric={0, 1}))
     else:
         s.append("<p>No row was left out: every row has a value in each column the report uses.</p>")
     if table.k <= MAX_ROWS_SHOWN:

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import distributions as dist
 from . import sensitivity as _sens
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2
 from .models import _clean, _p
@@ -484,7 +485,7 @@ class BiasResult:
         tf = self.trimfill
         back = (lambda z: f" (r = {math.tanh(z):.3f})") if self.is_r else (lambda z: "")
         lines = [f"Small-study effects and publication bias (k = {self.k}, tau^2 estimator {self.method})"
-                 + (f"; {self.k_omitted} rows with an empty value left out" if self.k_omitted else ""),
+                 + (f"; {_left_out(self.k_omitted)}" if self.k_omitted else ""),
                  f"Egger's regression test (mixed-effects, predictor SE): z = {self.egger_rma_z:.3f}, "
                  f"{_p(self.egger_rma_pval)}",
                  (f"Egger's regression test (weighted least squares): t({self.egger_lm_df}) = {self.egger_lm_t:.3f}, "

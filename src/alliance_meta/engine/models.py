@@ -28,6 +28,7 @@ import numpy as np
 from . import distributions as dist
 
 from . import effects
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2, q_profile_ci
 from .weights import typical_variance, wls
@@ -145,7 +146,7 @@ class PoolResult:
         """A readable report: the numbers a methods section needs."""
         model = "Fixed-effect model" if self.is_fixed else f"Random-effects model (tau^2 estimator: {self.method})"
         crit = "z" if self.test == "z" else f"t({self.df}), Knapp-Hartung"
-        lines = [model, f"k = {self.k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+        lines = [model, f"k = {self.k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         scale = "Fisher z" if self.r is not None else "input scale"
         lines.append(f"Estimate ({scale}): {self.estimate:.4f}  SE {self.se:.4f}  {crit} = {self.stat:.3f}, "
                      f"{_p(self.pval)}")
@@ -348,7 +349,7 @@ class MetaRegResult:
         head = ("Fixed-effects meta-regression" if self.method == "FE"
                 else f"Mixed-effects meta-regression (tau^2 estimator: {self.method})")
         crit = "z" if self.test == "z" else f"t({self.df})"
-        lines = [head, f"k = {self.k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+        lines = [head, f"k = {self.k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         width = max(len(c.name) for c in self.coefficients)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI")
         for c in self.coefficients:

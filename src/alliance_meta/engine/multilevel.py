@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from . import distributions as dist
+from .wording import left_out as _left_out
 from .errors import InputError
 from .models import _clean, _inference, _p  # one implementation of inference and formatting
 
@@ -327,7 +328,7 @@ class ThreeLevelResult:
         crit = "z" if self.test == "z" else f"t({self.df})"
         lines = ["Three-level random-effects model (REML): rows nested in clusters",
                  f"k = {self.k} effect sizes in {self.n_clusters} clusters"
-                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+                 + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         scale = "Fisher z" if self.is_r else "input scale"
         width = max(len(n) for n in self.names)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI   ({scale})")

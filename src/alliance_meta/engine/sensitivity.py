@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import distributions as dist
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import _LL_TOL, METAFOR_DEFAULT_THRESHOLD, _TOL, METHODS, estimate_tau2
 from .weights import balance_dominant
@@ -1208,7 +1209,7 @@ class LeaveOneOutResult:
         """A readable table: one line per left-out row, flagged when influential."""
         k = self.estimate.size
         lines = [f"Leave-one-out analysis ({self.method}), k = {k}"
-                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+                 + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else ""),
                  f"Full model: estimate {self.full_estimate:.4f} (SE {self.full_se:.4f}), tau^2 = {self.full_tau2:.5f}",
                  f"{'row':>6}  {'estimate':>9}  {'SE':>7}  {'tau^2':>8}  {'I^2':>6}  {'Q':>9}  {'rstudent':>8}  "
                  f"{'Cook':>7}  {'hat':>6}"]
@@ -1316,7 +1317,7 @@ class CumulativeResult:
         """A readable table: one line per added row."""
         k = self.estimate.size
         head = f"Cumulative meta-analysis ({self.method})" + (f", ordered by {self.order_by}" if self.order_by else "")
-        lines = [head + f", k = {k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+        lines = [head + f", k = {k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else ""),
                  f"{'added row':>9}  {'order':>10}  {'estimate':>9}  {'SE':>7}  {self.level:g}% CI{'':12}  {'tau^2':>8}  "
                  f"{'I^2':>6}"]
         rows = self.rows if self.rows is not None else np.arange(1, k + 1)
