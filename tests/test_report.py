@@ -321,3 +321,48 @@ def test_the_report_says_when_trim_and_fill_stopped_far_from_the_maximum(report,
                     encoding="utf-8")
     assert "not reliable" in report("--yi", "yi", "--vi", "vi", file=path)
     assert "not reliable" not in report("--r", "r", "--n", "n", name="plain.html")
+
+
+CLUSTERED = ("study,r,n,district\nA1,0.30,100,1\nA2,0.25,100,1\nA3,0.35,100,1\nB1,0.05,100,2\nB2,0.10,100,2\n"
+             "B3,0.02,100,2\nC1,0.20,100,3\nC2,0.15,100,3\nC3,0.25,100,3\nD1,0.40,80,4\nD2,0.30,80,4\n")
+
+
+def _prose(html: str, section: str) -> str:
+    start = html.index(f"<h2>{section}")
+    return re.sub(r"<[^>]+>", "", html[start:html.index("<h2>", start + 4)])
+
+
+def test_the_report_leads_with_the_model_asked_for(tmp_path, report, capsys):
+    """Issue 28: with --cluster --robust the results led with the random-effects estimate
+    that ignores clustering; now the three-level CR2 result comes first, the other is named."""
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--cluster", "district", "--robust", file=f)
+    data = embedded(html)
+    rob = cli_json(capsys, "pool", f, "--r", "r", "--n", "n", "--cluster", "district", "--robust")
+    assert data["three_level"] == rob
+    results = _prose(html, "Results")
+    first = results.split("For comparison only")[0]
+    assert "three-level model with CR2 cluster-robust inference" in first
+    assert f"r = {rob['r']:.2f}".replace("0.", ".") in first and f"t({rob['df']:.2f})" in first
+    assert "For comparison only, the random-effects model that treats the 11 effect sizes as independent" in results
+    shown = shown_values(html)
+    assert float(shown["three_level.r"]) == rob["r"] and float(shown["three_level.df"]) == rob["df"]
+
+
+def test_participants_are_counted_once_per_cluster_or_said_to_be_summed(tmp_path, report):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--cluster", "district", file=f)
+    assert embedded(html)["input"]["N"] == 380 and "each cluster's n counted once" in _prose(html, "Results")
+    html = report("--r", "r", "--n", "n", file=f)
+    assert embedded(html)["input"]["N"] == 1060 and "summed over effect sizes" in _prose(html, "Results")
+
+
+def test_the_report_refuses_what_pool_refuses(tmp_path, capsys):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    for command in (["pool"], ["report", "-o", tmp_path / "r.html"]):
+        code, out, err = run(capsys, *command, f, "--r", "r", "--n", "n", "--cluster", "district", "--test", "knha")
+        assert code == 2 and err.count("\n") == 1 and "knha" in err
+    assert not (tmp_path / "r.html").exists()

@@ -117,6 +117,8 @@ def cmd_report(args) -> int:
         raise InputError("--robust needs --cluster COL")
     if args.test == "t" and not args.cluster:
         raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
+    if args.test == "knha" and args.cluster:   # as pool refuses it: the three-level model has no knha
+        raise InputError("--test knha does not apply to the three-level model (--cluster); use z or t")
     used = [*mods, *([args.cluster] if args.cluster else [])]
     table = read(args, used)
     from .plotting import _labels
@@ -125,6 +127,7 @@ def cmd_report(args) -> int:
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
                        robust=args.robust)
     analyses["input"] = describe_input(args, table, used)
+    analyses["input"].update(participants(table, args.cluster))
     analyses["rows"] = rows_of(table)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
@@ -223,6 +226,36 @@ def describe_input(args, table, used) -> dict:
     return {"file": os.path.basename(args.file), "sha256": digest.hexdigest(), "rows_read": int(table.rows_read),
             "k": int(table.k), "rows_left_out": len(table.left_out), "columns": {"effect": effect_cols, "moderators": list(used)},
             "left_out": [dict(x) for x in table.left_out]}
+
+
+def participants(table, cluster: str | None) -> dict:
+    """The number of participants the report states: ``N`` and what it counts.
+
+    ``N_counts`` is ``"clusters"`` when a cluster column is given and every cluster has one
+    n (the usual case of several effect sizes from one sample: its n is counted once), and
+    ``"effect sizes"`` otherwise (the n of every effect size summed: a participant who gives
+    several effect sizes is counted more than once). Empty for generic effect sizes."""
+    if not table.is_r or table.n is None or table.k == 0:
+        return {}
+    if cluster:
+        import numpy as np
+
+        ids = np.asarray([str(x) for x in table.extra[cluster]])
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        if np.all(table.n == table.n[first][inverse]):
+            return {"N": int(round(float(table.n[first].sum()))), "N_counts": "clusters"}
+    return {"N": int(round(float(table.n.sum()))), "N_counts": "effect sizes"}
+
+
+def _n_words(inp: dict) -> str:
+    """', N = 300 participants (each cluster's n counted once)' or the sum over effect sizes."""
+    if "N" not in inp:
+        return ""
+    n = value("input.N", inp["N"], f"{inp['N']:,}")
+    if inp["N_counts"] == "clusters":
+        return f", <i>N</i> = {n} participants (each cluster's <i>n</i> counted once)"
+    return (f"; their sample sizes sum to <i>N</i> = {n} (summed over effect sizes: a sample that gives several "
+            "effect sizes is counted each time)")
 
 
 # --------------------------------------------------------------------------- the page
@@ -351,12 +384,19 @@ def _results(analyses, table, labels, cite) -> str:
     res = analyses["pool"]
     is_r = table.is_r
     model = "fixed-effect" if res.is_fixed else "random-effects"
-    n_text = ""
-    if is_r and table.n is not None:
-        n_text = f", <i>N</i> = {int(round(float(table.n.sum()))):,}"
+    n_text = _n_words(analyses["input"])
     what = "correlation" if is_r else "effect size"
-    s = [f"<p>Across <i>k</i> = {value('pool.k', res.k, str(res.k))} effect sizes{n_text}, the {model} pooled "
-         f"{what} was {_estimate_words(res, is_r)}, {_stat_words(res)}."]
+    tl = analyses.get("three_level")
+    s = []
+    if tl is not None:
+        # the model asked for comes first; the random-effects model is named as what it is
+        s.append(_three_level_lead(tl, table, n_text, what))
+        s.append(f"<p>For comparison only, the {model} model that treats the {value('pool.k', res.k, str(res.k))} "
+                 f"effect sizes as independent (it ignores the clusters, so its interval is too narrow when they "
+                 f"share samples) gave {_estimate_words(res, is_r)}, {_stat_words(res)}.")
+    else:
+        s.append(f"<p>Across <i>k</i> = {value('pool.k', res.k, str(res.k))} effect sizes{n_text}, the {model} "
+                 f"pooled {what} was {_estimate_words(res, is_r)}, {_stat_words(res)}.")
     if not res.is_fixed:
         if is_r:
             pi = (f"from <i>r</i> = {value('pool.r_pi_lb', res.r_pi_lb, number(res.r_pi_lb, 2, leading_zero=False))} "
@@ -380,6 +420,36 @@ def _results(analyses, table, labels, cite) -> str:
                                 f"the pooled {model} estimate (diamond)"
                                 + ("" if res.is_fixed else " and the 95% prediction interval") + "."))
     return "".join(s)
+
+
+def _three_level_lead(tl, table, n_text: str, what: str) -> str:
+    """The first paragraph of the results with --cluster: the three-level model's pooled
+    estimate (its CR2 result with --robust), or where its meta-regression is."""
+    d = tl.to_dict()
+    base = "three_level" if "k" in d else "three_level_model"   # the robust contract has no k
+    k = value(f"{base}.k", tl.k, str(tl.k))
+    m = value(f"{base}.n_clusters", tl.n_clusters, str(tl.n_clusters))
+    robust = tl.robust is not None
+    model = "three-level model" + (" with CR2 cluster-robust inference" if robust else "")
+    if len(tl.names) > 1:
+        return (f"<p>Across <i>k</i> = {k} effect sizes in {m} clusters{n_text}, the {model} was fitted with "
+                "moderators: its coefficients are in the section “Three-level model” below.</p>")
+    if table.is_r:
+        est = (f"<i>r</i> = {value('three_level.r', d['r'], number(d['r'], 2, leading_zero=False))}, 95% CI "
+               f"[{value('three_level.r_ci_lb', d['r_ci_lb'], number(d['r_ci_lb'], 2, leading_zero=False))}, "
+               f"{value('three_level.r_ci_ub', d['r_ci_ub'], number(d['r_ci_ub'], 2, leading_zero=False))}]")
+    else:
+        est = (f"{value('three_level.estimate', d['estimate'], number(d['estimate'], 3))}, 95% CI "
+               f"[{value('three_level.ci_lb', d['ci_lb'], number(d['ci_lb'], 3))}, "
+               f"{value('three_level.ci_ub', d['ci_ub'], number(d['ci_ub'], 3))}]")
+    if "df" in d and d["df"] is not None:
+        name = f"<i>t</i>({value('three_level.df', d['df'], number(d['df'], 2 if robust else 0))})"
+    else:
+        name = "<i>z</i>"
+    stat = f"{name} = {value('three_level.stat', d['stat'], number(d['stat'], 2))}, " \
+           f"{value('three_level.pval', d['pval'], p_value(d['pval']))}"
+    return (f"<p>Across <i>k</i> = {k} effect sizes in {m} clusters{n_text}, the {model} (the model asked for: "
+            f"rows nested in clusters) gave a pooled {what} of {est}, {stat}.</p>")
 
 
 def _heterogeneity(res, table, labels, is_r) -> str:
