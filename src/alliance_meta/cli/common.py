@@ -57,9 +57,9 @@ def check_output(path: str, suffixes: tuple[str, ...], must: str, source: str | 
 
 
 def rows_of(table) -> dict:
-    """The rows of the file as every ``--json`` object reports them (key ``rows``): how many
-    were read and used, and each left out with its physical line and the columns with no
-    value (a labelled row with empty r and n included)."""
+    """The rows of the file: how many were read and used, and each left out with its
+    physical line and the columns with no value (a labelled row with empty r and n
+    included); the ``rows`` of ``plot --json``."""
     return {"read": int(table.rows_read), "used": int(table.k), "left_out": list(table.left_out)}
 
 
@@ -88,12 +88,12 @@ def omitted_note(table) -> None:
 
 
 def emit(result, as_json: bool, table) -> int:
-    """Print ``result``: one JSON object (``to_dict()`` and the ``rows`` of :func:`rows_of`;
-    a note on omitted rows goes to stderr), or the readable summary headed by the file name
-    and its rows read, used and left out."""
+    """Print ``result``: one JSON object (``to_dict()``: exactly the contract's keys; the
+    rows left out are listed in one note on stderr), or the readable summary headed by the
+    file name and its rows read, used and left out."""
     if as_json:
         omitted_note(table)
-        sys.stdout.write(json.dumps({**result.to_dict(), "rows": rows_of(table)}, allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(result.to_dict(), allow_nan=False) + "\n")
     else:
         from ..engine.wording import printable
 

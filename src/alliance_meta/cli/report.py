@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from .common import check_output, effect_args, method_arg, read, rows_of
+from .common import check_output, effect_args, method_arg, read
 from .html import embedded_json, figure, number, p_value, table as html_table, text, value
 
 #: forest plots and per-row tables beyond this many rows are left out of the page (named as such)
@@ -128,7 +128,6 @@ def cmd_report(args) -> int:
                        robust=args.robust)
     analyses["input"] = describe_input(args, table, used)
     analyses["input"].update(participants(table, args.cluster))
-    analyses["rows"] = rows_of(table)
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
     if args.json:
@@ -203,14 +202,13 @@ def results_json(analyses: dict) -> dict:
     (``pool``, ``bias``, ``leave1out``, ``metareg``, ``three_level``; null when skipped)
     and ``input`` (file, its SHA-256, rows read, used and left out)."""
     out = {"input": analyses["input"]}
-    rows = {"rows": analyses["rows"]} if "rows" in analyses else {}   # as each command's --json has them
     for key in ("pool", "bias", "leave1out", "metareg", "three_level"):
         if key in analyses:
             res = analyses[key]
-            out[key] = None if res is None else {**res.to_dict(), **rows}
+            out[key] = None if res is None else res.to_dict()
     tl = analyses.get("three_level")
     if tl is not None and tl.robust is not None:  # the model fit behind the robust contract
-        out["three_level_model"] = {**tl.to_dict(model=True), **rows}
+        out["three_level_model"] = tl.to_dict(model=True)
     out["skipped"] = analyses["skipped"]
     return out
 
@@ -351,7 +349,7 @@ def _methods(analyses, table, cite) -> str:
                  f"computed {cite('viechtbauer2010b')}.")
     if "metareg" in analyses:
         s.append("A mixed-effects meta-regression added the moderators (numeric columns as they are; other "
-                 "columns treatment-coded, the first level in sorted order as reference).")
+                 "columns treatment-coded, the first level in R's order as reference).")
     if "three_level" in analyses:
         tl = analyses["three_level"]
         s.append(f"A three-level model (rows nested in clusters, REML) accounted for rows that share a cluster "

@@ -28,6 +28,7 @@ import numpy as np
 from . import distributions as dist
 
 from . import effects
+from .collation import r_sorted
 from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2, q_profile_ci
@@ -402,8 +403,9 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     """Build the design matrix for ``moderators`` (name -> values, one per effect size).
 
     A column whose values are all numbers enters as it is; any other column is
-    categorical, treatment-coded with its first level in sorted order as reference,
-    one column ``name[level]`` per other level.
+    categorical, treatment-coded with its first level in R's order as reference (the
+    order R's ``factor`` gives the same labels: :mod:`.collation`, so that the reference is
+    metafor's), one column ``name[level]`` per other level.
     """
     # Count the coefficients before building anything: a moderator with as many levels as
     # rows would otherwise allocate a k x k matrix only to be refused.
@@ -428,7 +430,7 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
             names.append(name)
         else:
             labels = np.asarray([str(x) for x in values])
-            levels = sorted(set(labels.tolist()))
+            levels = r_sorted(set(labels.tolist()))
             if len(levels) < 2:
                 raise InputError(f"moderator {name!r} has a single level ({levels[0]!r}); it cannot explain anything",
                                  column=name)
