@@ -457,8 +457,8 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     -------
     MetaRegResult
         Coefficients (``intercept``, numeric names, ``column[level]``), QM, residual tau^2,
-        R^2 against the intercept-only model fitted with the same estimator, residual Q
-        and I^2.
+        R^2 against the intercept-only model fitted with the same estimator (for FE, as
+        metafor, the adjusted R^2 of the weighted least-squares fit), residual Q and I^2.
     """
     _check_options(method, test)
     y, v = _as_arrays(yi, vi)
@@ -487,8 +487,15 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     fixed = method == "FE"
     vt = typical_variance(v, X)
     i2, _ = _i2_h2(tau2, vt, q, k - p, fixed)
-    r2 = None
-    if not fixed:
+    if fixed:
+        # metafor's R^2 of a fixed-effect meta-regression: the adjusted R^2 of the weighted
+        # least-squares fit lm(yi ~ X, weights = 1/vi), 1 - (Q_E / Q_0) (k - 1) / (k - p), with
+        # Q_0 the weighted sum of squares about the weighted mean (0 when every yi is equal)
+        w = 1.0 / v
+        yc = y - float(np.dot(w, y) / w.sum())
+        q0 = float(np.dot(w, yc * yc))
+        r2 = 0.0 if np.all(y == y[0]) or q0 <= 0 else max(0.0, 100.0 * (1.0 - (q / q0) * (k - 1) / (k - p)))
+    else:
         tau2_0 = estimate_tau2(y, v, np.ones((k, 1)), method)
         # metafor: with no heterogeneity to explain (tau^2 of the intercept-only model
         # exactly 0) the moderators explain 0%.
