@@ -636,6 +636,8 @@ def _three_level(tl, table) -> str:
         if tl.n_clusters < 20:
             s.append(f'<p class="note">With {tl.n_clusters} clusters, robust standard errors rest on few units; '
                      "read the Satterthwaite degrees of freedom beside each test.</p>")
+    if tl.extra.get("note"):
+        s.append(f'<p class="note">{text(tl.extra["note"])}</p>')
     for name, v in (("between", tl.sigma2_between), ("within", tl.sigma2_within)):
         if v <= 0.0:
             s.append(f'<p class="note">The {name}-cluster variance is estimated at its boundary of zero; it is not '

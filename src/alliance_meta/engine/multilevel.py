@@ -342,6 +342,8 @@ class ThreeLevelResult:
                      f"within clusters sigma^2 = {self.sigma2_within:.5f}")
         lines.append(f"Residual heterogeneity: Q({self.Q_df}) = {self.Q:.3f}, {_p(self.Q_pval)}; "
                      f"REML log-likelihood {self.logLik:.4f}")
+        if self.extra.get("note"):
+            lines.append("Note: " + self.extra["note"])
         if self.robust is not None:
             rb = self.robust
             lines.append("CR2 cluster-robust inference (Satterthwaite df):")
@@ -403,7 +405,11 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
     if cl.n < 2:
         raise InputError("the three-level model needs at least 2 clusters")
     theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
-    theta, st = _optimise(y, v, X, cl, theta0)
+    fixed_between = _between_unidentified(X, cl)
+    if fixed_between:
+        theta, st = _within_only(y, v, X, cl, _metafor_start(y, v, X) if start is None else float(start[0]))
+    else:
+        theta, st = _optimise(y, v, X, cl, theta0)
     se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
     q, q_df = _q_fixed(y, v, X)
     res = ThreeLevelResult(
@@ -411,9 +417,60 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         ci_ub=ub, sigma2_between=float(theta[0]), sigma2_within=float(theta[1]), Q=q, Q_df=q_df,
         Q_pval=float(dist.chi2_sf(q, q_df)), logLik=st.ll, test=test, df=k - p if test == "t" else None,
         level=level, k_omitted=k_omitted, is_r=is_r)
+    if fixed_between:
+        res.extra["note"] = UNIDENTIFIED_NOTE
     if robust_se:
         res.robust = robust(y, v, X, cl, theta, st.beta, st.cov, names=names, level=level)
     return res
+
+
+UNIDENTIFIED_NOTE = ("The moderators take their own values in every cluster, so the restricted likelihood does "
+                     "not depend on the between-cluster variance: it is held at metafor's starting value (the "
+                     "coefficients do not depend on it; their standard errors do).")
+
+
+def _between_unidentified(X, cl: Clusters) -> bool:
+    """Whether the moderators are constant within clusters and span every cluster's own
+    intercept: then the restricted likelihood is flat in sigma2_between (the contrasts
+    that REML keeps carry no cluster effect), and X'V^-1X turns singular as it grows."""
+    if X.shape[1] < cl.n:
+        return False
+    means = cl.sum(X) / cl.size[:, None]
+    if not np.allclose(X, means[cl.code], rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(X).max()))):
+        return False
+    return int(np.linalg.matrix_rank(means)) == cl.n
+
+
+def _metafor_start(y, v, X) -> float:
+    """metafor's starting value for each variance component of rma.mv with two of them:
+    max(0.002, var(y - X b_FE) - 1/mean(1/v)) / 2 (b_FE the fixed-effect fit)."""
+    from .weights import wls
+
+    resid = y - X @ wls(y, v, X).beta
+    total = max(0.001 * 2, float(np.var(resid, ddof=1)) - 1.0 / float(np.mean(1.0 / v)))
+    return total / 2.0
+
+
+def _within_only(y, v, X, cl, sb: float, maxiter: int = 500, tol: float = 1e-12):
+    """REML for sigma2_within with sigma2_between held at ``sb``: Fisher scoring with step
+    halving on the one free component (at zero with a negative score it stays there)."""
+    sw = max(sb, 0.0)
+    st = _state(y, v, X, cl, sb, sw)
+    for _ in range(maxiter):
+        if sw <= 0.0 and st.score[1] <= 0.0:
+            break
+        step = st.score[1] / max(st.info[1, 1], 1e-300)
+        for _ in range(60):
+            new = max(sw + step, 0.0)
+            cand = _state(y, v, X, cl, sb, new)
+            if cand.ll >= st.ll - 1e-12 * max(1.0, abs(st.ll)):
+                break
+            step /= 2.0
+        change = abs(new - sw) / max(1.0, abs(sw))
+        sw, st = new, cand
+        if change <= tol:
+            break
+    return np.array([sb, sw]), st
 
 
 def _q_fixed(y, v, X) -> tuple[float, int]:
