@@ -10,14 +10,12 @@ review's key, every id belongs to its study, and a sample id names a coded study
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
-import math
 import re
 from pathlib import Path
 
+from ..engine.csvtext import is_number, number_problem
 from ..engine.errors import InputError
 
 EFFECTS = "effect_sizes.csv"
@@ -76,11 +74,33 @@ def load_syntheses(root=None):
 # --------------------------------------------------------------------------- validation
 
 
+#: Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, the common ones)
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαοριυνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+                            "aeopcyxijsdqwABEKMHOPCTXIJSaopiuvABEZHIKMNOPTYX")
+
+
+def id_key(text: str) -> str:
+    """An id as a reader sees it: NFKC-normalised, without invisible (format) characters,
+    and with Cyrillic or Greek lookalikes read as the Latin letters they look like, so that
+    ids differing only by U+200B, a full-width letter or a Cyrillic 'а' are one id."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").translate(_LOOKALIKES)
+
+
 def _problem(msg, file, row=None, column=None, line=None) -> str:
     """One problem as a line; ``row`` may be a row of :func:`read_rows` (number and line)."""
     if isinstance(row, dict):
         row, line = row.get("_row"), row.get("_line")
     return str(InputError(msg, file=file, row=row, column=column, line=line))
+
+
+def _not_a_number(value: str) -> str:
+    """Why a cell is not a number (a decimal comma, '_', digits other than 0-9 named);
+    in the dataset a missing value is an empty cell."""
+    msg = number_problem(value)
+    return f"'{value}' is not a number" if msg.endswith("write NA for a missing value") else msg
 
 
 def _check_value(value: str, fld: dict) -> str | None:
@@ -90,18 +110,21 @@ def _check_value(value: str, fld: dict) -> str | None:
         return "is empty but required" if cons.get("required") else None
     num = None
     if kind == "integer":
-        if not re.fullmatch(r"[-+]?\d+", value):
-            return f"'{value}' is not a whole number"
+        # ASCII digits only: Python's int() would also take '1_000' and full-width or
+        # Arabic-Indic digits, which the command line (and R) then refuse
+        if not re.fullmatch(r"[-+]?[0-9]+", value):
+            return _not_a_number(value) if not re.fullmatch(r"[-+]?[0-9]+\.[0-9]*", value) else \
+                f"'{value}' is not a whole number"
         num = int(value)
     elif kind == "number":
-        try:
-            num = float(value)
-        except ValueError:
-            return f"'{value}' is not a number"
-        if not math.isfinite(num):
-            return f"'{value}' is not a finite number"
+        if not is_number(value):
+            return _not_a_number(value)
+        num = float(value)
     elif kind == "date":
+        # ISO 8601's calendar date only: fromisoformat also takes 20261122 and 2026-W47-7
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise ValueError(value)
             _dt.date.fromisoformat(value)
         except ValueError:
             return f"'{value}' is not a date (YYYY-MM-DD)"
@@ -153,6 +176,8 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
             problems.append(_problem("is not in the schema (data/datapackage.json)", label, column=name))
     if problems:
         return problems, []
+    # unique ids are compared as a reader sees them: NFKC-normalised, invisible characters
+    # (zero-width spaces and joiners, soft hyphens, byte-order marks) removed
     seen: dict[str, dict] = {f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")}
     for row in rows:
         for fld in fields:
@@ -161,7 +186,7 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
             if msg:
                 problems.append(_problem(msg, label, row, name))
             if name in seen and row[name]:
-                first = seen[name].setdefault(row[name], row["_row"])
+                first = seen[name].setdefault(id_key(row[name]), row["_row"])
                 if first != row["_row"]:
                     problems.append(_problem(f"'{row[name]}' repeats row {first}; ids must be unique", label,
                                              row, name))
