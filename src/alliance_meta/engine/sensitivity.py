@@ -1202,8 +1202,12 @@ class LeaveOneOutResult:
     _KEYS = ("estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat")
 
     def to_dict(self) -> dict:
-        """The JSON contract of ``alliance-meta leave1out --json``: eight arrays."""
-        return {key: _clean_list(getattr(self, key)) for key in self._KEYS}
+        """The JSON contract of ``alliance-meta leave1out --json``: eight arrays, and ``row``
+        (the data-row number of each element) when the rows are known."""
+        out = {key: _clean_list(getattr(self, key)) for key in self._KEYS}
+        if self.rows is not None:
+            out["row"] = [int(r) for r in self.rows]
+        return out
 
     def summary(self) -> str:
         """A readable table: one line per left-out row, flagged when influential."""
@@ -1310,8 +1314,12 @@ class CumulativeResult:
     level: float = 95.0
 
     def to_dict(self) -> dict:
-        """The JSON contract of ``alliance-meta cumulative --json``: three arrays."""
-        return {"estimate": _clean_list(self.estimate), "se": _clean_list(self.se), "tau2": _clean_list(self.tau2)}
+        """The JSON contract of ``alliance-meta cumulative --json``: three arrays, and ``row``
+        (the data-row number added at each step) when the rows are known."""
+        out = {"estimate": _clean_list(self.estimate), "se": _clean_list(self.se), "tau2": _clean_list(self.tau2)}
+        if self.rows is not None:
+            out["row"] = [int(self.rows[i]) for i in self.order]
+        return out
 
     def summary(self) -> str:
         """A readable table: one line per added row."""
