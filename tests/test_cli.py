@@ -120,3 +120,26 @@ def test_bias_on_a_dominant_study_gives_the_exact_answer(write_csv, run_cli):
 def test_numbers_beyond_double_precision_are_one_line(write_csv, run_cli, args, text, words):
     res = run_cli(args[0], write_csv(text), *args[1:])
     assert res.code == 2 and words in res.err and "internal error" not in res.err
+
+
+def test_a_column_name_with_a_comma_is_a_repeatable_mod(write_csv, run_cli):
+    path = write_csv('r,n,"dose, mg",site\n0.3,50,1,a\n0.1,120,2,b\n0.25,80,3,a\n0.2,60,4,b\n0.35,45,5,a\n0.15,70,6,b\n')
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", "dose, mg", "--mods", "site", "--json")
+    assert res.code == 0, res.err
+    assert [c["name"] for c in json.loads(res.out)["coefficients"]] == ["intercept", "site[b]", "dose, mg"]
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", " ")
+    assert res.code == 2 and "--mod has an empty column name" in res.err
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--metod", "DL"], "did you mean --method?"),
+    (["--method", "reml"], "did you mean 'REML'?"),
+    (["--r", "R", "--n", "n"], "no column 'R'; did you mean 'r'?"),
+])
+def test_did_you_mean(write_csv, run_cli, argv, words):
+    path = write_csv("study,r,n\nA,0.3,50\nB,0.1,120\nC,0.25,80\n")
+    args = ["pool", path, *argv] if argv[0] != "--r" else ["pool", path, *argv]
+    if "--r" not in argv:
+        args += ["--r", "r", "--n", "n"]
+    res = run_cli(*args)
+    assert res.code == 2 and res.err.count("\n") == 1 and words in res.err, res.err

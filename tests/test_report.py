@@ -368,3 +368,13 @@ def test_the_report_refuses_what_pool_refuses(tmp_path, capsys):
         code, out, err = run(capsys, *command, f, "--r", "r", "--n", "n", "--cluster", "district", "--test", "knha")
         assert code == 2 and err.count("\n") == 1 and "knha" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_max_rows_sets_where_the_forest_plot_is_left_out(tmp_path, report, capsys):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--max-rows", "5", file=f)
+    assert "The forest plot is left out: 11 rows exceed the 5" in html and "The rows analysed" not in html
+    assert "The forest plot is left out" not in report("--r", "r", "--n", "n", "--max-rows", "11", file=f)
+    code, out, err = run(capsys, "report", f, "--r", "r", "--n", "n", "--max-rows", "0", "-o", tmp_path / "x.html")
+    assert code == 2 and "--max-rows: 0 is not above 0" in err

@@ -30,6 +30,32 @@ def method_arg(p, fe: str = " for a fixed-effect model") -> None:
                    help=f"tau^2 estimator: REML (default), DL, PM, ML, HE, SJ, HS, EB, or FE{fe}")
 
 
+def mod_args(p, what: str = "moderator columns for a meta-regression") -> None:
+    """--mods COL[,COL...] and the repeatable --mod COL (for a column name with a comma)."""
+    p.add_argument("--mods", metavar="COL[,COL...]", help=what)
+    p.add_argument("--mod", metavar="COL", action="append", default=[],
+                   help="one moderator column, repeatable (for a name with a comma)")
+
+
+def moderators(args) -> list[str]:
+    """The moderator columns of --mods and every --mod, in order, each once.
+
+    Raises
+    ------
+    InputError
+        An empty name in --mods (``a,,b``) or an empty --mod.
+    """
+    from ..engine.errors import InputError
+
+    mods = [m.strip() for m in args.mods.split(",")] if getattr(args, "mods", None) else []
+    if any(not m for m in mods):
+        raise InputError("--mods has an empty column name")
+    extra = [m.strip() for m in getattr(args, "mod", None) or []]
+    if any(not m for m in extra):
+        raise InputError("--mod has an empty column name")
+    return list(dict.fromkeys(mods + extra))
+
+
 def read(args, extra=(), optional=()):
     """The effect sizes the options name, as an :class:`~alliance_meta.cli.inputs.EffectTable`."""
     from .inputs import read_effects

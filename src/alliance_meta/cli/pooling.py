@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .common import effect_args, emit, method_arg, read
+from .common import effect_args, emit, method_arg, mod_args, moderators, read
 
 
 def register(sub) -> None:
@@ -15,7 +15,7 @@ def register(sub) -> None:
     method_arg(p)
     p.add_argument("--test", default=None, choices=("z", "knha", "t"), metavar="TEST",
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
-    p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
+    mod_args(p)
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.set_defaults(func=cmd_pool)
@@ -24,9 +24,7 @@ def register(sub) -> None:
 def cmd_pool(args) -> int:
     from ..engine.errors import InputError
 
-    mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
-    if any(not m for m in mods):
-        raise InputError("--mods has an empty column name")
+    mods = moderators(args)
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
     test = args.test or "z"

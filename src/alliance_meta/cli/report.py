@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from .common import check_output, effect_args, method_arg, read
+from .common import check_output, effect_args, method_arg, mod_args, moderators, read
 from .html import embedded_json, figure, number, p_value, table as html_table, text, value
 
 #: forest plots and per-row tables beyond this many rows are left out of the page (named as such)
@@ -98,21 +98,34 @@ def register(sub) -> None:
     p.add_argument("--test", default="z", choices=("z", "knha", "t"), metavar="TEST",
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
-    p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
+    mod_args(p, "moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--title", metavar="TEXT", help="title of the report (default: the file name)")
+    p.add_argument("--max-rows", metavar="N", type=_positive_int, default=MAX_ROWS_SHOWN,
+                   help=f"largest number of rows drawn in the forest plots and listed row by row "
+                        f"(default {MAX_ROWS_SHOWN})")
     p.add_argument("-o", "--output", metavar="OUT.html", required=True, help="the report to write (.html)")
     p.set_defaults(func=cmd_report)
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0")
+    return value
 
 
 def cmd_report(args) -> int:
     from ..engine.errors import InputError
 
     check_output(args.output, (".html", ".htm"), "the report must end in .html", source=args.file)
-    mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
-    if any(not m for m in mods):
-        raise InputError("--mods has an empty column name")
+    mods = moderators(args)
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
     if args.test == "t" and not args.cluster:
@@ -127,6 +140,7 @@ def cmd_report(args) -> int:
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
                        robust=args.robust)
     analyses["input"] = describe_input(args, table, used)
+    analyses["max_rows"] = args.max_rows
     analyses["input"].update(participants(table, args.cluster))
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
@@ -406,9 +420,10 @@ def _results(analyses, table, labels, cite) -> str:
     s.append("</p>")
     if res.k < 2:
         s.append('<p class="note">With one effect size there is nothing to pool; the estimate is that row.</p>')
-    if table.k > MAX_ROWS_SHOWN:
-        s.append(f'<p class="note">The forest plot is left out: {table.k} rows exceed the {MAX_ROWS_SHOWN} a '
-                 "readable plot can hold.</p>")
+    shown = analyses.get("max_rows", MAX_ROWS_SHOWN)
+    if table.k > shown:
+        s.append(f'<p class="note">The forest plot is left out: {table.k} rows exceed the {shown} a '
+                 "readable plot can hold (--max-rows sets that limit).</p>")
     elif table.k >= 2:
         fig = forest(table.yi, table.vi, labels, result=res, is_r=is_r)
         s.append(figure(fig, alt=f"Forest plot of {table.k} effect sizes with their 95% confidence intervals, the "
@@ -553,7 +568,7 @@ def _influence(analyses, table, labels) -> str:
     else:
         s.append("<p>No row is flagged by the rule used here (|studentised residual| &gt; 1.96 or Cook's distance "
                  "&gt; 4/<i>k</i>).</p>")
-    if k <= MAX_ROWS_SHOWN:
+    if k <= analyses.get("max_rows", MAX_ROWS_SHOWN):
         from ..figures.forests import leave1out_plot
 
         fig = leave1out_plot(l1o, labels)
@@ -656,7 +671,7 @@ def _data(analyses, table, labels) -> str:
                                     "and why", numeric={0, 1}))
     else:
         s.append("<p>No row was left out: every row has a value in each column the report uses.</p>")
-    if table.k <= MAX_ROWS_SHOWN:
+    if table.k <= analyses.get("max_rows", MAX_ROWS_SHOWN):
         if table.is_r:
             head = ["Row", "Label", "r", "n", "Fisher z", "Variance"]
             rows = [[str(table.rows[i]), text(labels[i]), number(table.r[i], 3), f"{table.n[i]:g}",
