@@ -376,5 +376,6 @@ def test_max_rows_sets_where_the_forest_plot_is_left_out(tmp_path, report, capsy
     html = report("--r", "r", "--n", "n", "--max-rows", "5", file=f)
     assert "The forest plot is left out: 11 rows exceed the 5" in html and "The rows analysed" not in html
     assert "The forest plot is left out" not in report("--r", "r", "--n", "n", "--max-rows", "11", file=f)
-    code, out, err = run(capsys, "report", f, "--r", "r", "--n", "n", "--max-rows", "0", "-o", tmp_path / "x.html")
-    assert code == 2 and "--max-rows: 0 is not above 0" in err
+    with pytest.raises(SystemExit) as stop:
+        main(["report", str(f), "--r", "r", "--n", "n", "--max-rows", "0", "-o", str(tmp_path / "x.html")])
+    assert stop.value.code == 2 and "--max-rows: 0 is not above 0" in capsys.readouterr().err
