@@ -99,8 +99,11 @@ def figure(fig, *, alt: str, caption: str, dpi: int = 120) -> str:
 
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
+    from ..figures.base import quiet_rendering
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    with quiet_rendering():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{text(alt)}">'
