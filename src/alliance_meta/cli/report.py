@@ -224,7 +224,18 @@ def results_json(analyses: dict) -> dict:
     if tl is not None and tl.robust is not None:  # the model fit behind the robust contract
         out["three_level_model"] = tl.to_dict(model=True)
     out["skipped"] = analyses["skipped"]
+    if analyses.get("derived"):
+        out["derived"] = analyses["derived"]
     return out
+
+
+def _derived(analyses: dict, key: str, x, shown: str) -> str:
+    """A number the prose shows that no command's --json holds (τ, an estimate back-
+    transformed to r, a share of Q): kept under ``derived`` in the embedded JSON, and
+    shown carrying that key."""
+    x = float(x)
+    analyses.setdefault("derived", {})[key] = x
+    return value(f"derived.{key}", x, shown)
 
 
 def describe_input(args, table, used) -> dict:
@@ -314,7 +325,7 @@ def render(analyses: dict, table, labels, *, title: str) -> str:
              f"Made by alliance-meta {text(version('alliance-meta'))}.</p>"]
     parts.append("<h2>Methods</h2>" + _methods(analyses, table, cite))
     parts.append("<h2>Results</h2>" + _results(analyses, table, labels, cite))
-    parts.append("<h2>Heterogeneity</h2>" + _heterogeneity(res, table, labels, is_r))
+    parts.append("<h2>Heterogeneity</h2>" + _heterogeneity(res, table, labels, is_r, analyses))
     parts.append("<h2>Small-study effects</h2>" + _bias(analyses, table, cite))
     parts.append("<h2>Influence and leave-one-out</h2>" + _influence(analyses, table, labels))
     if "metareg" in analyses:
@@ -465,9 +476,10 @@ def _three_level_lead(tl, table, n_text: str, what: str) -> str:
             f"rows nested in clusters) gave a pooled {what} of {est}, {stat}.</p>")
 
 
-def _heterogeneity(res, table, labels, is_r) -> str:
+def _heterogeneity(res, table, labels, is_r, analyses=None) -> str:
     from ..engine.heterogeneity import q_contributions
 
+    analyses = {} if analyses is None else analyses
     if res.k < 2:
         return "<p>Heterogeneity cannot be estimated from one effect size.</p>"
     q = (f"<i>Q</i>({value('pool.Q_df', res.Q_df, str(res.Q_df))}) = {value('pool.Q', res.Q, number(res.Q, 2))}, "
@@ -479,7 +491,7 @@ def _heterogeneity(res, table, labels, is_r) -> str:
     s = [f"<p>{q}. τ² = {value('pool.tau2', res.tau2, number(res.tau2, 4))}, 95% CI "
          f"[{value('pool.tau2_ci_lb', res.tau2_ci_lb, number(res.tau2_ci_lb, 4))}, "
          f"{value('pool.tau2_ci_ub', res.tau2_ci_ub, number(res.tau2_ci_ub, 4))}]{scale}; τ = "
-         f"{number(math.sqrt(res.tau2), 3)}; {i2}, 95% CI "
+         f"{_derived(analyses, 'tau', math.sqrt(res.tau2), number(math.sqrt(res.tau2), 3))}; {i2}, 95% CI "
          f"[{value('pool.I2_ci_lb', res.I2_ci_lb, number(res.I2_ci_lb, 1))}%, "
          f"{value('pool.I2_ci_ub', res.I2_ci_ub, number(res.I2_ci_ub, 1))}%]; <i>H</i>² = "
          f"{value('pool.H2', res.H2, number(res.H2, 2))}.</p>"]
@@ -496,7 +508,9 @@ def _heterogeneity(res, table, labels, is_r) -> str:
 
         top = [int(i) for i in np.argsort(-share, kind="stable")[:3] if share[i] >= 0.2]
         if top:
-            named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}): {number(100 * share[i], 0)}%" for i in top)
+            named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}): "
+                              f"{_derived(analyses, f'q_share_pct_row{table.rows[i]}', 100 * share[i], number(100 * share[i], 0))}%"
+                              for i in top)
             s.append(f"<p>The rows that contribute most to <i>Q</i> (share of the fixed-effect <i>Q</i>): {named}.</p>")
     return "".join(s)
 
@@ -555,13 +569,20 @@ def _influence(analyses, table, labels) -> str:
     lo, hi = int(np.argmin(l1o.estimate)), int(np.argmax(l1o.estimate))
     digits = 2 if table.is_r else 3
     lz = {"leading_zero": not table.is_r}
+    def shown_estimate(i: int, name: str) -> str:
+        if table.is_r:   # the r the reader sees is not in --json (Fisher z is)
+            return _derived(analyses, f"leave1out_{name}_r", tx(l1o.estimate[i]), number(tx(l1o.estimate[i]), digits, **lz))
+        return value(f"leave1out.estimate.{i}", l1o.estimate[i], number(l1o.estimate[i], digits, **lz))
+
     s = [f"<p>Leaving out one row at a time, the pooled estimate ranged from "
-         f"{number(tx(l1o.estimate[lo]), digits, **lz)} (without row {table.rows[lo]}, {text(labels[lo])}) to "
-         f"{number(tx(l1o.estimate[hi]), digits, **lz)} (without row {table.rows[hi]}, {text(labels[hi])})"
+         f"{shown_estimate(lo, 'min')} (without row {table.rows[lo]}, {text(labels[lo])}) to "
+         f"{shown_estimate(hi, 'max')} (without row {table.rows[hi]}, {text(labels[hi])})"
          f"{' on the r scale' if table.is_r else ''}.</p>"]
     if flagged:
         named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}: studentised residual "
-                          f"{number(l1o.rstudent[i], 2)}, Cook's distance {number(l1o.cooks[i], 2)})" for i in flagged)
+                          f"{value(f'leave1out.rstudent.{i}', l1o.rstudent[i], number(l1o.rstudent[i], 2))}, "
+                          f"Cook's distance {value(f'leave1out.cooks.{i}', l1o.cooks[i], number(l1o.cooks[i], 2))})"
+                          for i in flagged)
         s.append(f"<p>Influential or outlying by the rule used here (|studentised residual| &gt; 1.96 or Cook's "
                  f"distance &gt; 4/<i>k</i>): {named}. A flag asks for a second look at that row's coding and design; "
                  "it is not a reason to drop the row.</p>")
