@@ -147,3 +147,12 @@ def test_moderators_that_saturate_the_clusters_fit_as_in_metafor():
     assert res.logLik == pytest.approx(9.47961485805, abs=1e-8)
     assert res.sigma2_between == pytest.approx(0.001, rel=1e-9) and "held at metafor's starting value" in res.summary()
     assert np.all(np.isfinite(res.robust.se))
+
+
+def test_a_small_p_in_the_coefficient_table_reads_like_its_column():
+    """Issue 28: 'p < .0001' inside a table whose other cells are bare numbers."""
+    r = np.array([0.30, 0.25, 0.35, 0.05, 0.10, 0.02, 0.20, 0.15, 0.25, 0.40, 0.30, 0.22, 0.12])
+    n = np.array([100, 90, 110, 100, 120, 100, 100, 80, 100, 80, 70, 60, 90])
+    res = three_level(np.arctanh(r), 1.0 / (n - 3.0), [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5])
+    row = next(line for line in res.summary().splitlines() if line.startswith("intercept"))
+    assert "<.0001" in row and "p <" not in row

@@ -354,7 +354,7 @@ class MetaRegResult:
         width = max(len(c.name) for c in self.coefficients)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI")
         for c in self.coefficients:
-            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval).removeprefix('p = '):>8}   "
+            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval).removeprefix('p = ').replace('p < ', '<'):>8}   "
                          f"[{c.ci_lb:.4f}, {c.ci_ub:.4f}]")
         test = "QM" if self.test == "z" else "F"
         lines.append(f"Moderators: {test}({self.QM_df}{'' if self.test == 'z' else ', ' + str(self.df)}) = {self.QM:.3f}, "

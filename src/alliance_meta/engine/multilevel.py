@@ -334,7 +334,7 @@ class ThreeLevelResult:
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI   ({scale})")
         for i, n in enumerate(self.names):
             lines.append(f"{n:{width}}  {self.beta[i]:8.4f}  {self.se[i]:8.4f}  {self.stat[i]:8.3f}  "
-                         f"{_p(self.pval[i]).removeprefix('p = '):>8}   [{self.ci_lb[i]:.4f}, {self.ci_ub[i]:.4f}]")
+                         f"{_p(self.pval[i]).removeprefix('p = ').replace('p < ', '<'):>8}   [{self.ci_lb[i]:.4f}, {self.ci_ub[i]:.4f}]")
         if self.is_r and len(self.names) == 1:
             lines.append(f"Back-transformed r = {math.tanh(self.beta[0]):.3f}, {self.level:g}% CI "
                          f"[{math.tanh(self.ci_lb[0]):.3f}, {math.tanh(self.ci_ub[0]):.3f}]")
