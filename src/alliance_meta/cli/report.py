@@ -11,7 +11,6 @@ only when everything in it has been computed, and atomically, so a failed run le
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import sys
@@ -241,6 +240,8 @@ def _derived(analyses: dict, key: str, x, shown: str) -> str:
 def describe_input(args, table, used) -> dict:
     """The file (name and SHA-256 of its bytes), the columns used, the rows read, and each
     row left out with its physical line and the columns that were empty in it."""
+    import hashlib
+
     effect_cols = [args.r, args.n] if args.r else [args.yi, args.vi]
     digest = hashlib.sha256()
     with open(args.file, "rb") as fh:
