@@ -143,3 +143,13 @@ def test_did_you_mean(write_csv, run_cli, argv, words):
         args += ["--r", "r", "--n", "n"]
     res = run_cli(*args)
     assert res.code == 2 and res.err.count("\n") == 1 and words in res.err, res.err
+
+
+def test_pool_reads_its_csv_without_pandas_or_scipy_special(write_csv):
+    """Issue 28: start-up. pandas (0.27 s) read the CSV and scipy.special (0.3 s) gave the
+    normal and chi-square tails; the whole-process time is benchmarked in benchmarks/."""
+    path = write_csv("study,r,n\n" + "".join(f"S{i},0.{i % 9 + 1},{40 + i}\n" for i in range(16)))
+    code = ("import sys; from alliance_meta.cli import main; main(['pool', sys.argv[1], '--r', 'r', '--n', 'n']); "
+            "print(sorted(m for m in ('pandas', 'scipy.special', 'scipy.stats', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
