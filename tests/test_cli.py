@@ -153,3 +153,14 @@ def test_pool_reads_its_csv_without_pandas_or_scipy_special(write_csv):
             "print(sorted(m for m in ('pandas', 'scipy.special', 'scipy.stats', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_moderators_near_1e200_get_one_line(write_csv, run_cli):
+    """Issue 28: a RuntimeWarning and a false 'collinear' (three lines); metafor fails there too."""
+    path = write_csv("r,n,x\n0.3,50,1e200\n0.1,120,2e200\n0.25,80,3e200\n0.2,60,5e200\n0.15,90,4e200\n")
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mods", "x")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "column 'x'" in res.err and "divide the column by a power of ten" in res.err
+    ok = run_cli("pool", write_csv("r,n,x\n0.3,50,1e100\n0.1,120,2e100\n0.25,80,3e100\n0.2,60,5e100\n0.15,90,4e100\n"),
+                 "--r", "r", "--n", "n", "--mods", "x", "--json")
+    assert ok.code == 0 and ok.err == ""

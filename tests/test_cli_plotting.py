@@ -167,3 +167,9 @@ def test_labels_the_font_cannot_draw_print_nothing_on_stderr(write_csv, tmp_path
     res = subprocess.run([str(exe), "report", str(path), "--r", "r", "--n", "n", "--labels", "study",
                           "-o", str(tmp_path / "r.html")], capture_output=True, text=True)
     assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_a_funnel_of_two_effect_sizes_is_drawn(write_csv, run_cli, tmp_path):
+    """Issue 28: refused with a message about the bias tests; the funnel needs none of them."""
+    res = run_cli("plot", "funnel", write_csv("r,n\n0.3,50\n0.1,120\n"), "--r", "r", "--n", "n", "-o", tmp_path / "f.png")
+    assert res.code == 0 and res.err == "" and (tmp_path / "f.png").stat().st_size > 0

@@ -118,8 +118,16 @@ def _draw(args, table, labels):
         return forest(table.yi, table.vi, labels, result=res, is_r=table.is_r, groups=groups, subgroup_results=subs)
     if args.kind == "funnel":
         from ..engine.bias import bias_tests
+        from ..engine.errors import InputError
         from ..figures.funnels import funnel
 
+        if table.k < 3:   # too few for trim-and-fill (and the bias tests): the funnel alone
+            from ..engine.models import pool
+
+            if table.k < 1:
+                raise InputError("a funnel plot needs at least 1 effect size with a value; found 0", file=table.path)
+            est = pool(table.yi, table.vi, method=args.method).estimate
+            return funnel(table.yi, table.vi, estimate=est, trimfill=None, is_r=table.is_r)
         b = bias_tests(table.yi, table.vi, method=args.method, is_r=table.is_r)
         return funnel(table.yi, table.vi, estimate=b.estimate, trimfill=b.trimfill, is_r=table.is_r)
     if args.kind == "cumulative":

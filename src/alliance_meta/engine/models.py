@@ -384,6 +384,10 @@ def _is_numeric(values: Sequence) -> bool:
     return True
 
 
+#: Largest absolute value of a numeric moderator: k x^2 must stay finite in the fit's sums
+#: (metafor fails there too, with "infinite or missing values").
+MAX_MODERATOR = 1e150
+
 #: Largest design matrix built (k x p doubles, 2 GiB): beyond it a moderator is an identifier.
 MAX_DESIGN_CELLS = 2**28
 
@@ -393,9 +397,13 @@ def full_rank(X) -> bool:
     length: a moderator measured in large units (a standard error of 1e50, a year in days)
     is not collinear with the intercept because of its scale alone."""
     X = np.asarray(X, dtype=float)
-    norms = np.linalg.norm(X, axis=0)
-    if np.any(norms == 0):
+    # divided by its largest entry first, so that the length of a column of values near
+    # 1e200 does not overflow (its square would) into a false "collinear"
+    peak = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    if np.any(peak == 0) or not np.all(np.isfinite(peak)):
         return False
+    X = X / peak
+    norms = np.linalg.norm(X, axis=0)
     return bool(np.linalg.matrix_rank(X / norms) == X.shape[1])
 
 
@@ -426,7 +434,12 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     names = ["intercept"]
     for name, values in moderators.items():
         if numeric[name]:
-            cols.append(np.asarray(values, dtype=float))
+            col = np.asarray(values, dtype=float)
+            big = float(np.max(np.abs(col))) if col.size else 0.0
+            if big > MAX_MODERATOR:   # squares and cross-products of the fit would overflow
+                raise InputError(f"moderator {name!r} has values as large as {big:.3g}; the model's sums of "
+                                 "squares would overflow: divide the column by a power of ten", column=name)
+            cols.append(col)
             names.append(name)
         else:
             labels = np.asarray([str(x) for x in values])
