@@ -89,7 +89,7 @@ def read_columns(path: str, needed: list[str], table=None) -> tuple[dict[str, np
     idx = {c: table.index(c) for c in dict.fromkeys(needed)}
     if table.n_rows == 0:
         raise InputError("has a header but no data rows", file=str(path))
-    cols = {c: np.array([rec[j] for rec in table.records], dtype=object) for c, j in idx.items()}
+    cols = {c: np.array(cells, dtype=object) for c, cells in table.columns(list(idx)).items()}
     return cols, np.arange(1, table.n_rows + 1)
 
 
@@ -105,7 +105,8 @@ def to_numbers(values: np.ndarray, rows: np.ndarray, column: str, label: str, li
     from ..engine.csvtext import to_numbers as convert
 
     rows = np.asarray(rows)
-    return convert([str(v) for v in values], rows, rows + 1 if lines is None else lines, column, label)
+    cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return convert(cells, rows, rows + 1 if lines is None else lines, column, label)
 
 
 def _first(mask: np.ndarray) -> int:
@@ -143,7 +144,10 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     is_r = r is not None
     a_col, b_col = (r, n) if is_r else (yi, vi)
     table = read_table(path)
-    cols, rows = read_columns(path, [a_col, b_col, *extra, *optional], table=table)
+    cols = table.columns([a_col, b_col, *extra, *optional])       # lists of stripped cells
+    if table.n_rows == 0:
+        raise InputError("has a header but no data rows", file=label)
+    rows = np.arange(1, table.n_rows + 1)
     lines = np.asarray(table.lines, dtype=np.int64)
 
     def where(i):
@@ -177,10 +181,9 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
             raise InputError(f"variance {cols[b_col][i]} is not positive", column=b_col, **where(i))
     typed, present = {}, {}
     for col in dict.fromkeys([*extra, *optional]):
-        vals = cols[col]
-        cells = [str(v) for v in vals]
+        cells = cols[col]
         if looks_numeric(cells):
-            typed[col] = to_numbers(vals, rows, col, label, lines)
+            typed[col] = to_numbers(cells, rows, col, label, lines)
             present[col] = np.isfinite(typed[col])
             continue
         i = comma_numbers(cells)
@@ -188,7 +191,7 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
             raise InputError(number_problem(cells[i]), column=col, **where(i))
         _refuse_non_finite(cells, col, where)
         miss = np.array([c == "" or c == "NA" for c in cells], dtype=bool)
-        typed[col] = np.where(miss, "", vals).astype(object)
+        typed[col] = np.where(miss, "", np.array(cells, dtype=object)).astype(object)
         present[col] = ~miss
     keep = np.isfinite(a) & np.isfinite(b)
     for col in dict.fromkeys(extra):
@@ -201,7 +204,7 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     omitted = int(rows.size - keep.sum())
     a, b, kept_rows, kept_lines = a[keep], b[keep], rows[keep], lines[keep]
     out_extra = {col: typed[col][keep] for col in typed}
-    out_text = {col: np.asarray(cols[col][keep], dtype=object) for col in dict.fromkeys(extra)}
+    out_text = {col: np.array(cols[col], dtype=object)[keep] for col in dict.fromkeys(extra)}
     common = dict(extra=out_extra, text=out_text, lines=kept_lines, rows_read=int(rows.size), left_out=left_out)
     if is_r:
         return EffectTable(label, np.arctanh(a), 1.0 / (b - 3.0), kept_rows, omitted, True, r=a, n=b, **common)

@@ -113,8 +113,10 @@ class CsvTable:
         The column names (see :func:`name_key`); an empty name is ``""``.
     header_line : int
         The physical line (from 1) the header starts on.
-    records : list of list of str
-        The data rows' cells, stripped, in file order; row ``i`` (from 1) is ``records[i - 1]``.
+    records : list of (str or list of str)
+        The data rows in file order, row ``i`` (from 1) at ``records[i - 1]``: a line with no
+        quote as its text (split when a column is asked for, so that a file of a million
+        rows keeps only the cells used), a record with quotes as its cells.
     lines : list of int
         The physical line each data row starts on.
     """
@@ -156,10 +158,34 @@ class CsvTable:
         raise InputError(f"no column '{name}'{hint} (the file has: {self.shown_header()})", file=self.label,
                          column=name)
 
+    def columns(self, names) -> dict:
+        """The stripped cells of each column in ``names``, one list per name, one cell per
+        data row (each row split once)."""
+        import gc
+
+        at = {name: self.index(name) for name in dict.fromkeys(names)}
+        out = {name: [] for name in at}
+        sep, recs = self.sep, self.records
+        enabled = gc.isenabled()
+        gc.disable()      # a million short-lived lists would set off full collections again and again
+        try:
+            for lo in range(0, len(recs), 100_000):       # a block of rows at a time: bounded memory
+                split = [rec.split(sep) if type(rec) is str else rec for rec in recs[lo:lo + 100_000]]
+                for name, j in at.items():
+                    out[name].extend([cells[j].strip() for cells in split])
+        finally:
+            if enabled:
+                gc.enable()
+        return out
+
     def column(self, name: str) -> list:
-        """The cells of column ``name``, one per data row."""
-        j = self.index(name)
-        return [rec[j] for rec in self.records]
+        """The stripped cells of column ``name``, one per data row."""
+        return self.columns([name])[name]
+
+    def rows(self):
+        """Each data row's stripped cells, in file order."""
+        for rec in self.records:
+            yield [c.strip() for c in (rec.split(self.sep) if type(rec) is str else rec)]
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -252,9 +278,23 @@ def parse(text: str, label: str) -> CsvTable:
     table = CsvTable(label, sep, [], line)
     first = True
     while pos < n:
+        if not first and text.find('"', pos) < 0:
+            _plain_rest(table, text[pos:], line, width)       # no quote left: every line at once
+            break
         end = text.find("\n", pos)
         end = n if end < 0 else end
         seg = text[pos:end]
+        if not first and '"' not in seg:
+            # the common case, kept as the line's text: blank, or its number of cells
+            if seg.strip() and seg.replace(sep, "").strip():
+                width_here = seg.count(sep) + 1
+                if width_here != width:
+                    _misfit(seg, width_here, width, sep, label, len(table.records) + 1, line)
+                table.records.append(seg)
+                table.lines.append(line)
+            line += 1
+            pos = end + 1
+            continue
         if '"' in seg:
             cells, nxt, breaks = _quoted_record(text, pos, sep, line, label)
         else:
@@ -273,21 +313,53 @@ def parse(text: str, label: str) -> CsvTable:
             width = len(names)
             first = False
         else:
-            cells = [c.strip() for c in cells]
-            if any(cells):
+            if any(c.strip() for c in cells):
                 if len(cells) != width:
-                    row = len(table.records) + 1
-                    hint = ""
-                    if len(cells) > width and sep == "," and re.search(r"\d,\d", seg):
-                        hint = ("; a decimal comma? write numbers with a point (0.25), or quote a cell that "
-                                "holds a comma")
-                    raise InputError(f"has {len(cells)} field{'s' if len(cells) != 1 else ''} where the header "
-                                     f"has {width}{hint}", file=label, row=row, line=line)
+                    _misfit(seg, len(cells), width, sep, label, len(table.records) + 1, line)
                 table.records.append(cells)
                 table.lines.append(line)
         line += 1 + breaks
         pos = nxt
     return table
+
+
+def _plain_rest(table: CsvTable, rest: str, line: int, width: int) -> None:
+    """Add the lines of ``rest`` (no quote in it; the first on physical line ``line``) to
+    ``table``: each as its text, blank lines (and lines of separators alone) left out, a
+    line whose number of cells is not the header's refused."""
+    import gc
+
+    sep = table.sep
+    segs = rest.split("\n")
+    blank = sep + " \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029"
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        keep = [i for i, seg in enumerate(segs) if seg.strip(blank)]
+    finally:
+        if enabled:
+            gc.enable()
+    counts = [segs[i].count(sep) for i in keep]
+    if counts and (min(counts) != width - 1 or max(counts) != width - 1):
+        at = next(j for j, c in enumerate(counts) if c != width - 1)
+        _misfit(segs[keep[at]], counts[at] + 1, width, sep, table.label, len(table.records) + at + 1, line + keep[at])
+    table.records.extend(segs[i] for i in keep)
+    table.lines.extend(line + i for i in keep)
+
+
+def _misfit(seg: str, n: int, width: int, sep: str, label: str, row: int, line: int):
+    """Refuse a row with ``n`` cells where the header has ``width``.
+
+    Raises
+    ------
+    InputError
+        Naming the row and its physical line, and a decimal comma when one may be the cause.
+    """
+    hint = ""
+    if n > width and sep == "," and re.search(r"\d,\d", seg):
+        hint = "; a decimal comma? write numbers with a point (0.25), or quote a cell that holds a comma"
+    raise InputError(f"has {n} field{'s' if n != 1 else ''} where the header has {width}{hint}", file=label,
+                     row=row, line=line)
 
 
 def load(path) -> CsvTable:
@@ -339,6 +411,20 @@ def to_numbers(cells, rows, lines, column: str, label: str) -> np.ndarray:
         thousands separator, '_', digits that are not ASCII, inf).
     """
     cells = list(cells)
+    if cells and not _PLAIN_CHARS.search("\n".join(cells)):
+        # digits, points, signs and exponents only (no NA spelled, no comma): numpy parses
+        # the cells at once; an empty cell is the only missing value here
+        missing = np.zeros(len(cells), dtype=bool) if "" not in cells else \
+            np.fromiter((not c for c in cells), dtype=bool, count=len(cells))
+        try:
+            values = np.array(cells if not missing.any() else [c for c in cells if c], dtype=float)
+        except ValueError:
+            pass
+        else:
+            if np.all(np.isfinite(values)):
+                out = np.full(len(cells), np.nan)
+                out[~missing] = values
+                return out
     missing = np.fromiter((c.lower() in MISSING for c in cells), dtype=bool, count=len(cells))
     filled = [c for c, m in zip(cells, missing) if not m]
     out = np.full(len(cells), np.nan)
@@ -367,6 +453,13 @@ def to_numbers(cells, rows, lines, column: str, label: str) -> np.ndarray:
 def looks_numeric(cells) -> bool:
     """Whether every cell that is not a missing value is a number (and one is): R's
     type.convert makes such a column numeric."""
+    cells = list(cells)
+    if cells and not _PLAIN_CHARS.search("\n".join(cells)):
+        filled = [c for c in cells if c]
+        try:
+            return bool(filled) and bool(np.all(np.isfinite(np.array(filled, dtype=float))))
+        except ValueError:
+            pass
     seen = False
     for c in cells:
         if c.lower() in MISSING:

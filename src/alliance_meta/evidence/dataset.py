@@ -155,7 +155,7 @@ def read_rows(path: Path, label: str) -> tuple[list[str], list[dict]]:
     table = load(path)
     header = table.header
     rows = [{"_row": i, "_line": line, **dict(zip(header, cells))}
-            for i, (cells, line) in enumerate(zip(table.records, table.lines), start=1)]
+            for i, (cells, line) in enumerate(zip(table.rows(), table.lines), start=1)]
     return header, rows
 
 
