@@ -501,7 +501,7 @@ def _heterogeneity(res, table, labels, is_r, analyses=None) -> str:
                  "effects are equal: with these rows, heterogeneity too small to detect cannot be told apart from "
                  "none, and the upper limit of its interval says how much could be there.</p>")
     if res.k < 10:
-        s.append(f'<p class="note">With {res.k} effect sizes the <i>Q</i> test has little power, and τ² and '
+        s.append(f'<p class="note">With {value("pool.k", res.k, str(res.k))} effect sizes the <i>Q</i> test has little power, and τ² and '
                  "<i>I</i>² are imprecise (see their intervals).</p>")
     share = q_contributions(table.yi, table.vi) / res.Q if res.Q > 0 else None
     if share is not None and res.Q_pval < 0.05:
@@ -528,7 +528,7 @@ def _bias(analyses, table, cite) -> str:
         else (lambda z, key: value(key, z, number(z, 3)))
     s = []
     if b.k < BIAS_POWER_K:
-        s.append(f'<p class="note">With {b.k} effect sizes (fewer than {BIAS_POWER_K}) these tests have too little '
+        s.append(f'<p class="note">With {value("pool.k", b.k, str(b.k))} effect sizes (fewer than {BIAS_POWER_K}) these tests have too little '
                  "power to tell chance from real funnel-plot asymmetry, and a non-significant result does not show "
                  f"that small-study effects are absent {cite('sterne2011')}.</p>")
     s.append(f"<p>Egger's regression test: <i>z</i> = {value('bias.egger_rma_z', b.egger_rma_z, number(b.egger_rma_z, 2))}, "
@@ -638,7 +638,7 @@ def _metareg(mr, table) -> str:
     s = [_coef_table(d["coefficients"], crit, f"Meta-regression coefficients{scale}", "metareg.coefficients")]
     test = "Q<sub>M</sub>" if mr.test == "z" else "<i>F</i>"
     r2 = "n/a" if mr.R2 is None else f"{value('metareg.R2', mr.R2, number(mr.R2, 1))}%"
-    s.append(f"<p>Test of the moderators: {test}({mr.QM_df}{'' if mr.test == 'z' else ', ' + str(mr.df)}) = "
+    s.append(f"<p>Test of the moderators: {test}({value('metareg.QM_df', mr.QM_df, str(mr.QM_df))}{'' if mr.test == 'z' else ', ' + str(mr.df)}) = "
              f"{value('metareg.QM', mr.QM, number(mr.QM, 2))}, {value('metareg.QM_pval', mr.QM_pval, p_value(mr.QM_pval))}. "
              f"Residual τ² = {value('metareg.tau2', mr.tau2, number(mr.tau2, 4))}; residual <i>I</i>² = "
              f"{value('metareg.I2', mr.I2, number(mr.I2, 1))}%; <i>R</i>² = {r2}.</p>")
@@ -646,7 +646,7 @@ def _metareg(mr, table) -> str:
     notes = ["A meta-regression compares studies, not conditions within a study: an association here may be "
              "confounded by anything else that differs between the studies."]
     if per < 10:
-        notes.append(f"With {mr.k} effect sizes for {len(mr.coefficients) - 1} moderator coefficient(s) (fewer than "
+        notes.append(f"With {value('metareg.k', mr.k, str(mr.k))} effect sizes for {len(mr.coefficients) - 1} moderator coefficient(s) (fewer than "
                      "10 per coefficient), the coefficients are imprecise and <i>R</i>² is unstable.")
     s.append('<p class="note">' + " ".join(notes) + "</p>")
     return "".join(s)
