@@ -294,3 +294,8 @@ def test_what_python_s_csv_writes_is_read_back_on_its_lines(write_csv, rows, quo
         lines.append(line)
         line += 1 + label.replace("\r\n", "\n").replace("\r", "\n").count("\n")
     assert t.lines.tolist() == [lines[i] for i in filled] and t.rows_read == len(rows)
+
+
+def test_an_empty_column_option_is_named(write_csv):
+    with pytest.raises(InputError, match="--r needs a column name"):
+        read_effects(write_csv(GOOD), r=" ", n="n")

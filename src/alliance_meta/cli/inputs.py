@@ -141,6 +141,9 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     label = str(path)
     if (r is None) != (n is None) or (yi is None) != (vi is None) or (r is None) == (yi is None):
         raise InputError("give either --r and --n, or --yi and --vi")
+    for option, col in (("--r", r), ("--n", n), ("--yi", yi), ("--vi", vi)):
+        if col is not None and not " ".join(str(col).split()):
+            raise InputError(f"{option} needs a column name")
     is_r = r is not None
     a_col, b_col = (r, n) if is_r else (yi, vi)
     table = read_table(path)
