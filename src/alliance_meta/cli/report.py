@@ -419,8 +419,11 @@ def _results(analyses, table, labels, cite) -> str:
                  f"effect sizes as independent (it ignores the clusters, so its interval is too narrow when they "
                  f"share samples) gave {_estimate_words(res, is_r)}, {_stat_words(res)}.")
     else:
+        plain = " (without moderators)" if "metareg" in analyses else ""
         s.append(f"<p>Across <i>k</i> = {value('pool.k', res.k, str(res.k))} effect sizes{n_text}, the {model} "
-                 f"pooled {what} was {_estimate_words(res, is_r)}, {_stat_words(res)}.")
+                 f"pooled {what}{plain} was {_estimate_words(res, is_r)}, {_stat_words(res)}.")
+        if plain:
+            s.append(" The meta-regression asked for is in the section “Meta-regression” below.")
     if not res.is_fixed:
         if is_r:
             pi = (f"from <i>r</i> = {value('pool.r_pi_lb', res.r_pi_lb, number(res.r_pi_lb, 2, leading_zero=False))} "
