@@ -164,3 +164,13 @@ def test_moderators_near_1e200_get_one_line(write_csv, run_cli):
     ok = run_cli("pool", write_csv("r,n,x\n0.3,50,1e100\n0.1,120,2e100\n0.25,80,3e100\n0.2,60,5e100\n0.15,90,4e100\n"),
                  "--r", "r", "--n", "n", "--mods", "x", "--json")
     assert ok.code == 0 and ok.err == ""
+
+
+@pytest.mark.parametrize("body,where", [
+    ("0.1,0.01\n\n0.3,1e-300\n0.2,0.02\n", "row 2 (line 4), column 'vi': sampling variance 1e-300 is below 1e-100"),
+    ("0.1,0.01\n2e200,0.01\n0.2,0.02\n", "row 2 (line 3), column 'yi': effect size 2e+200 is beyond 1e+100"),
+])
+def test_values_beyond_double_precision_name_their_row(write_csv, run_cli, body, where):
+    for command in ("pool", "bias", "leave1out"):
+        res = run_cli(command, write_csv("yi,vi\n" + body), "--yi", "yi", "--vi", "vi")
+        assert res.code == 2 and res.err.count("\n") == 1 and where in res.err, res.err

@@ -60,8 +60,44 @@ def read(args, extra=(), optional=()):
     """The effect sizes the options name, as an :class:`~alliance_meta.cli.inputs.EffectTable`."""
     from .inputs import read_effects
 
-    return read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra),
-                        optional=tuple(optional))
+    table = read_effects(args.file, r=args.r, n=args.n, yi=args.yi, vi=args.vi, extra=tuple(extra),
+                         optional=tuple(optional))
+    _check_range(table, args)
+    return table
+
+
+def _check_range(table, args) -> None:
+    """The engine's bounds on effect sizes and variances (beyond them double precision
+    overflows), checked here so that the message names the row, its line and the column.
+
+    Raises
+    ------
+    InputError
+    """
+    import re
+
+    from ..engine.errors import InputError
+    from ..engine.models import _as_arrays
+
+    try:
+        _as_arrays(table.yi, table.vi)
+    except InputError as exc:
+        m = re.search(r"effect size (\d+) in use", exc.problem)
+        if not m or table.k == 0:
+            raise
+        i = int(m.group(1)) - 1
+        y, v = float(table.yi[i]), float(table.vi[i])
+        if "beyond" in exc.problem:
+            big_y = abs(y) > v
+            what = f"effect size {y:g}" if big_y else f"sampling variance {v:g}"
+            problem = exc.problem[exc.problem.index("is beyond"):]
+            problem = f"{what} {problem}"
+        else:
+            big_y = False
+            problem = exc.problem.replace(f" ({m.group(0)})", "")
+        column = (args.r or args.yi) if big_y else (args.n or args.vi)
+        raise InputError(problem, file=table.path, row=int(table.rows[i]), line=int(table.lines[i]),
+                         column=column) from None
 
 
 def check_output(path: str, suffixes: tuple[str, ...], must: str, source: str | None = None) -> None:
