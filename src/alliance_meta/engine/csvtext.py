@@ -331,11 +331,17 @@ def _plain_rest(table: CsvTable, rest: str, line: int, width: int) -> None:
 
     sep = table.sep
     segs = rest.split("\n")
-    blank = sep + " \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029"
+    # blank lines (white space and separators alone, as str.strip sees white space) are found
+    # by one scan of the text: they are few, and a test per line would cost a million calls
+    blank, at, count = set(), 0, 0
+    for m in re.finditer(r"^(?:[^\S\n]|%s)*$" % re.escape(sep), rest, re.M):
+        count += rest.count("\n", at, m.start())
+        at = m.start()
+        blank.add(count)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        keep = [i for i, seg in enumerate(segs) if seg.strip(blank)]
+        keep = [i for i in range(len(segs)) if i not in blank] if blank else list(range(len(segs)))
     finally:
         if enabled:
             gc.enable()
