@@ -127,6 +127,9 @@ def test_a_column_name_with_a_comma_is_a_repeatable_mod(write_csv, run_cli):
     res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", "dose, mg", "--mods", "site", "--json")
     assert res.code == 0, res.err
     assert [c["name"] for c in json.loads(res.out)["coefficients"]] == ["intercept", "site[b]", "dose, mg"]
+    quoted = run_cli("pool", path, "--r", "r", "--n", "n", "--mods", 'site, "dose, mg"', "--json")
+    assert quoted.code == 0, quoted.err
+    assert [c["name"] for c in json.loads(quoted.out)["coefficients"]] == ["intercept", "site[b]", "dose, mg"]
     res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", " ")
     assert res.code == 2 and "--mod has an empty column name" in res.err
 

@@ -32,7 +32,7 @@ def method_arg(p, fe: str = " for a fixed-effect model") -> None:
 
 def mod_args(p, what: str = "moderator columns for a meta-regression") -> None:
     """--mods COL[,COL...] and the repeatable --mod COL (for a column name with a comma)."""
-    p.add_argument("--mods", metavar="COL[,COL...]", help=what)
+    p.add_argument("--mods", metavar="COL[,COL...]", help=what + ' (a name with a comma in quotes: \'a,"b, c"\')')
     p.add_argument("--mod", metavar="COL", action="append", default=[],
                    help="one moderator column, repeatable (for a name with a comma)")
 
@@ -47,7 +47,12 @@ def moderators(args) -> list[str]:
     """
     from ..engine.errors import InputError
 
-    mods = [m.strip() for m in args.mods.split(",")] if getattr(args, "mods", None) else []
+    mods = []
+    if getattr(args, "mods", None):
+        import csv
+
+        # read as one CSV line, so that a quoted name may hold a comma: --mods 'year,"dose, mg"'
+        mods = [m.strip() for m in next(csv.reader([args.mods], skipinitialspace=True), [""])]
     if any(not m for m in mods):
         raise InputError("--mods has an empty column name")
     extra = [m.strip() for m in getattr(args, "mod", None) or []]
