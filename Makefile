@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test clean env assets browser validate bench
+.PHONY: book test clean env assets browser validate bench explore
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,12 @@ test: env assets browser
 	rm -rf _build
 	$(BIN)/python book/_ext/build_book.py --fresh
 	$(BIN)/alliance-meta validate data
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	CHROMIUM=$(CHROMIUM) HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
+
+# Property tests with random seeds and ten times the examples (make test is derandomized:
+# pin whatever this finds with @example, so that CI replays it).
+explore: env
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -m property
 
 bench: env
 	$(BIN)/python benchmarks/bench_pool.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -14,12 +15,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 from alliance_meta.evidence.bibliography import Reference
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/oracle.py
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests: derandomized by default (``make test``, CI), so that a run is red only for a
+# reproducible reason; ``make explore`` (HYPOTHESIS_PROFILE=explore) draws random examples,
+# ten times as many as each test asks for, and whatever it finds is pinned with @example.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None, max_examples=50,
+                          database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", derandomize=False, print_blob=True, deadline=None, max_examples=500,
+                          suppress_health_check=[HealthCheck.too_slow])
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+EXPLORE_FACTOR = 10
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every property test ``property`` (``make explore`` runs those); under the explore
+    profile give each ten times its own max_examples (a test's @settings would otherwise keep
+    its count) and random seeds."""
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if getattr(test, "is_hypothesis_test", False) is not True or own is None:
+            continue
+        item.add_marker(pytest.mark.property)
+        if PROFILE == "explore":
+            test._hypothesis_internal_use_settings = settings(
+                own, max_examples=own.max_examples * EXPLORE_FACTOR, derandomize=False)
 
 
 @dataclass

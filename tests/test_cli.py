@@ -162,3 +162,60 @@ def test_bias_on_a_dominant_study_gives_the_exact_answer(write_csv, run_cli):
 def test_numbers_beyond_double_precision_are_one_line(write_csv, run_cli, args, text, words):
     res = run_cli(args[0], write_csv(text), *args[1:])
     assert res.code == 2 and words in res.err and "internal error" not in res.err
+
+
+def test_a_column_name_with_a_comma_is_a_repeatable_mod(write_csv, run_cli):
+    path = write_csv('r,n,"dose, mg",site\n0.3,50,1,a\n0.1,120,2,b\n0.25,80,3,a\n0.2,60,4,b\n0.35,45,5,a\n0.15,70,6,b\n')
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", "dose, mg", "--mods", "site", "--json")
+    assert res.code == 0, res.err
+    assert [c["name"] for c in json.loads(res.out)["coefficients"]] == ["intercept", "site[b]", "dose, mg"]
+    quoted = run_cli("pool", path, "--r", "r", "--n", "n", "--mods", 'site, "dose, mg"', "--json")
+    assert quoted.code == 0, quoted.err
+    assert [c["name"] for c in json.loads(quoted.out)["coefficients"]] == ["intercept", "site[b]", "dose, mg"]
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mod", " ")
+    assert res.code == 2 and "--mod has an empty column name" in res.err
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--metod", "DL"], "did you mean --method?"),
+    (["--method", "reml"], "did you mean 'REML'?"),
+    (["--r", "R", "--n", "n"], "no column 'R'; did you mean 'r'?"),
+])
+def test_did_you_mean(write_csv, run_cli, argv, words):
+    path = write_csv("study,r,n\nA,0.3,50\nB,0.1,120\nC,0.25,80\n")
+    args = ["pool", path, *argv] if argv[0] != "--r" else ["pool", path, *argv]
+    if "--r" not in argv:
+        args += ["--r", "r", "--n", "n"]
+    res = run_cli(*args)
+    assert res.code == 2 and res.err.count("\n") == 1 and words in res.err, res.err
+
+
+def test_pool_reads_its_csv_without_pandas_or_scipy_special(write_csv):
+    """Issue 28: start-up. pandas (0.27 s) read the CSV and scipy.special (0.3 s) gave the
+    normal and chi-square tails; the whole-process time is benchmarked in benchmarks/."""
+    path = write_csv("study,r,n\n" + "".join(f"S{i},0.{i % 9 + 1},{40 + i}\n" for i in range(16)))
+    code = ("import sys; from alliance_meta.cli import main; main(['pool', sys.argv[1], '--r', 'r', '--n', 'n']); "
+            "print(sorted(m for m in ('pandas', 'scipy.special', 'scipy.stats', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_moderators_near_1e200_get_one_line(write_csv, run_cli):
+    """Issue 28: a RuntimeWarning and a false 'collinear' (three lines); metafor fails there too."""
+    path = write_csv("r,n,x\n0.3,50,1e200\n0.1,120,2e200\n0.25,80,3e200\n0.2,60,5e200\n0.15,90,4e200\n")
+    res = run_cli("pool", path, "--r", "r", "--n", "n", "--mods", "x")
+    assert res.code == 2 and res.err.count("\n") == 1
+    assert "column 'x'" in res.err and "divide the column by a power of ten" in res.err
+    ok = run_cli("pool", write_csv("r,n,x\n0.3,50,1e100\n0.1,120,2e100\n0.25,80,3e100\n0.2,60,5e100\n0.15,90,4e100\n"),
+                 "--r", "r", "--n", "n", "--mods", "x", "--json")
+    assert ok.code == 0 and ok.err == ""
+
+
+@pytest.mark.parametrize("body,where", [
+    ("0.1,0.01\n\n0.3,1e-300\n0.2,0.02\n", "row 2 (line 4), column 'vi': sampling variance 1e-300 is below 1e-100"),
+    ("0.1,0.01\n2e200,0.01\n0.2,0.02\n", "row 2 (line 3), column 'yi': effect size 2e+200 is beyond 1e+100"),
+])
+def test_values_beyond_double_precision_name_their_row(write_csv, run_cli, body, where):
+    for command in ("pool", "bias", "leave1out"):
+        res = run_cli(command, write_csv("yi,vi\n" + body), "--yi", "yi", "--vi", "vi")
+        assert res.code == 2 and res.err.count("\n") == 1 and where in res.err, res.err

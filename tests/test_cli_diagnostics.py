@@ -33,10 +33,13 @@ def test_json_keys_and_rows_left_out(write_csv, run_cli):
     res = run_cli("leave1out", path, "--r", "r", "--n", "n", "--json")
     assert res.code == 0
     out = json.loads(res.out)
+    assert out["row"] == [1, 2, 3, 4, 5, 6, 7]       # row 8 (H) has no r
     assert all(len(v) == 7 for v in out.values())
     assert "1 row with an empty value left out" in res.err
     res = run_cli("cumulative", path, "--r", "r", "--n", "n", "--order", "year", "--json", "--method", "DL")
-    assert set(json.loads(res.out)) == {"estimate", "se", "tau2"}
+    cum = json.loads(res.out)
+    assert set(cum) == {"estimate", "se", "tau2", "row"}
+    assert cum["row"] == [2, 1, 4, 6, 3, 7, 5]        # by year: 1999, 2001, 2001, 2003, 2005, 2007, 2010
     res = run_cli("pool", path, "--r", "r", "--n", "n", "--cluster", "sample", "--test", "t", "--json")
     out = json.loads(res.out)
     assert out["df"] == 6 and out["n_clusters"] == 4 and -1 < out["r"] < 1

@@ -150,3 +150,26 @@ def test_the_output_cannot_be_the_input(tmp_path, run_cli, command):
     res = run_cli(*args, data, "--r", "r", "--n", "n", "-o", data)
     assert res.code == 2 and "is the input file" in res.err
     assert data.read_text() == "r,n\n0.3,40\n0.1,100\n0.2,60\n"
+
+
+def test_labels_the_font_cannot_draw_print_nothing_on_stderr(write_csv, tmp_path):
+    """Issue 28: CJK or emoji labels printed matplotlib's glyph warnings with internal paths."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = write_csv("study,r,n\n研究一,0.3,50\n😀 study,0.1,120\n한국어,0.25,80\nB,0.2,60\n")
+    exe = Path(sys.executable).parent / "alliance-meta"
+    for out in ("f.png", "f.svg"):
+        res = subprocess.run([str(exe), "plot", "forest", str(path), "--r", "r", "--n", "n", "--labels", "study",
+                              "-o", str(tmp_path / out)], capture_output=True, text=True)
+        assert res.returncode == 0 and res.stderr == "", res.stderr
+    res = subprocess.run([str(exe), "report", str(path), "--r", "r", "--n", "n", "--labels", "study",
+                          "-o", str(tmp_path / "r.html")], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_a_funnel_of_two_effect_sizes_is_drawn(write_csv, run_cli, tmp_path):
+    """Issue 28: refused with a message about the bias tests; the funnel needs none of them."""
+    res = run_cli("plot", "funnel", write_csv("r,n\n0.3,50\n0.1,120\n"), "--r", "r", "--n", "n", "-o", tmp_path / "f.png")
+    assert res.code == 0 and res.err == "" and (tmp_path / "f.png").stat().st_size > 0

@@ -761,3 +761,69 @@ def test_a_parent_search_log_row_is_checked(package):
     problems = validate_package(package)
     assert any("parent_search_log.csv, row 1 (line 2), column 'search_id'" in p and "pattern" in p for p in problems)
     assert any("column 'records_found'" in p and "below the minimum 0" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- issue 28: what validate let through
+
+@pytest.mark.parametrize("changes,words", [
+    ({"n": "1_000"}, "column 'n': '1_000' has '_' in it"),
+    ({"n": "\uff16\uff10"}, "column 'n': '６０' has digits other than 0-9"),
+    ({"n": "\u0666\u0660"}, "has digits other than 0-9"),
+    ({"r": "0_5"}, "column 'r': '0_5' has '_' in it"),
+    ({"r": "\uff10.\uff15"}, "has digits other than 0-9"),
+    ({"r": "0,5"}, "'0,5' has a decimal comma"),
+    ({"r": "inf"}, "'inf' is not a finite number"),
+])
+def test_numbers_only_in_ascii_digits(package, changes, words):
+    _break(package, **changes)
+    problems = validate_package(package)
+    assert any(words in p and "effect_sizes.csv, row 2 (line 3)" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("date", ["20261122", "2026-W47-7", "2026-327", "2026-11-22T10:00", "２０２６-11-22"])
+def test_dates_must_be_iso_calendar_dates(package, date):
+    path = package / "search_log.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0]["searched_on"] = date
+    _write(path, list(rows[0]), rows)
+    assert any("column 'searched_on'" in p and "is not a date (YYYY-MM-DD)" in p for p in validate_package(package))
+
+
+@pytest.mark.parametrize("twin", ["x-\u200b001", "x-001\u200d", "х-001", "ｘ-001", "x-00\u00ad1"])
+def test_ids_equal_to_the_eye_are_one_id(package, twin):
+    """U+200B, a Cyrillic х, a full-width ｘ, a soft hyphen: the same id to a reader."""
+    path = package / "search_log.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows.append({**rows[0], "search_id": twin})
+    _write(path, list(rows[0]), rows)
+    assert any("row 2 (line 3), column 'search_id'" in p and "repeats row 1" in p for p in validate_package(package))
+
+
+def test_a_duplicated_header_is_refused(package):
+    path = package / "search_log.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[0] = text[0] + ",records_found"
+    text[1] = text[1] + ",5"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    problems = validate_package(package)
+    assert any("search_log.csv" in p and "names column 'records_found' twice" in p for p in problems), problems
+
+
+def test_bibtex_keys_equal_up_to_case_are_refused(package):
+    bib = package.parent / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "@article{Smith2010, author={Smith, B.}, title={V}, "
+                   "journal={J}, year={2010}, doi={10.1/y}}\n", encoding="utf-8")
+    problems = validate_package(package)
+    assert any("'Smith2010' differs from 'smith2010' (line 1) only in case" in p for p in problems), problems
+
+
+def test_validate_names_the_physical_line(package):
+    """A quoted cell with a line break, and blank lines, move the line away from row + 1."""
+    path = package / "effect_sizes.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    rows[0]["notes"] = "first line\nsecond line"
+    rows[1]["r"] = "2"
+    _write(path, list(rows[0]), rows)
+    path.write_text("\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    problems = validate_package(package)
+    assert any("effect_sizes.csv, row 2 (line 6), column 'r'" in p for p in problems), problems

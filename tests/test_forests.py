@@ -93,3 +93,31 @@ def test_forest_without_a_fit_draws_rows_only():
     sizes = {round(b.get_markersize(), 6) for b in by_gid(fig, "box")}
     assert len(sizes) == 1                            # no weights: equal boxes
     assert is_white(fig)
+
+
+def test_long_labels_end_in_an_ellipsis_and_the_plot_keeps_its_width():
+    """Issue 28: a 180-character label squeezed the plot; a 3,000-character one made a
+    28,926-px PNG."""
+    from alliance_meta.figures.base import save, short_label
+
+    yi, vi = np.array([0.1, 0.3, 0.2]), np.array([0.01, 0.02, 0.015])
+    long = ["x" * 3000, "A study\nwith a line break " + "y" * 170, "Short"]
+    fig = forest(yi, vi, long, result=pool(yi, vi))
+    texts = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"]
+    assert texts[0] == "x" * 39 + "…" and texts[1].startswith("A study with a line break y") and texts[2] == "Short"
+    assert all(len(t) <= 40 for t in texts) and short_label("  a \t b  ") == "a b"
+    import tempfile, os
+
+    from matplotlib.image import imread
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "f.png")
+        save(fig, path)
+        assert imread(path).shape[1] < 2000
+
+
+def test_intervals_never_read_minus_zero():
+    from alliance_meta.figures.base import interval_text
+
+    assert interval_text(-0.001, -0.004, 0.2) == " 0.00 [ 0.00,  0.20]"
+    assert interval_text(-0.2, -0.3, -0.1) == "-0.20 [-0.30, -0.10]"

@@ -112,3 +112,17 @@ def test_bibliography_titles_render_as_text(tmp_path):
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_property_tests_are_derandomized_unless_exploring():
+    """CI and ``make test`` replay the same examples (issue 28: a random example made a clean
+    clone red once); ``make explore`` draws random ones, more of them."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        assert settings.default.derandomize is True
+        assert settings.default.deadline is None and settings.default.print_blob is True
+    make = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    assert "HYPOTHESIS_PROFILE=ci" in make and "HYPOTHESIS_PROFILE=explore" in make
+    assert settings.get_profile("explore").derandomize is False

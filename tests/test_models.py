@@ -245,3 +245,21 @@ def test_a_small_meta_regression_is_shift_equivariant(offset):
     assert b.coefficients[1].stat == pytest.approx(a.coefficients[1].stat, rel=1e-9, abs=1e-12)
     assert b.coefficients[0].estimate - offset == pytest.approx(a.coefficients[0].estimate,
                                                                abs=4 * np.spacing(offset))
+
+
+
+def test_fixed_effect_meta_regression_r2_is_metafor_s():
+    """Issue 28: "R² = n/a" where metafor gives 77.98% (bcg, ablat). Reference values from
+    R 4 / metafor 3.8-1: rma(yi, vi, mods = ~ ablat [+ year], data = dat.bcg, method = "FE")$R2
+    (the adjusted R² of the weighted least-squares fit)."""
+    import pandas as pd
+    from pathlib import Path
+
+    bcg = pd.read_csv(Path(__file__).parent / "data" / "metafor" / "edge_cases" / "bcg.csv")
+    res = metareg(bcg["yi"], bcg["vi"], {"ablat": bcg["ablat"]}, method="FE")
+    assert res.R2 == pytest.approx(77.9765192143401, rel=1e-9)
+    res = metareg(bcg["yi"], bcg["vi"], {"ablat": bcg["ablat"], "year": bcg["year"]}, method="FE")
+    assert res.R2 == pytest.approx(77.6722717249588, rel=1e-9)
+    assert "R^2 = 77.7%" in res.summary() or "77.7" in res.summary()
+    flat = metareg([0.2] * 5, [0.01, 0.02, 0.03, 0.04, 0.05], {"x": [1, 2, 3, 4, 5]}, method="FE")
+    assert flat.R2 == 0.0

@@ -322,3 +322,32 @@ def test_robust_wald_does_not_depend_on_row_order_or_cluster_labels(seed):
     b = three_level(y[perm], v[perm], [f"c{c}" for c in cl[perm]], X[perm], names, robust_se=True, rho=0.4).robust.wald
     for key in ("F", "df_denom", "pval"):
         assert a[key] == pytest.approx(b[key], rel=1e-6)
+
+
+def test_moderators_that_saturate_the_clusters_fit_as_in_metafor():
+    """Issue 28: a cluster-level moderator with a level per cluster ended in LinAlgError.
+    The restricted likelihood is flat in sigma2_between there; metafor keeps its starting
+    value (0.001 here, moved to 0.000999 by its optimiser). Reference: R 4 / metafor 3.8-1,
+    rma.mv(yi, vi, mods = ~ urban, random = ~ 1 | district/id), yi = atanh(r), vi = 1/(n - 3)."""
+    r = np.array([0.30, 0.25, 0.35, 0.05, 0.10, 0.02, 0.20, 0.15, 0.25, 0.40, 0.30, 0.22, 0.12])
+    n = np.array([100, 90, 110, 100, 120, 100, 100, 80, 100, 80, 70, 60, 90])
+    district = [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5]
+    from alliance_meta.engine.models import design_matrix
+
+    design = design_matrix({"urban": [f"g{d}" for d in district]}, r.size)
+    res = three_level(np.arctanh(r), 1.0 / (n - 3.0), district, design.X, design.names, robust_se=True)
+    np.testing.assert_allclose(res.beta, [0.3139065221588, -0.2543131390302, -0.1069769499716, 0.0566405688577, -0.1525249410052],
+                               rtol=1e-6)
+    np.testing.assert_allclose(res.se, [0.06659756, 0.09300257, 0.09552006, 0.11125866, 0.11125866], rtol=1e-3)
+    assert res.logLik == pytest.approx(9.47961485805, abs=1e-8)
+    assert res.sigma2_between == pytest.approx(0.001, rel=1e-9) and "held at metafor's starting value" in res.summary()
+    assert np.all(np.isfinite(res.robust.se))
+
+
+def test_a_small_p_in_the_coefficient_table_reads_like_its_column():
+    """Issue 28: 'p < .0001' inside a table whose other cells are bare numbers."""
+    r = np.array([0.30, 0.25, 0.35, 0.05, 0.10, 0.02, 0.20, 0.15, 0.25, 0.40, 0.30, 0.22, 0.12])
+    n = np.array([100, 90, 110, 100, 120, 100, 100, 80, 100, 80, 70, 60, 90])
+    res = three_level(np.arctanh(r), 1.0 / (n - 3.0), [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5])
+    row = next(line for line in res.summary().splitlines() if line.startswith("intercept"))
+    assert "<.0001" in row and "p <" not in row

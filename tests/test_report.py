@@ -80,7 +80,7 @@ def test_every_number_in_the_report_is_the_commands_json(report, capsys):
     assert data["leave1out"] == l1o
     shown = shown_values(html)
     assert len(shown) > 60
-    truth = {"pool": pool, "bias": bias, "leave1out": l1o, "input": data["input"]}
+    truth = {"pool": pool, "bias": bias, "leave1out": l1o, "input": data["input"], "derived": data["derived"]}
     for key, exact in shown.items():
         assert float(exact) == lookup(truth, key), key
     # the text a reader sees is those values, rounded as APA style rounds them
@@ -115,7 +115,7 @@ def test_influential_rows_and_q_drivers_are_named(report, capsys):
     # saguihenson2022 (a beta, the largest weight) is the outlier; steinert2019 (from d) is influential by Cook's D
     assert flagged == [7, 9]
     assert "row 8 (saguihenson2022: studentised residual" in html and "row 10 (steinert2019: studentised residual" in html
-    assert "row 8 (saguihenson2022): 50%; row 10 (steinert2019): 39%" in html  # their shares of Q
+    assert "row 8 (saguihenson2022): 50%; row 10 (steinert2019): 39%" in re.sub(r"<[^>]+>", "", html)  # shares of Q
     assert html.count('<tr class=flag>') == len(flagged)
 
 
@@ -231,10 +231,29 @@ def test_rows_left_out_are_listed_with_the_empty_column(tmp_path, report):
     f.write_text("id,r,n,mod\na,0.2,50,x\nb,0.3,,y\nc,,40,x\nd,0.25,80,\ne,0.1,120,y\nf,0.4,30,x\n")
     html = report("--r", "r", "--n", "n", "--labels", "id", "--mods", "mod", file=f)
     data = embedded(html)
-    assert data["input"]["left_out"] == [{"row": 2, "empty": ["n"]}, {"row": 3, "empty": ["r"]},
-                                         {"row": 4, "empty": ["mod"]}]
+    assert data["input"]["left_out"] == [{"row": 2, "line": 3, "empty": ["n"]}, {"row": 3, "line": 4, "empty": ["r"]},
+                                         {"row": 4, "line": 5, "empty": ["mod"]}]
     assert data["pool"]["k"] == 3 and data["input"]["rows_read"] == 6
-    assert "3 row(s) left out of every analysis, and why" in html
+    assert "3 rows left out of every analysis, and why" in html
+
+
+def test_a_labelled_row_with_no_values_is_read_and_left_out(tmp_path, report, capsys):
+    """Issue 28: 'Ghost 2004,,' vanished ("5 data rows read", "No row was left out")."""
+    f = tmp_path / "ghost.csv"
+    f.write_text("study,r,n\nA 2001,0.3,50\nB 2002,0.1,120\nC 2003,0.25,80\nD 2004,0.2,60\nE 2005,0.35,45\n"
+                 "Ghost 2004,,\n")
+    html = report("--r", "r", "--n", "n", "--labels", "study", file=f)
+    data = embedded(html)
+    assert data["input"]["rows_read"] == 6 and data["input"]["left_out"] == [{"row": 6, "line": 7, "empty": ["r", "n"]}]
+    assert "1 row left out of every analysis, and why" in html and "No row was left out" not in html
+    for command in ("pool", "bias", "leave1out"):
+        code, out, err = run(capsys, command, f, "--r", "r", "--n", "n", "--json")
+        assert code == 0 and json.loads(out)["k"] if command == "pool" else True
+        assert err == (f"note: {f}: 1 row with an empty value left out (row 6, line 7: r, n empty); 6 read, "
+                       "5 used\n")
+    code, out, err = run(capsys, "pool", f, "--r", "r", "--n", "n")
+    assert "Rows: 6 read, 5 used, 1 left out (row 6, line 7: r, n empty)" in out
+    assert "1 rows" not in out
 
 
 def test_generic_effect_sizes_and_few_rows(tmp_path, report):
@@ -364,3 +383,82 @@ def test_the_report_says_when_trim_and_fill_stopped_far_from_the_maximum(report,
                     encoding="utf-8")
     assert "not reliable" in report("--yi", "yi", "--vi", "vi", file=path)
     assert "not reliable" not in report("--r", "r", "--n", "n", name="plain.html")
+
+
+CLUSTERED = ("study,r,n,district\nA1,0.30,100,1\nA2,0.25,100,1\nA3,0.35,100,1\nB1,0.05,100,2\nB2,0.10,100,2\n"
+             "B3,0.02,100,2\nC1,0.20,100,3\nC2,0.15,100,3\nC3,0.25,100,3\nD1,0.40,80,4\nD2,0.30,80,4\n")
+
+
+def _prose(html: str, section: str) -> str:
+    start = html.index(f"<h2>{section}")
+    return re.sub(r"<[^>]+>", "", html[start:html.index("<h2>", start + 4)])
+
+
+def test_the_report_leads_with_the_model_asked_for(tmp_path, report, capsys):
+    """Issue 28: with --cluster --robust the results led with the random-effects estimate
+    that ignores clustering; now the three-level CR2 result comes first, the other is named."""
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--cluster", "district", "--robust", file=f)
+    data = embedded(html)
+    rob = cli_json(capsys, "pool", f, "--r", "r", "--n", "n", "--cluster", "district", "--robust")
+    assert data["three_level"] == rob
+    results = _prose(html, "Results")
+    first = results.split("For comparison only")[0]
+    assert "three-level model with CR2 cluster-robust inference" in first
+    assert f"r = {rob['r']:.2f}".replace("0.", ".") in first and f"t({rob['df']:.2f})" in first
+    assert "For comparison only, the random-effects model that treats the 11 effect sizes as independent" in results
+    shown = shown_values(html)
+    assert float(shown["three_level.r"]) == rob["r"] and float(shown["three_level.df"]) == rob["df"]
+
+
+def test_participants_are_counted_once_per_cluster_or_said_to_be_summed(tmp_path, report):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--cluster", "district", file=f)
+    assert embedded(html)["input"]["N"] == 380 and "each cluster's n counted once" in _prose(html, "Results")
+    html = report("--r", "r", "--n", "n", file=f)
+    assert embedded(html)["input"]["N"] == 1060 and "summed over effect sizes" in _prose(html, "Results")
+
+
+def test_the_report_refuses_what_pool_refuses(tmp_path, capsys):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    for command in (["pool"], ["report", "-o", tmp_path / "r.html"]):
+        code, out, err = run(capsys, *command, f, "--r", "r", "--n", "n", "--cluster", "district", "--test", "knha")
+        assert code == 2 and err.count("\n") == 1 and "knha" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_max_rows_sets_where_the_forest_plot_is_left_out(tmp_path, report, capsys):
+    f = tmp_path / "clustered.csv"
+    f.write_text(CLUSTERED)
+    html = report("--r", "r", "--n", "n", "--max-rows", "5", file=f)
+    assert "The forest plot is left out: 11 rows exceed the 5" in html and "The rows analysed" not in html
+    assert "The forest plot is left out" not in report("--r", "r", "--n", "n", "--max-rows", "11", file=f)
+    with pytest.raises(SystemExit) as stop:
+        main(["report", str(f), "--r", "r", "--n", "n", "--max-rows", "0", "-o", str(tmp_path / "x.html")])
+    assert stop.value.code == 2 and "--max-rows: 0 is not above 0" in capsys.readouterr().err
+
+
+def test_numbers_in_the_prose_carry_their_keys(tmp_path, report):
+    """Issue 28: τ, N, the leave-one-out range and the flagged rows' statistics had no data-key."""
+    f = tmp_path / "spread.csv"
+    f.write_text("study,r,n\nA,0.6,50\nB,0.1,120\nC,0.25,80\nD,-0.2,60\nE,0.35,45\nF,0.15,200\nG,0.7,40\n")
+    html = report("--r", "r", "--n", "n", "--labels", "study", file=f)
+    data = embedded(html)
+    shown = shown_values(html)
+    for key in ("derived.tau", "derived.leave1out_min_r", "derived.leave1out_max_r", "input.N", "input.rows_read"):
+        assert key in shown and float(shown[key]) == lookup(data, key), key
+    assert data["derived"]["tau"] == math.sqrt(data["pool"]["tau2"])
+    assert any(k.startswith("derived.q_share_pct_row") for k in shown)
+    influence = _prose(html, "Influence")
+    assert "studentised residual" in influence
+    flagged = [k for k in shown if k.startswith("leave1out.rstudent.")]
+    assert flagged and all(float(shown[k]) == lookup(data, k) for k in flagged)
+
+
+def test_a_long_title_wraps():
+    from alliance_meta.cli.html import STYLE
+
+    assert "h1,h2,h3,p,li,td,th,caption,figcaption{overflow-wrap:anywhere}" in STYLE

@@ -20,6 +20,7 @@ MINUS = "\u2212"
 STYLE = """
 body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff;
      max-width:60rem;margin:2rem auto;padding:0 1.25rem}
+h1,h2,h3,p,li,td,th,caption,figcaption{overflow-wrap:anywhere}
 h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ddd}
 h3{font-size:1.05rem}
 p.meta{color:#555;margin-top:0}
@@ -99,8 +100,11 @@ def figure(fig, *, alt: str, caption: str, dpi: int = 120) -> str:
 
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
+    from ..figures.base import quiet_rendering
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    with quiet_rendering():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{text(alt)}">'

@@ -1,25 +1,19 @@
 """Reading a researcher's CSV of effect sizes, with one-line errors that say where.
 
-The reader accepts UTF-8 with or without a byte-order mark, LF or CRLF line ends, and
-quoted fields. It converts only the columns a model needs, so a 1,000,000-row file is
-read in about a second. Row numbers in messages count data rows from 1; the header is
-line 1 of the file, so data row ``i`` is line ``i + 1`` when no field spans lines.
+The file is read by :mod:`alliance_meta.engine.csvtext` (R's read.csv conventions where
+they are unambiguous; no pandas). Row numbers in messages count data rows from 1 and name
+the physical line each starts on. A column whose every value is a number (or a missing
+value: empty, NA, N/A, NaN, #N/A) is numeric, as R's type.convert makes it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import re
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..engine.errors import InputError
 
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 
 @dataclass
@@ -40,8 +34,13 @@ class EffectTable:
         Further columns the model uses (moderators, cluster, order), aligned with ``yi``:
         float arrays for numeric columns, object arrays of str otherwise.
     text : dict of str to ndarray
-        The same columns as the stripped text of their cells, for identifiers whose spelling
-        matters (a cluster labelled ``01`` is not the cluster ``1``).
+        The same columns as the stripped text of their cells.
+    lines : ndarray of int
+        The physical line of the file each kept row starts on.
+    rows_read : int
+        The data rows of the file (blank lines are not rows).
+    left_out : list of dict
+        Each row left out: ``row``, ``line`` and ``empty`` (the columns with no value).
     """
 
     path: str
@@ -54,6 +53,9 @@ class EffectTable:
     n: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
     text: dict = field(default_factory=dict)
+    lines: np.ndarray | None = None
+    rows_read: int = 0
+    left_out: list = field(default_factory=list)
 
     @property
     def k(self) -> int:
@@ -61,159 +63,50 @@ class EffectTable:
 
 
 def _read_text(path: str) -> str:
-    from ..engine.limits import max_bytes, too_large
+    """The file's text (see :func:`alliance_meta.engine.csvtext.read_text`)."""
+    from ..engine.csvtext import read_text
 
-    label = str(path)
-    limit = max_bytes()
-    if os.path.isdir(path):
-        raise InputError("is a directory, not a CSV file", file=label)
-    try:
-        with open(path, "rb") as fh:
-            # read in chunks so that an endless device (/dev/zero) or a binary file is refused at
-            # its first NUL byte instead of filling memory
-            chunks, size = [], 0
-            while True:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > limit:
-                    raise InputError(too_large(limit), file=label)
-                if not chunks and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise InputError("is UTF-16 text; save it as UTF-8 CSV", file=label)
-                if b"\x00" in chunk:
-                    raise InputError("contains NUL bytes; it is not a text CSV file", file=label)
-                chunks.append(chunk)
-            raw = b"".join(chunks)
-    except FileNotFoundError:
-        raise InputError("no such file", file=label) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", file=label) from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("is UTF-16 text; save it as UTF-8 CSV", file=label)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8 CSV",
-                         file=label) from None
-    if "\x00" in text:
-        raise InputError("contains NUL bytes; it is not a text CSV file", file=label)
-    if not text.strip():
-        raise InputError("is empty", file=label)
-    return text
+    return read_text(path)
 
 
-def _header(text: str, label: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text.splitlines()[0])), [])
-    names = [h.strip() for h in first]
-    if not any(names):
-        raise InputError("has no header row", file=label)
-    seen = set()
-    for h in names:
-        if h in seen and h:
-            raise InputError(f"the header names column '{h}' twice", file=label, column=h)
-        seen.add(h)
-    return names
+def read_table(path: str):
+    """The whole CSV as a :class:`~alliance_meta.engine.csvtext.CsvTable` (rows, lines)."""
+    from ..engine.csvtext import load
+
+    return load(path)
 
 
-def read_columns(path: str, needed: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def read_columns(path: str, needed: list[str], table=None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Read the ``needed`` columns of a CSV as stripped strings.
 
     Returns
     -------
     (dict, ndarray)
         Column name -> object array of str, and the data-row number (from 1) of each row.
-        Entirely blank lines are skipped without shifting row numbers.
+        Blank lines (and lines of separators alone) are not rows.
     """
-    import pandas as pd
-
-    label = str(path)
-    text = _read_text(path).lstrip("\r\n")
-    header = _header(text, label)
-    for col in needed:
-        if col not in header:
-            raise InputError(f"no column '{col}' (the file has: {', '.join(h for h in header if h)})",
-                             file=label, column=col)
-    try:
-        with warnings.catch_warnings():
-            # pandas only warns (and drops data) when an early row is longer than the header
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, index_col=False, skipinitialspace=True, engine="c")
-    except pd.errors.ParserWarning:
-        row, width = _first_misfit_row(text, len(header), short=False)
-        raise InputError(f"has {width} fields where the header has {len(header)}", file=label, row=row) from None
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if m:  # pandas counts lines from 1 including the header
-            line = int(m.group(2))
-            raise InputError(f"has {m.group(3)} fields where the header has {m.group(1)}", file=label,
-                             row=line - 1) from None
-        raise InputError(f"is not a well-formed CSV ({msg.strip().splitlines()[-1]})", file=label) from None
-    except (ValueError, UnicodeError) as exc:
-        raise InputError(f"is not a well-formed CSV ({exc})", file=label) from None
-    if frame.shape[0] == 0:
-        raise InputError("has a header but no data rows", file=label)
-    if len(header) > 1 and (frame.iloc[:, -1] == "").any():
-        # pandas pads a short row with empty cells; a short row is as malformed as a long one
-        # (only rows whose last cell is empty can be short, so most files skip this scan)
-        row, width = _first_misfit_row(text, len(header), short=True)
-        if row is not None:
-            raise InputError(f"has {width} field{'s' if width != 1 else ''} where the header has {len(header)}",
-                             file=label, row=row)
-    # the names as the header check read them (padded ' r ' is column 'r'), not pandas' raw ones
-    frame.columns = [str(c).strip() for c in frame.columns]
-    cols = {c: frame[c].str.strip().to_numpy(dtype=object) for c in dict.fromkeys(needed)}
-    rows = np.arange(1, frame.shape[0] + 1)
-    if needed:
-        blank = np.all(np.vstack([cols[c] == "" for c in cols]), axis=0)
-        # a line with only separators is blank for every needed column; truly blank lines too
-        if blank.any():
-            keep = ~blank
-            cols = {c: a[keep] for c, a in cols.items()}
-            rows = rows[keep]
-    if rows.size == 0:
-        raise InputError("has no data rows with a value in the needed columns", file=label)
-    return cols, rows
+    table = table if table is not None else read_table(path)
+    idx = {c: table.index(c) for c in dict.fromkeys(needed)}
+    if table.n_rows == 0:
+        raise InputError("has a header but no data rows", file=str(path))
+    cols = {c: np.array(cells, dtype=object) for c, cells in table.columns(list(idx)).items()}
+    return cols, np.arange(1, table.n_rows + 1)
 
 
-def _first_misfit_row(text: str, width: int, *, short: bool) -> tuple[int | None, int]:
-    """The first data row with fewer (``short``) or more fields than the header; a blank
-    line is never short."""
-    for i, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=0):
-        if not i or not fields:
-            continue
-        if short and len(fields) < width and not (len(fields) == 1 and not fields[0].strip()):
-            return i, len(fields)
-        if not short and len(fields) > width:
-            return i, len(fields)
-    return None, width if short else width + 1
-
-
-def to_numbers(values: np.ndarray, rows: np.ndarray, column: str, label: str) -> np.ndarray:
-    """Convert stripped strings to floats; empty cells become NaN.
+def to_numbers(values: np.ndarray, rows: np.ndarray, column: str, label: str, lines=None) -> np.ndarray:
+    """Convert stripped strings to floats; empty cells and NA, N/A, NaN, #N/A become NaN.
 
     Raises
     ------
     InputError
-        At the first cell that is not a finite number.
+        At the first cell that is not a finite number (naming a decimal comma, a thousands
+        separator, '_' or digits other than 0-9 as such).
     """
-    import pandas as pd
+    from ..engine.csvtext import to_numbers as convert
 
-    empty = values == ""
-    num = pd.to_numeric(pd.Series(values, dtype=object).where(~empty, None), errors="coerce").to_numpy(dtype=float)
-    bad = ~empty & ~np.isfinite(num)
-    if bad.any():
-        i = int(np.argmax(bad))
-        cell = str(values[i])
-        hint = " (use a point as the decimal separator)" if _DECIMAL_COMMA.match(cell) else ""
-        shown = cell if len(cell) <= 40 else cell[:37] + "..."
-        raise InputError(f"'{shown}' is not a finite number{hint}", file=label, row=int(rows[i]), column=column)
-    return num
+    rows = np.asarray(rows)
+    cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return convert(cells, rows, rows + 1 if lines is None else lines, column, label)
 
 
 def _first(mask: np.ndarray) -> int:
@@ -224,10 +117,13 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
                  vi: str | None = None, extra: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> EffectTable:
     """Read effect sizes from ``path``: either ``r`` and ``n`` columns or ``yi`` and ``vi``.
 
-    Correlations are converted to Fisher z with variance 1/(n - 3). Rows with an empty
-    effect size, variance or ``extra`` value are left out and counted (as metafor does).
-    ``optional`` columns are read too but an empty cell there keeps the row (for a sort key
-    such as the order of a cumulative analysis): numeric columns hold NaN, others "".
+    Correlations are converted to Fisher z with variance 1/(n - 3). Rows with a missing
+    effect size, variance or ``extra`` value (empty, or NA, N/A, NaN, #N/A in a numeric
+    column; empty or NA in a text column, as R reads them) are left out and counted, as
+    metafor does. ``optional`` columns are read too but a missing value there keeps the row
+    (for a sort key such as the order of a cumulative analysis): numeric columns hold NaN,
+    others "". A column whose every value is a number is numeric (cluster ids 1, 01 and 1.0
+    are one cluster, as in R).
 
     Returns
     -------
@@ -236,110 +132,114 @@ def read_effects(path: str, *, r: str | None = None, n: str | None = None, yi: s
     Raises
     ------
     InputError
-        Missing file or column, a non-numeric cell, r outside [-1, 1] (or exactly +/-1),
-        n < 4 or not whole, a variance <= 0; the message names file, row and column.
+        Missing file or column, a cell that is not a number, r outside [-1, 1] (or exactly
+        +/-1), n < 4 or not whole, a variance <= 0, a numeric column written with decimal
+        commas; the message names file, row, physical line and column.
     """
+    from ..engine.csvtext import comma_numbers, looks_numeric, number_problem
+
     label = str(path)
     if (r is None) != (n is None) or (yi is None) != (vi is None) or (r is None) == (yi is None):
         raise InputError("give either --r and --n, or --yi and --vi")
+    for option, col in (("--r", r), ("--n", n), ("--yi", yi), ("--vi", vi)):
+        if col is not None and not " ".join(str(col).split()):
+            raise InputError(f"{option} needs a column name")
     is_r = r is not None
     a_col, b_col = (r, n) if is_r else (yi, vi)
-    cols, rows = read_columns(path, [a_col, b_col, *extra, *optional])
-    a = to_numbers(cols[a_col], rows, a_col, label)
-    b = to_numbers(cols[b_col], rows, b_col, label)
+    table = read_table(path)
+    cols = table.columns([a_col, b_col, *extra, *optional])       # lists of stripped cells
+    if table.n_rows == 0:
+        raise InputError("has a header but no data rows", file=label)
+    rows = np.arange(1, table.n_rows + 1)
+    lines = np.asarray(table.lines, dtype=np.int64)
+
+    def where(i):
+        return {"file": label, "row": int(rows[i]), "line": int(lines[i])}
+
+    a = to_numbers(cols[a_col], rows, a_col, label, lines)
+    b = to_numbers(cols[b_col], rows, b_col, label, lines)
     if is_r:
         bad = np.abs(a) > 1
         if bad.any():
             i = _first(bad)
-            raise InputError(f"r = {cols[a_col][i]} is outside [-1, 1]", file=label, row=int(rows[i]), column=a_col)
+            raise InputError(f"r = {cols[a_col][i]} is outside [-1, 1]", column=a_col, **where(i))
         bad = np.abs(a) == 1
         if bad.any():
             i = _first(bad)
-            raise InputError(f"r = {cols[a_col][i]} has an infinite Fisher z; a correlation of exactly +/-1 cannot be pooled",
-                             file=label, row=int(rows[i]), column=a_col)
+            raise InputError(f"r = {cols[a_col][i]} has an infinite Fisher z; a correlation of exactly +/-1 cannot be "
+                             "pooled", column=a_col, **where(i))
         bad = b < 4
         if bad.any():
             i = _first(bad)
-            raise InputError(f"n = {cols[b_col][i]} is below 4 (the variance 1/(n - 3) needs n >= 4)",
-                             file=label, row=int(rows[i]), column=b_col)
+            raise InputError(f"n = {cols[b_col][i]} is below 4 (the variance 1/(n - 3) needs n >= 4)", column=b_col,
+                             **where(i))
         bad = np.isfinite(b) & (b != np.floor(b))
         if bad.any():
             i = _first(bad)
-            raise InputError(f"n = {cols[b_col][i]} is not a whole number", file=label, row=int(rows[i]), column=b_col)
+            raise InputError(f"n = {cols[b_col][i]} is not a whole number", column=b_col, **where(i))
     else:
         bad = b <= 0
         if bad.any():
             i = _first(bad)
-            raise InputError(f"variance {cols[b_col][i]} is not positive", file=label, row=int(rows[i]), column=b_col)
-    keep = np.isfinite(a) & np.isfinite(b)
-    extras = {}
-    for col in dict.fromkeys(extra):
-        vals = cols[col]
-        present = vals != ""
-        keep &= present
-        extras[col] = vals
-    omitted = int(rows.size - keep.sum())
-    a, b, kept_rows = a[keep], b[keep], rows[keep]
-    out_extra, out_text = {}, {}
-    for col, vals in extras.items():
-        vals = vals[keep]
-        out_text[col] = vals
-        _refuse_missing_spellings(vals, kept_rows, col, label)
-        num = _maybe_numeric(vals)
-        out_extra[col] = num if num is not None else vals
-    for col in dict.fromkeys(optional):
-        if col in out_extra:
+            raise InputError(f"variance {cols[b_col][i]} is not positive", column=b_col, **where(i))
+    typed, present = {}, {}
+    for col in dict.fromkeys([*extra, *optional]):
+        cells = cols[col]
+        if looks_numeric(cells):
+            typed[col] = to_numbers(cells, rows, col, label, lines)
+            present[col] = np.isfinite(typed[col])
             continue
-        vals = cols[col][keep]
-        _refuse_missing_spellings(vals, kept_rows, col, label)
-        filled = vals[vals != ""]
-        num = _maybe_numeric(filled)
-        out_extra[col] = vals if num is None else np.where(vals == "", "nan", vals).astype(float)
+        i = comma_numbers(cells)
+        if i is not None:
+            raise InputError(number_problem(cells[i]), column=col, **where(i))
+        _refuse_non_finite(cells, col, where)
+        miss = np.array([c == "" or c == "NA" for c in cells], dtype=bool)
+        typed[col] = np.where(miss, "", np.array(cells, dtype=object)).astype(object)
+        present[col] = ~miss
+    keep = np.isfinite(a) & np.isfinite(b)
+    for col in dict.fromkeys(extra):
+        keep &= present[col]
+    left_out = []
+    for i in np.flatnonzero(~keep):
+        empty = [c for c, ok in ((a_col, np.isfinite(a[i])), (b_col, np.isfinite(b[i])),
+                                 *((c, present[c][i]) for c in dict.fromkeys(extra))) if not ok]
+        left_out.append({"row": int(rows[i]), "line": int(lines[i]), "empty": list(dict.fromkeys(empty))})
+    omitted = int(rows.size - keep.sum())
+    a, b, kept_rows, kept_lines = a[keep], b[keep], rows[keep], lines[keep]
+    out_extra = {col: typed[col][keep] for col in typed}
+    out_text = {col: np.array(cols[col], dtype=object)[keep] for col in dict.fromkeys(extra)}
+    common = dict(extra=out_extra, text=out_text, lines=kept_lines, rows_read=int(rows.size), left_out=left_out)
     if is_r:
-        y = np.arctanh(a)
-        v = 1.0 / (b - 3.0)
-        return EffectTable(label, y, v, kept_rows, omitted, True, r=a, n=b, extra=out_extra, text=out_text)
-    return EffectTable(label, a, b, kept_rows, omitted, False, extra=out_extra, text=out_text)
+        return EffectTable(label, np.arctanh(a), 1.0 / (b - 3.0), kept_rows, omitted, True, r=a, n=b, **common)
+    return EffectTable(label, a, b, kept_rows, omitted, False, **common)
 
 
-#: Cell texts that stand for a missing or non-finite number in other tools' exports.
-_MISSING_SPELLINGS = {"na", "n/a", "nan", "null", "none", "inf", "+inf", "-inf", "infinity", "+infinity",
-                      "-infinity", "#n/a", "#num!", "#div/0!", "."}
+#: Cell texts that stand for a non-finite number in other tools' exports: in a column whose
+#: other cells are numbers they are an error, not a category (a missing value is NA or empty).
+_NON_FINITE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "null", "none", "#num!", "#div/0!",
+               "#value!", "."}
 
 
-def _refuse_missing_spellings(vals: np.ndarray, rows: np.ndarray, column: str, label: str) -> None:
-    """A column whose other cells are all numbers is numeric: a cell spelled NA, nan, inf
-    (and the like) in it is an error, as in the effect-size columns, instead of silently
-    turning the whole column into categories (or its sort order into text order).
+def _refuse_non_finite(cells: list, column: str, where) -> None:
+    """A column whose cells are numbers but for some spelled inf, null, #DIV/0! (and the
+    like) is numeric with a bad cell: refused at the first, instead of silently turning the
+    whole column into categories (or its sort order into text order).
 
     Raises
     ------
     InputError
-        At the first such cell, naming file, row and column; an empty cell is the way to
-        leave a value out.
     """
-    filled = vals != ""
-    if not filled.any():
+    from ..engine.csvtext import MISSING, is_number
+
+    spelled = [i for i, c in enumerate(cells) if c.lower() in _NON_FINITE]
+    if not spelled:
         return
-    spelled = np.array([str(v).strip().lower() in _MISSING_SPELLINGS for v in vals]) & filled
-    if not spelled.any():
-        return
-    rest = vals[filled & ~spelled]
-    if rest.size and _maybe_numeric(rest) is None:
+    rest = [c for c in cells if c.lower() not in _NON_FINITE and c.lower() not in MISSING]
+    if not rest or not all(is_number(c) for c in rest):
         return  # a text column (a category may well be called "none")
-    i = int(np.argmax(spelled))
-    raise InputError(f"'{vals[i]}' is not a finite number; leave the cell empty for a missing value", file=label,
-                     row=int(rows[i]), column=column)
-
-
-def _maybe_numeric(vals: np.ndarray) -> np.ndarray | None:
-    if vals.size == 0:
-        return None
-    try:
-        out = np.asarray(vals, dtype=float)
-    except ValueError:
-        return None
-    return out if np.all(np.isfinite(out)) else None
+    i = spelled[0]
+    raise InputError(f"'{cells[i]}' is not a finite number; leave the cell empty or write NA for a missing value",
+                     column=column, **where(i))
 
 
 def describe_omitted(n: int) -> str:

@@ -19,7 +19,35 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2 (argparse prints usage too)."""
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
-        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}{self._suggest(message)} (see '{self.prog} --help')\n")
+
+    def _options(self) -> list[str]:
+        """Every option string of this parser and of its subcommands."""
+        names = list(self._option_string_actions)
+        for action in self._actions:
+            for sub in (getattr(action, "choices", None) or {}).values() if isinstance(
+                    getattr(action, "choices", None), dict) else ():
+                names += list(sub._option_string_actions)
+        return sorted(set(names))
+
+    def _suggest(self, message: str) -> str:
+        """'; did you mean --method?' for a mistyped option (or a choice in the wrong case)."""
+        import difflib
+        import re
+
+        m = re.search(r"unrecognized arguments: (\S+)", message)
+        if m and m.group(1).startswith("-"):
+            word = m.group(1).split("=")[0]
+            close = difflib.get_close_matches(word, [o for o in self._options() if o.startswith("--")], n=1,
+                                              cutoff=0.6)
+            return f"; did you mean {close[0]}?" if close else ""
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:
+            choices = re.findall(r"'([^']*)'", m.group(2)) or [c.strip() for c in m.group(2).split(",")]
+            folded = [c for c in choices if c.casefold() == m.group(1).casefold()]
+            close = folded or difflib.get_close_matches(m.group(1), choices, n=1, cutoff=0.6)
+            return f"; did you mean '{close[0]}'?" if close else ""
+        return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if exc.file is None and getattr(args, "file", None):
             # a model-level problem (too few rows, collinear moderators) still names the file
-            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column)
+            exc = InputError(exc.problem, file=args.file, row=exc.row, column=exc.column, line=exc.line)
         sys.stderr.write(printable(f"alliance-meta: error: {exc}") + "\n")
         return EXIT_INPUT
     except BrokenPipeError:

@@ -63,12 +63,16 @@ def cmd_plot(args) -> int:
         save(fig, args.output)
     except OSError as exc:  # the folder refuses files, the disk is full, a file-size limit ...
         raise InputError(f"-o {args.output}: cannot be written ({exc.strerror or type(exc).__name__})") from None
+    from .common import omitted_note, rows_of
+
+    omitted_note(table)
     if not args.json:
         from ..engine.wording import printable
 
         sys.stdout.write(printable(f"wrote {args.output}") + "\n")
     else:
-        sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k}) + "\n")
+        sys.stdout.write(json.dumps({"output": args.output, "kind": args.kind, "k": table.k,
+                                     "rows": rows_of(table)}) + "\n")
     return 0
 
 
@@ -114,8 +118,16 @@ def _draw(args, table, labels):
         return forest(table.yi, table.vi, labels, result=res, is_r=table.is_r, groups=groups, subgroup_results=subs)
     if args.kind == "funnel":
         from ..engine.bias import bias_tests
+        from ..engine.errors import InputError
         from ..figures.funnels import funnel
 
+        if table.k < 3:   # too few for trim-and-fill (and the bias tests): the funnel alone
+            from ..engine.models import pool
+
+            if table.k < 1:
+                raise InputError("a funnel plot needs at least 1 effect size with a value; found 0", file=table.path)
+            est = pool(table.yi, table.vi, method=args.method).estimate
+            return funnel(table.yi, table.vi, estimate=est, trimfill=None, is_r=table.is_r)
         b = bias_tests(table.yi, table.vi, method=args.method, is_r=table.is_r)
         return funnel(table.yi, table.vi, estimate=b.estimate, trimfill=b.trimfill, is_r=table.is_r)
     if args.kind == "cumulative":

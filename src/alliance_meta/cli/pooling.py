@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .common import effect_args, emit, method_arg, read
+from .common import effect_args, emit, method_arg, mod_args, moderators, read
 
 
 def register(sub) -> None:
@@ -17,7 +17,7 @@ def register(sub) -> None:
                    help="z (default), knha (Knapp-Hartung), or t (three-level model)")
     p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
                    help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
-    p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns for a meta-regression")
+    mod_args(p)
     p.add_argument("--cluster", metavar="COL", help="cluster column for the three-level model")
     p.add_argument("--rho", type=float, metavar="R",
                    help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1) "
@@ -29,9 +29,7 @@ def register(sub) -> None:
 def cmd_pool(args) -> int:
     from ..engine.errors import InputError
 
-    mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
-    if any(not m for m in mods):
-        raise InputError("--mods has an empty column name")
+    mods = moderators(args)
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
     rho = getattr(args, "rho", None)
@@ -109,7 +107,7 @@ def fit_three_level(table, *, cluster: str, mods: Sequence[str] = (), test: str 
 
         design = design_matrix({m: table.extra[m] for m in mods}, table.k)
         X, names = design.X, design.names
-    # clusters are identifiers: compared as written, so that '01' and '1' stay apart
-    ids = table.text.get(cluster, table.extra[cluster])
+    # a cluster column of numbers is numeric, as R reads it: ids 1, 01 and 1.0 are one cluster
+    ids = table.extra[cluster]
     return three_level(table.yi, table.vi, ids, X, names, test=test, level=level,
                        robust_se=robust, k_omitted=table.omitted, is_r=table.is_r, rho=rho)

@@ -11,12 +11,11 @@ only when everything in it has been computed, and atomically, so a failed run le
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import sys
 
-from .common import check_output, effect_args, method_arg, read
+from .common import check_output, effect_args, method_arg, mod_args, moderators, read
 from .html import embedded_json, figure, number, p_value, table as html_table, text, value
 
 #: forest plots and per-row tables beyond this many rows are left out of the page (named as such)
@@ -114,23 +113,36 @@ def register(sub) -> None:
     p.add_argument("--pi", default="z", choices=("z", "t"), metavar="PI",
                    help="prediction interval on z (default; t(k-1) with knha) or t: t(k-2), Higgins et al. 2009")
     p.add_argument("--labels", metavar="COL", help="column of row labels (default: row numbers)")
-    p.add_argument("--mods", metavar="COL[,COL...]", help="moderator columns: add a meta-regression")
+    mod_args(p, "moderator columns: add a meta-regression")
     p.add_argument("--cluster", metavar="COL", help="cluster column: add the three-level model")
     p.add_argument("--rho", type=float, metavar="R",
                    help="with --cluster: correlated and hierarchical effects, sampling errors correlated R in [0, 1)")
     p.add_argument("--robust", action="store_true", help="CR2 cluster-robust inference (with --cluster)")
     p.add_argument("--title", metavar="TEXT", help="title of the report (default: the file name)")
+    p.add_argument("--max-rows", metavar="N", type=_positive_int, default=MAX_ROWS_SHOWN,
+                   help=f"largest number of rows drawn in the forest plots and listed row by row "
+                        f"(default {MAX_ROWS_SHOWN})")
     p.add_argument("-o", "--output", metavar="OUT.html", required=True, help="the report to write (.html)")
     p.set_defaults(func=cmd_report)
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0")
+    return value
 
 
 def cmd_report(args) -> int:
     from ..engine.errors import InputError
 
     check_output(args.output, (".html", ".htm"), "the report must end in .html", source=args.file)
-    mods = [m.strip() for m in args.mods.split(",")] if args.mods else []
-    if any(not m for m in mods):
-        raise InputError("--mods has an empty column name")
+    mods = moderators(args)
     if args.robust and not args.cluster:
         raise InputError("--robust needs --cluster COL")
     if args.rho is not None and not args.cluster:
@@ -139,6 +151,8 @@ def cmd_report(args) -> int:
         raise InputError("--test t applies to the three-level model (--cluster); use z or knha")
     if args.pi == "t" and args.method == "FE":
         raise InputError("--pi t: the fixed-effect model (--method FE) has no prediction interval")
+    if args.test == "knha" and args.cluster:   # as pool refuses it: the three-level model has no knha
+        raise InputError("--test knha does not apply to the three-level model (--cluster); use z or t")
     used = [*mods, *([args.cluster] if args.cluster else [])]
     table = read(args, used)
     from .plotting import _labels
@@ -147,6 +161,8 @@ def cmd_report(args) -> int:
     analyses = analyse(table, method=args.method, test=args.test, mods=mods, cluster=args.cluster,
                        robust=args.robust, pi=args.pi, rho=args.rho)
     analyses["input"] = describe_input(args, table, used)
+    analyses["max_rows"] = args.max_rows
+    analyses["input"].update(participants(table, args.cluster))
     page_html = render(analyses, table, labels, title=args.title or f"Meta-analysis report: {os.path.basename(args.file)}")
     _write(args.output, page_html)
     if args.json:
@@ -230,27 +246,63 @@ def results_json(analyses: dict) -> dict:
     if tl is not None and tl.robust is not None:  # the model fit behind the robust contract
         out["three_level_model"] = tl.to_dict(model=True)
     out["skipped"] = analyses["skipped"]
+    if analyses.get("derived"):
+        out["derived"] = analyses["derived"]
     return out
 
 
+def _derived(analyses: dict, key: str, x, shown: str) -> str:
+    """A number the prose shows that no command's --json holds (τ, an estimate back-
+    transformed to r, a share of Q): kept under ``derived`` in the embedded JSON, and
+    shown carrying that key."""
+    x = float(x)
+    analyses.setdefault("derived", {})[key] = x
+    return value(f"derived.{key}", x, shown)
+
+
 def describe_input(args, table, used) -> dict:
-    """The file (name and SHA-256), the columns used, and each row left out with the
-    columns that were empty in it."""
-    from .inputs import _read_text, read_columns
+    """The file (name and SHA-256 of its bytes), the columns used, the rows read, and each
+    row left out with its physical line and the columns that were empty in it."""
+    import hashlib
 
     effect_cols = [args.r, args.n] if args.r else [args.yi, args.vi]
-    cols, rows = read_columns(args.file, [*effect_cols, *used])
-    kept = set(int(r) for r in table.rows)
-    left_out = []
-    for i, row in enumerate(rows.tolist()):
-        if int(row) in kept:
-            continue
-        empty = [c for c in dict.fromkeys([*effect_cols, *used]) if not str(cols[c][i]).strip()]
-        left_out.append({"row": int(row), "empty": empty})
-    digest = hashlib.sha256(_read_text(args.file).encode("utf-8")).hexdigest()
-    return {"file": os.path.basename(args.file), "sha256": digest, "rows_read": int(len(rows)),
-            "k": int(table.k), "columns": {"effect": effect_cols, "moderators": list(used)},
-            "left_out": left_out}
+    digest = hashlib.sha256()
+    with open(args.file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"file": os.path.basename(args.file), "sha256": digest.hexdigest(), "rows_read": int(table.rows_read),
+            "k": int(table.k), "rows_left_out": len(table.left_out), "columns": {"effect": effect_cols, "moderators": list(used)},
+            "left_out": [dict(x) for x in table.left_out]}
+
+
+def participants(table, cluster: str | None) -> dict:
+    """The number of participants the report states: ``N`` and what it counts.
+
+    ``N_counts`` is ``"clusters"`` when a cluster column is given and every cluster has one
+    n (the usual case of several effect sizes from one sample: its n is counted once), and
+    ``"effect sizes"`` otherwise (the n of every effect size summed: a participant who gives
+    several effect sizes is counted more than once). Empty for generic effect sizes."""
+    if not table.is_r or table.n is None or table.k == 0:
+        return {}
+    if cluster:
+        import numpy as np
+
+        ids = np.asarray([str(x) for x in table.extra[cluster]])
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        if np.all(table.n == table.n[first][inverse]):
+            return {"N": int(round(float(table.n[first].sum()))), "N_counts": "clusters"}
+    return {"N": int(round(float(table.n.sum()))), "N_counts": "effect sizes"}
+
+
+def _n_words(inp: dict) -> str:
+    """', N = 300 participants (each cluster's n counted once)' or the sum over effect sizes."""
+    if "N" not in inp:
+        return ""
+    n = value("input.N", inp["N"], f"{inp['N']:,}")
+    if inp["N_counts"] == "clusters":
+        return f", <i>N</i> = {n} participants (each cluster's <i>n</i> counted once)"
+    return (f"; their sample sizes sum to <i>N</i> = {n} (summed over effect sizes: a sample that gives several "
+            "effect sizes is counted each time)")
 
 
 # --------------------------------------------------------------------------- the page
@@ -291,11 +343,13 @@ def render(analyses: dict, table, labels, *, title: str) -> str:
     is_r = table.is_r
     parts = [f"<h1>{text(title)}</h1>",
              f'<p class="meta">File <code>{text(inp["file"])}</code> (SHA-256 <code>{inp["sha256"][:16]}…</code>); '
-             f"{inp['rows_read']} data rows read, {value('input.k', inp['k'], str(inp['k']))} used. "
+             f"{value('input.rows_read', inp['rows_read'], str(inp['rows_read']))} data "
+             f"row{'s' if inp['rows_read'] != 1 else ''} read, {value('input.k', inp['k'], str(inp['k']))} used, "
+             f"{value('input.rows_left_out', inp['rows_left_out'], str(inp['rows_left_out']))} left out. "
              f"Made by alliance-meta {text(version('alliance-meta'))}.</p>"]
     parts.append("<h2>Methods</h2>" + _methods(analyses, table, cite))
     parts.append("<h2>Results</h2>" + _results(analyses, table, labels, cite))
-    parts.append("<h2>Heterogeneity</h2>" + _heterogeneity(res, table, labels, is_r))
+    parts.append("<h2>Heterogeneity</h2>" + _heterogeneity(res, table, labels, is_r, analyses))
     parts.append("<h2>Small-study effects</h2>" + _bias(analyses, table, cite))
     parts.append("<h2>Influence and leave-one-out</h2>" + _influence(analyses, table, labels)
                  + _influence_rule(analyses.get("leave1out"), table, labels))
@@ -346,7 +400,7 @@ def _methods(analyses, table, cite) -> str:
                  f"DFFITS, DFBETAS and covariance ratio computed {cite('viechtbauer2010b')}.")
     if "metareg" in analyses:
         s.append("A mixed-effects meta-regression added the moderators (numeric columns as they are; other "
-                 "columns treatment-coded, the first level in sorted order as reference).")
+                 "columns treatment-coded, the first level in R's order as reference).")
     if "three_level" in analyses:
         tl = analyses["three_level"]
         s.append(f"A three-level model (rows nested in clusters, REML) accounted for rows that share a cluster "
@@ -380,12 +434,22 @@ def _results(analyses, table, labels, cite) -> str:
     res = analyses["pool"]
     is_r = table.is_r
     model = "fixed-effect" if res.is_fixed else "random-effects"
-    n_text = ""
-    if is_r and table.n is not None:
-        n_text = f", <i>N</i> = {int(round(float(table.n.sum()))):,}"
+    n_text = _n_words(analyses["input"])
     what = "correlation" if is_r else "effect size"
-    s = [f"<p>Across <i>k</i> = {value('pool.k', res.k, str(res.k))} effect sizes{n_text}, the {model} pooled "
-         f"{what} was {_estimate_words(res, is_r)}, {_stat_words(res)}."]
+    tl = analyses.get("three_level")
+    s = []
+    if tl is not None:
+        # the model asked for comes first; the random-effects model is named as what it is
+        s.append(_three_level_lead(tl, table, n_text, what))
+        s.append(f"<p>For comparison only, the {model} model that treats the {value('pool.k', res.k, str(res.k))} "
+                 f"effect sizes as independent (it ignores the clusters, so its interval is too narrow when they "
+                 f"share samples) gave {_estimate_words(res, is_r)}, {_stat_words(res)}.")
+    else:
+        plain = " (without moderators)" if "metareg" in analyses else ""
+        s.append(f"<p>Across <i>k</i> = {value('pool.k', res.k, str(res.k))} effect sizes{n_text}, the {model} "
+                 f"pooled {what}{plain} was {_estimate_words(res, is_r)}, {_stat_words(res)}.")
+        if plain:
+            s.append(" The meta-regression asked for is in the section “Meta-regression” below.")
     if not res.is_fixed:
         if is_r:
             pi = (f"from <i>r</i> = {value('pool.r_pi_lb', res.r_pi_lb, number(res.r_pi_lb, 2, leading_zero=False))} "
@@ -397,9 +461,10 @@ def _results(analyses, table, labels, cite) -> str:
     s.append("</p>")
     if res.k < 2:
         s.append('<p class="note">With one effect size there is nothing to pool; the estimate is that row.</p>')
-    if table.k > MAX_ROWS_SHOWN:
-        s.append(f'<p class="note">The forest plot is left out: {table.k} rows exceed the {MAX_ROWS_SHOWN} a '
-                 "readable plot can hold.</p>")
+    shown = analyses.get("max_rows", MAX_ROWS_SHOWN)
+    if table.k > shown:
+        s.append(f'<p class="note">The forest plot is left out: {table.k} rows exceed the {shown} a '
+                 "readable plot can hold (--max-rows sets that limit).</p>")
     elif table.k >= 2:
         fig = forest(table.yi, table.vi, labels, result=res, is_r=is_r)
         s.append(figure(fig, alt=f"Forest plot of {table.k} effect sizes with their 95% confidence intervals, the "
@@ -411,9 +476,40 @@ def _results(analyses, table, labels, cite) -> str:
     return "".join(s)
 
 
-def _heterogeneity(res, table, labels, is_r) -> str:
+def _three_level_lead(tl, table, n_text: str, what: str) -> str:
+    """The first paragraph of the results with --cluster: the three-level model's pooled
+    estimate (its CR2 result with --robust), or where its meta-regression is."""
+    d = tl.to_dict()
+    base = "three_level" if "k" in d else "three_level_model"   # the robust contract has no k
+    k = value(f"{base}.k", tl.k, str(tl.k))
+    m = value(f"{base}.n_clusters", tl.n_clusters, str(tl.n_clusters))
+    robust = tl.robust is not None
+    model = "three-level model" + (" with CR2 cluster-robust inference" if robust else "")
+    if len(tl.names) > 1:
+        return (f"<p>Across <i>k</i> = {k} effect sizes in {m} clusters{n_text}, the {model} was fitted with "
+                "moderators: its coefficients are in the section “Three-level model” below.</p>")
+    if table.is_r:
+        est = (f"<i>r</i> = {value('three_level.r', d['r'], number(d['r'], 2, leading_zero=False))}, 95% CI "
+               f"[{value('three_level.r_ci_lb', d['r_ci_lb'], number(d['r_ci_lb'], 2, leading_zero=False))}, "
+               f"{value('three_level.r_ci_ub', d['r_ci_ub'], number(d['r_ci_ub'], 2, leading_zero=False))}]")
+    else:
+        est = (f"{value('three_level.estimate', d['estimate'], number(d['estimate'], 3))}, 95% CI "
+               f"[{value('three_level.ci_lb', d['ci_lb'], number(d['ci_lb'], 3))}, "
+               f"{value('three_level.ci_ub', d['ci_ub'], number(d['ci_ub'], 3))}]")
+    if "df" in d and d["df"] is not None:
+        name = f"<i>t</i>({value('three_level.df', d['df'], number(d['df'], 2 if robust else 0))})"
+    else:
+        name = "<i>z</i>"
+    stat = f"{name} = {value('three_level.stat', d['stat'], number(d['stat'], 2))}, " \
+           f"{value('three_level.pval', d['pval'], p_value(d['pval']))}"
+    return (f"<p>Across <i>k</i> = {k} effect sizes in {m} clusters{n_text}, the {model} (the model asked for: "
+            f"rows nested in clusters) gave a pooled {what} of {est}, {stat}.</p>")
+
+
+def _heterogeneity(res, table, labels, is_r, analyses=None) -> str:
     from ..engine.heterogeneity import q_contributions
 
+    analyses = {} if analyses is None else analyses
     if res.k < 2:
         return "<p>Heterogeneity cannot be estimated from one effect size.</p>"
     q = (f"<i>Q</i>({value('pool.Q_df', res.Q_df, str(res.Q_df))}) = {value('pool.Q', res.Q, number(res.Q, 2))}, "
@@ -425,7 +521,7 @@ def _heterogeneity(res, table, labels, is_r) -> str:
     s = [f"<p>{q}. τ² = {value('pool.tau2', res.tau2, number(res.tau2, 4))}, 95% CI "
          f"[{value('pool.tau2_ci_lb', res.tau2_ci_lb, number(res.tau2_ci_lb, 4))}, "
          f"{value('pool.tau2_ci_ub', res.tau2_ci_ub, number(res.tau2_ci_ub, 4))}]{scale}; τ = "
-         f"{number(math.sqrt(res.tau2), 3)}; {i2}, 95% CI "
+         f"{_derived(analyses, 'tau', math.sqrt(res.tau2), number(math.sqrt(res.tau2), 3))}; {i2}, 95% CI "
          f"[{value('pool.I2_ci_lb', res.I2_ci_lb, number(res.I2_ci_lb, 1))}%, "
          f"{value('pool.I2_ci_ub', res.I2_ci_ub, number(res.I2_ci_ub, 1))}%]; <i>H</i>² = "
          f"{value('pool.H2', res.H2, number(res.H2, 2))}.</p>"]
@@ -434,7 +530,7 @@ def _heterogeneity(res, table, labels, is_r) -> str:
                  "effects are equal: with these rows, heterogeneity too small to detect cannot be told apart from "
                  "none, and the upper limit of its interval says how much could be there.</p>")
     if res.k < 10:
-        s.append(f'<p class="note">With {res.k} effect sizes the <i>Q</i> test has little power, and τ² and '
+        s.append(f'<p class="note">With {value("pool.k", res.k, str(res.k))} effect sizes the <i>Q</i> test has little power, and τ² and '
                  "<i>I</i>² are imprecise (see their intervals).</p>")
     share = q_contributions(table.yi, table.vi) / res.Q if res.Q > 0 else None
     if share is not None and res.Q_pval < 0.05:
@@ -442,7 +538,9 @@ def _heterogeneity(res, table, labels, is_r) -> str:
 
         top = [int(i) for i in np.argsort(-share, kind="stable")[:3] if share[i] >= 0.2]
         if top:
-            named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}): {number(100 * share[i], 0)}%" for i in top)
+            named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}): "
+                              f"{_derived(analyses, f'q_share_pct_row{table.rows[i]}', 100 * share[i], number(100 * share[i], 0))}%"
+                              for i in top)
             s.append(f"<p>The rows that contribute most to <i>Q</i> (share of the fixed-effect <i>Q</i>): {named}.</p>")
     return "".join(s)
 
@@ -459,7 +557,7 @@ def _bias(analyses, table, cite) -> str:
         else (lambda z, key: value(key, z, number(z, 3)))
     s = []
     if b.k < BIAS_POWER_K:
-        s.append(f'<p class="note">With {b.k} effect sizes (fewer than {BIAS_POWER_K}) these tests have too little '
+        s.append(f'<p class="note">With {value("pool.k", b.k, str(b.k))} effect sizes (fewer than {BIAS_POWER_K}) these tests have too little '
                  "power to tell chance from real funnel-plot asymmetry, and a non-significant result does not show "
                  f"that small-study effects are absent {cite('sterne2011')}.</p>")
     s.append(f"<p>Egger's regression test: <i>z</i> = {value('bias.egger_rma_z', b.egger_rma_z, number(b.egger_rma_z, 2))}, "
@@ -558,20 +656,27 @@ def _influence(analyses, table, labels) -> str:
     lo, hi = int(np.argmin(l1o.estimate)), int(np.argmax(l1o.estimate))
     digits = 2 if table.is_r else 3
     lz = {"leading_zero": not table.is_r}
+    def shown_estimate(i: int, name: str) -> str:
+        if table.is_r:   # the r the reader sees is not in --json (Fisher z is)
+            return _derived(analyses, f"leave1out_{name}_r", tx(l1o.estimate[i]), number(tx(l1o.estimate[i]), digits, **lz))
+        return value(f"leave1out.estimate.{i}", l1o.estimate[i], number(l1o.estimate[i], digits, **lz))
+
     s = [f"<p>Leaving out one row at a time, the pooled estimate ranged from "
-         f"{number(tx(l1o.estimate[lo]), digits, **lz)} (without row {table.rows[lo]}, {text(labels[lo])}) to "
-         f"{number(tx(l1o.estimate[hi]), digits, **lz)} (without row {table.rows[hi]}, {text(labels[hi])})"
+         f"{shown_estimate(lo, 'min')} (without row {table.rows[lo]}, {text(labels[lo])}) to "
+         f"{shown_estimate(hi, 'max')} (without row {table.rows[hi]}, {text(labels[hi])})"
          f"{' on the r scale' if table.is_r else ''}.</p>"]
     if flagged:
         named = "; ".join(f"row {table.rows[i]} ({text(labels[i])}: studentised residual "
-                          f"{number(l1o.rstudent[i], 2)}, Cook's distance {number(l1o.cooks[i], 2)})" for i in flagged)
+                          f"{value(f'leave1out.rstudent.{i}', l1o.rstudent[i], number(l1o.rstudent[i], 2))}, "
+                          f"Cook's distance {value(f'leave1out.cooks.{i}', l1o.cooks[i], number(l1o.cooks[i], 2))})"
+                          for i in flagged)
         s.append(f"<p>Influential or outlying by the rule used here (|studentised residual| &gt; 1.96 or Cook's "
                  f"distance &gt; 4/<i>k</i>): {named}. A flag asks for a second look at that row's coding and design; "
                  "it is not a reason to drop the row.</p>")
     else:
         s.append("<p>No row is flagged by the rule used here (|studentised residual| &gt; 1.96 or Cook's distance "
                  "&gt; 4/<i>k</i>).</p>")
-    if k <= MAX_ROWS_SHOWN:
+    if k <= analyses.get("max_rows", MAX_ROWS_SHOWN):
         from ..figures.forests import leave1out_plot
 
         fig = leave1out_plot(l1o, labels)
@@ -659,7 +764,7 @@ def _metareg(mr, table) -> str:
     s = [_coef_table(d["coefficients"], crit, f"Meta-regression coefficients{scale}", "metareg.coefficients")]
     test = "Q<sub>M</sub>" if mr.test == "z" else "<i>F</i>"
     r2 = "n/a" if mr.R2 is None else f"{value('metareg.R2', mr.R2, number(mr.R2, 1))}%"
-    s.append(f"<p>Test of the moderators: {test}({mr.QM_df}{'' if mr.test == 'z' else ', ' + str(mr.df)}) = "
+    s.append(f"<p>Test of the moderators: {test}({value('metareg.QM_df', mr.QM_df, str(mr.QM_df))}{'' if mr.test == 'z' else ', ' + str(mr.df)}) = "
              f"{value('metareg.QM', mr.QM, number(mr.QM, 2))}, {value('metareg.QM_pval', mr.QM_pval, p_value(mr.QM_pval))}. "
              f"Residual τ² = {value('metareg.tau2', mr.tau2, number(mr.tau2, 4))}; residual <i>I</i>² = "
              f"{value('metareg.I2', mr.I2, number(mr.I2, 1))}%; <i>R</i>² = {r2}.</p>")
@@ -667,7 +772,7 @@ def _metareg(mr, table) -> str:
     notes = ["A meta-regression compares studies, not conditions within a study: an association here may be "
              "confounded by anything else that differs between the studies."]
     if per < 10:
-        notes.append(f"With {mr.k} effect sizes for {len(mr.coefficients) - 1} moderator coefficient(s) (fewer than "
+        notes.append(f"With {value('metareg.k', mr.k, str(mr.k))} effect sizes for {len(mr.coefficients) - 1} moderator coefficient(s) (fewer than "
                      "10 per coefficient), the coefficients are imprecise and <i>R</i>² is unstable.")
     s.append('<p class="note">' + " ".join(notes) + "</p>")
     return "".join(s)
@@ -696,6 +801,8 @@ def _three_level(tl, table) -> str:
         if tl.n_clusters < 20:
             s.append(f'<p class="note">With {tl.n_clusters} clusters, robust standard errors rest on few units; '
                      "read the Satterthwaite degrees of freedom beside each test.</p>")
+    if tl.extra.get("note"):
+        s.append(f'<p class="note">{text(tl.extra["note"])}</p>')
     for name, v in (("between", tl.sigma2_between), ("within", tl.sigma2_within)):
         if v <= 0.0:
             s.append(f'<p class="note">The {name}-cluster variance is estimated at its boundary of zero; it is not '
@@ -707,12 +814,14 @@ def _data(analyses, table, labels) -> str:
     inp = analyses["input"]
     s = []
     if inp["left_out"]:
-        rows = [[str(x["row"]), text(", ".join(x["empty"]) or "(a value the model needs)")] for x in inp["left_out"]]
-        s.append(html_table(["Row", "Empty column(s)"], rows,
-                       caption=f"{len(rows)} row(s) left out of every analysis, and why", numeric={0}))
+        rows = [[str(x["row"]), str(x["line"]), text(", ".join(x["empty"]) or "(a value the model needs)")]
+                for x in inp["left_out"]]
+        s.append(html_table(["Row", "Line", "Empty column(s)"], rows,
+                            caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''} left out of every analysis, "
+                                    "and why", numeric={0, 1}))
     else:
         s.append("<p>No row was left out: every row has a value in each column the report uses.</p>")
-    if table.k <= MAX_ROWS_SHOWN:
+    if table.k <= analyses.get("max_rows", MAX_ROWS_SHOWN):
         if table.is_r:
             head = ["Row", "Label", "r", "n", "Fisher z", "Variance"]
             rows = [[str(table.rows[i]), text(labels[i]), number(table.r[i], 3), f"{table.n[i]:g}",

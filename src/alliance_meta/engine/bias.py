@@ -31,6 +31,7 @@ import numpy as np
 
 from . import distributions as dist
 from . import subset_sums as _sums
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS
 from .models import _clean, _p
@@ -88,6 +89,7 @@ class _PrefixFits:
 
     def __init__(self, y, v, method: str, threshold: float):
         self.centre = float(np.median(y)) if y.size else 0.0
+        self.rows = y               # a refit on the rows is the very computation of _uni
         y = y - self.centre
         self.y, self.v, self.method, self.threshold = y, v, method, threshold
         self.sums = _sums._SubsetSums(y, v, "head") if y.size >= _sums.FAST_K else None
@@ -100,7 +102,7 @@ class _PrefixFits:
                 S, _, ok = self.sums.at(ids, tau2, dominance=False)
                 if ok[0]:
                     return self.centre + float(S[0, 1] / S[0, 0])
-        return self.centre + _uni(self.y[:m], self.v[:m], self.method, self.threshold).estimate
+        return _uni(self.rows[:m], self.v[:m], self.method, self.threshold).estimate
 
 
 def _wls_lm(y, v, x):
@@ -491,7 +493,7 @@ class BiasResult:
         tf = self.trimfill
         back = (lambda z: f" (r = {math.tanh(z):.3f})") if self.is_r else (lambda z: "")
         lines = [f"Small-study effects and publication bias (k = {self.k}, tau^2 estimator {self.method})"
-                 + (f"; {self.k_omitted} rows with an empty value left out" if self.k_omitted else ""),
+                 + (f"; {_left_out(self.k_omitted)}" if self.k_omitted else ""),
                  f"Egger's regression test (mixed-effects, predictor SE): z = {self.egger_rma_z:.3f}, "
                  f"{_p(self.egger_rma_pval)}",
                  (f"Egger's regression test (weighted least squares): t({self.egger_lm_df}) = {self.egger_lm_t:.3f}, "

@@ -14,14 +14,17 @@ class InputError(ValueError):
     message
         What is wrong, in words a researcher can act on.
     file, row, column
-        Where it is wrong. ``row`` counts data rows from 1 (the header is not a row);
-        the physical line in a plain CSV is ``row + 1``.
+        Where it is wrong. ``row`` counts data rows from 1 (the header is not a row).
+    line
+        The physical line of the file the row starts on (it differs from ``row + 1`` after
+        blank lines or a quoted cell with line breaks); ``row + 1`` when not given.
     """
 
     def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+                 column: str | None = None, line: int | None = None) -> None:
         self.file = file
         self.row = row
+        self.line = line
         self.column = column
         self.problem = message
         super().__init__(self._compose())
@@ -31,7 +34,7 @@ class InputError(ValueError):
         if self.file is not None:
             where.append(str(self.file))
         if self.row is not None:
-            where.append(f"row {self.row} (line {self.row + 1})")
+            where.append(f"row {self.row} (line {self.line if self.line is not None else self.row + 1})")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = " ".join(" ".join(self.problem.split()).splitlines())

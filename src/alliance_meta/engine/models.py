@@ -31,6 +31,8 @@ import numpy as np
 from . import distributions as dist
 
 from . import effects
+from .collation import r_sorted
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS, estimate_tau2, q_profile_ci
 from .weights import typical_variance, wls
@@ -158,7 +160,7 @@ class PoolResult:
         """A readable report: the numbers a methods section needs."""
         model = "Fixed-effect model" if self.is_fixed else f"Random-effects model (tau^2 estimator: {self.method})"
         crit = "z" if self.test == "z" else f"t({self.df}), Knapp-Hartung"
-        lines = [model, f"k = {self.k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+        lines = [model, f"k = {self.k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         scale = "Fisher z" if self.r is not None else "input scale"
         lines.append(f"Estimate ({scale}): {self.estimate:.4f}  SE {self.se:.4f}  {crit} = {self.stat:.3f}, "
                      f"{_p(self.pval)}")
@@ -375,11 +377,11 @@ class MetaRegResult:
         head = ("Fixed-effects meta-regression" if self.method == "FE"
                 else f"Mixed-effects meta-regression (tau^2 estimator: {self.method})")
         crit = "z" if self.test == "z" else f"t({self.df})"
-        lines = [head, f"k = {self.k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+        lines = [head, f"k = {self.k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         width = max(len(c.name) for c in self.coefficients)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI")
         for c in self.coefficients:
-            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval).removeprefix('p = '):>8}   "
+            lines.append(f"{c.name:{width}}  {c.estimate:8.4f}  {c.se:8.4f}  {c.stat:8.3f}  {_p(c.pval).removeprefix('p = ').replace('p < ', '<'):>8}   "
                          f"[{c.ci_lb:.4f}, {c.ci_ub:.4f}]")
         test = "QM" if self.test == "z" else "F"
         lines.append(f"Moderators: {test}({self.QM_df}{'' if self.test == 'z' else ', ' + str(self.df)}) = {self.QM:.3f}, "
@@ -409,6 +411,10 @@ def _is_numeric(values: Sequence) -> bool:
     return True
 
 
+#: Largest absolute value of a numeric moderator: k x^2 must stay finite in the fit's sums
+#: (metafor fails there too, with "infinite or missing values").
+MAX_MODERATOR = 1e150
+
 #: Largest design matrix built (k x p doubles, 2 GiB): beyond it a moderator is an identifier.
 MAX_DESIGN_CELLS = 2**28
 
@@ -418,9 +424,13 @@ def full_rank(X) -> bool:
     length: a moderator measured in large units (a standard error of 1e50, a year in days)
     is not collinear with the intercept because of its scale alone."""
     X = np.asarray(X, dtype=float)
-    norms = np.linalg.norm(X, axis=0)
-    if np.any(norms == 0):
+    # divided by its largest entry first, so that the length of a column of values near
+    # 1e200 does not overflow (its square would) into a false "collinear"
+    peak = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    if np.any(peak == 0) or not np.all(np.isfinite(peak)):
         return False
+    X = X / peak
+    norms = np.linalg.norm(X, axis=0)
     return bool(np.linalg.matrix_rank(X / norms) == X.shape[1])
 
 
@@ -428,8 +438,9 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     """Build the design matrix for ``moderators`` (name -> values, one per effect size).
 
     A column whose values are all numbers enters as it is; any other column is
-    categorical, treatment-coded with its first level in sorted order as reference,
-    one column ``name[level]`` per other level.
+    categorical, treatment-coded with its first level in R's order as reference (the
+    order R's ``factor`` gives the same labels: :mod:`.collation`, so that the reference is
+    metafor's), one column ``name[level]`` per other level.
     """
     # Count the coefficients before building anything: a moderator with as many levels as
     # rows would otherwise allocate a k x k matrix only to be refused.
@@ -450,11 +461,16 @@ def design_matrix(moderators: Mapping[str, Sequence], k: int) -> Design:
     names = ["intercept"]
     for name, values in moderators.items():
         if numeric[name]:
-            cols.append(np.asarray(values, dtype=float))
+            col = np.asarray(values, dtype=float)
+            big = float(np.max(np.abs(col))) if col.size else 0.0
+            if big > MAX_MODERATOR:   # squares and cross-products of the fit would overflow
+                raise InputError(f"moderator {name!r} has values as large as {big:.3g}; the model's sums of "
+                                 "squares would overflow: divide the column by a power of ten", column=name)
+            cols.append(col)
             names.append(name)
         else:
             labels = np.asarray([str(x) for x in values])
-            levels = sorted(set(labels.tolist()))
+            levels = r_sorted(set(labels.tolist()))
             if len(levels) < 2:
                 raise InputError(f"moderator {name!r} has a single level ({levels[0]!r}); it cannot explain anything",
                                  column=name)
@@ -481,8 +497,8 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     -------
     MetaRegResult
         Coefficients (``intercept``, numeric names, ``column[level]``), QM, residual tau^2,
-        R^2 against the intercept-only model fitted with the same estimator, residual Q
-        and I^2.
+        R^2 against the intercept-only model fitted with the same estimator (for FE, as
+        metafor, the adjusted R^2 of the weighted least-squares fit), residual Q and I^2.
     """
     _check_options(method, test)
     y, v = _as_arrays(yi, vi)
@@ -511,8 +527,15 @@ def metareg(yi, vi, moderators: Mapping[str, Sequence], *, method: str = "REML",
     fixed = method == "FE"
     vt = typical_variance(v, X)
     i2, _ = _i2_h2(tau2, vt, q, k - p, fixed)
-    r2 = None
-    if not fixed:
+    if fixed:
+        # metafor's R^2 of a fixed-effect meta-regression: the adjusted R^2 of the weighted
+        # least-squares fit lm(yi ~ X, weights = 1/vi), 1 - (Q_E / Q_0) (k - 1) / (k - p), with
+        # Q_0 the weighted sum of squares about the weighted mean (0 when every yi is equal)
+        w = 1.0 / v
+        yc = y - float(np.dot(w, y) / w.sum())
+        q0 = float(np.dot(w, yc * yc))
+        r2 = 0.0 if np.all(y == y[0]) or q0 <= 0 else max(0.0, 100.0 * (1.0 - (q / q0) * (k - 1) / (k - p)))
+    else:
         tau2_0 = estimate_tau2(y, v, np.ones((k, 1)), method)
         # metafor: with no heterogeneity to explain (tau^2 of the intercept-only model
         # exactly 0) the moderators explain 0%.

@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from . import distributions as dist
+from .wording import left_out as _left_out
 from .errors import InputError
 from .models import _clean, _inference, _p  # one implementation of inference and formatting
 
@@ -470,13 +471,13 @@ class ThreeLevelResult:
                  "Correlated and hierarchical effects model (REML): rows nested in clusters, sampling errors "
                  f"correlated rho = {self.rho:g} within a cluster",
                  f"k = {self.k} effect sizes in {self.n_clusters} clusters"
-                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else "")]
+                 + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else "")]
         scale = "Fisher z" if self.is_r else "input scale"
         width = max(len(n) for n in self.names)
         lines.append(f"{'':{width}}  estimate        SE  {crit:>8}         p   {self.level:g}% CI   ({scale})")
         for i, n in enumerate(self.names):
             lines.append(f"{n:{width}}  {self.beta[i]:8.4f}  {self.se[i]:8.4f}  {self.stat[i]:8.3f}  "
-                         f"{_p(self.pval[i]).removeprefix('p = '):>8}   [{self.ci_lb[i]:.4f}, {self.ci_ub[i]:.4f}]")
+                         f"{_p(self.pval[i]).removeprefix('p = ').replace('p < ', '<'):>8}   [{self.ci_lb[i]:.4f}, {self.ci_ub[i]:.4f}]")
         if self.is_r and len(self.names) == 1:
             lines.append(f"Back-transformed r = {math.tanh(self.beta[0]):.3f}, {self.level:g}% CI "
                          f"[{math.tanh(self.ci_lb[0]):.3f}, {math.tanh(self.ci_ub[0]):.3f}]")
@@ -484,6 +485,8 @@ class ThreeLevelResult:
                      f"within clusters sigma^2 = {self.sigma2_within:.5f}")
         lines.append(f"Residual heterogeneity: Q({self.Q_df}) = {self.Q:.3f}, {_p(self.Q_pval)}; "
                      f"REML log-likelihood {self.logLik:.4f}")
+        if self.extra.get("note"):
+            lines.append("Note: " + self.extra["note"])
         if self.robust is not None:
             rb = self.robust
             lines.append("CR2 cluster-robust inference (Satterthwaite df):")
@@ -561,13 +564,21 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         raise InputError("the three-level model needs at least 2 clusters")
     theta0 = np.asarray(start, float) if start is not None else _start(y, v, X)
     state = _state if rho is None else (lambda *a, **kw: _state_che(*a, rho=rho, **kw))
-    # fit in a centred and scaled basis X A (a moderator such as a year puts the intercept far
-    # from the data, and X'V^-1 X near singular: digits lost there are order-dependent);
-    # the REML likelihood is the same in every basis, the coefficients are A beta~
-    A = _basis(X)
-    Xt = X @ A
-    theta, st_t = _optimise(y, v, Xt, cl, theta0, state=state)
-    st = _State(A @ st_t.beta, A @ st_t.cov @ A.T, st_t.ll, st_t.score, st_t.info)
+    # moderators constant within clusters that span every cluster's intercept leave the REML
+    # likelihood flat in sigma2_between: it is held at metafor's start (independent sampling
+    # errors only; with rho the general fit runs)
+    fixed_between = rho is None and _between_unidentified(X, cl)
+    if fixed_between:
+        theta, st = _within_only(y, v, X, cl, _metafor_start(y, v, X) if start is None else float(start[0]))
+        A, Xt, st_t = np.eye(p), X, st
+    else:
+        # fit in a centred and scaled basis X A (a moderator such as a year puts the intercept far
+        # from the data, and X'V^-1 X near singular: digits lost there are order-dependent);
+        # the REML likelihood is the same in every basis, the coefficients are A beta~
+        A = _basis(X)
+        Xt = X @ A
+        theta, st_t = _optimise(y, v, Xt, cl, theta0, state=state)
+        st = _State(A @ st_t.beta, A @ st_t.cov @ A.T, st_t.ll, st_t.score, st_t.info)
     se, stat, pval, lb, ub, _ = _inference(st.beta, st.cov, test, k - p, level)
     q, q_df = _q_fixed(y, v, X)
     res = ThreeLevelResult(
@@ -575,6 +586,8 @@ def three_level(yi, vi, cluster: Sequence, X: np.ndarray | None = None, names: S
         ci_ub=ub, sigma2_between=float(theta[0]), sigma2_within=float(theta[1]), Q=q, Q_df=q_df,
         Q_pval=float(dist.chi2_sf(q, q_df)), logLik=st.ll, test=test, df=k - p if test == "t" else None,
         level=level, k_omitted=k_omitted, is_r=is_r, rho=rho)
+    if fixed_between:
+        res.extra["note"] = UNIDENTIFIED_NOTE
     if robust_se:
         res.robust = robust(y, v, Xt, cl, theta, st_t.beta, st_t.cov, names=names, level=level, rho=rho or 0.0,
                             basis=A)
@@ -597,6 +610,55 @@ def _basis(X: np.ndarray) -> np.ndarray:
             if intercept:
                 A[0, j] = -float(np.mean(X[:, j])) / sd
     return A
+
+
+UNIDENTIFIED_NOTE = ("The moderators take their own values in every cluster, so the restricted likelihood does "
+                     "not depend on the between-cluster variance: it is held at metafor's starting value (the "
+                     "coefficients do not depend on it; their standard errors do).")
+
+
+def _between_unidentified(X, cl: Clusters) -> bool:
+    """Whether the moderators are constant within clusters and span every cluster's own
+    intercept: then the restricted likelihood is flat in sigma2_between (the contrasts
+    that REML keeps carry no cluster effect), and X'V^-1X turns singular as it grows."""
+    if X.shape[1] < cl.n:
+        return False
+    means = cl.sum(X) / cl.size[:, None]
+    if not np.allclose(X, means[cl.code], rtol=1e-12, atol=1e-12 * max(1.0, float(np.abs(X).max()))):
+        return False
+    return int(np.linalg.matrix_rank(means)) == cl.n
+
+
+def _metafor_start(y, v, X) -> float:
+    """metafor's starting value for each variance component of rma.mv with two of them:
+    max(0.002, var(y - X b_FE) - 1/mean(1/v)) / 2 (b_FE the fixed-effect fit)."""
+    from .weights import wls
+
+    resid = y - X @ wls(y, v, X).beta
+    total = max(0.001 * 2, float(np.var(resid, ddof=1)) - 1.0 / float(np.mean(1.0 / v)))
+    return total / 2.0
+
+
+def _within_only(y, v, X, cl, sb: float, maxiter: int = 500, tol: float = 1e-12):
+    """REML for sigma2_within with sigma2_between held at ``sb``: Fisher scoring with step
+    halving on the one free component (at zero with a negative score it stays there)."""
+    sw = max(sb, 0.0)
+    st = _state(y, v, X, cl, sb, sw)
+    for _ in range(maxiter):
+        if sw <= 0.0 and st.score[1] <= 0.0:
+            break
+        step = st.score[1] / max(st.info[1, 1], 1e-300)
+        for _ in range(60):
+            new = max(sw + step, 0.0)
+            cand = _state(y, v, X, cl, sb, new)
+            if cand.ll >= st.ll - 1e-12 * max(1.0, abs(st.ll)):
+                break
+            step /= 2.0
+        change = abs(new - sw) / max(1.0, abs(sw))
+        sw, st = new, cand
+        if change <= tol:
+            break
+    return np.array([sb, sw]), st
 
 
 def _q_fixed(y, v, X) -> tuple[float, int]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import distributions as dist
 from . import subset_sums as _sums
+from .wording import left_out as _left_out
 from .errors import InputError
 from .heterogeneity import METHODS
 from .subset_fits import THRESHOLD, SubsetFits, _put, fit_subsets, summarise_subsets
@@ -171,11 +172,14 @@ class LeaveOneOutResult:
     def to_dict(self) -> dict:
         """The JSON contract of ``alliance-meta leave1out --json``: the eight arrays of the
         leave-one-out fits, then metafor's ``influence()`` arrays ``dffits, cov_r, tau2_del,
-        QE_del, weight, dfbetas`` and ``influential`` (true, false or null)."""
+        QE_del, weight, dfbetas`` and ``influential`` (true, false or null); and ``row`` (the
+        data-row number of each element) when the rows are known."""
         out = {key: _clean_list(getattr(self, key)) for key in self._KEYS}
         if self.dffits is not None:
             out.update({key: _clean_list(getattr(self, key)) for key in self._INFLUENCE})
             out["influential"] = list(self.influential)
+        if self.rows is not None:  # the data-row number of each element
+            out["row"] = [int(r) for r in self.rows]
         return out
 
     def flagged(self) -> list[int]:
@@ -186,7 +190,7 @@ class LeaveOneOutResult:
         """A readable table: one line per left-out row, flagged when influential."""
         k = self.estimate.size
         lines = [f"Leave-one-out analysis ({self.method}), k = {k}"
-                 + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+                 + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else ""),
                  f"Full model: estimate {self.full_estimate:.4f} (SE {self.full_se:.4f}), tau^2 = {self.full_tau2:.5f}",
                  f"{'row':>6}  {'estimate':>9}  {'SE':>7}  {'tau^2':>8}  {'I^2':>6}  {'Q':>9}  {'rstudent':>8}  "
                  f"{'Cook':>7}  {'hat':>6}"]
@@ -346,14 +350,18 @@ class CumulativeResult:
     level: float = 95.0
 
     def to_dict(self) -> dict:
-        """The JSON contract of ``alliance-meta cumulative --json``: three arrays."""
-        return {"estimate": _clean_list(self.estimate), "se": _clean_list(self.se), "tau2": _clean_list(self.tau2)}
+        """The JSON contract of ``alliance-meta cumulative --json``: three arrays, and ``row``
+        (the data-row number added at each step) when the rows are known."""
+        out = {"estimate": _clean_list(self.estimate), "se": _clean_list(self.se), "tau2": _clean_list(self.tau2)}
+        if self.rows is not None:
+            out["row"] = [int(self.rows[i]) for i in self.order]
+        return out
 
     def summary(self) -> str:
         """A readable table: one line per added row."""
         k = self.estimate.size
         head = f"Cumulative meta-analysis ({self.method})" + (f", ordered by {self.order_by}" if self.order_by else "")
-        lines = [head + f", k = {k}" + (f" ({self.k_omitted} rows with an empty value left out)" if self.k_omitted else ""),
+        lines = [head + f", k = {k}" + (f" ({_left_out(self.k_omitted)})" if self.k_omitted else ""),
                  f"{'added row':>9}  {'order':>10}  {'estimate':>9}  {'SE':>7}  {self.level:g}% CI{'':12}  {'tau^2':>8}  "
                  f"{'I^2':>6}"]
         rows = self.rows if self.rows is not None else np.arange(1, k + 1)

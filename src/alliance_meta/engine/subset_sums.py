@@ -491,6 +491,12 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
     tau2 = np.asarray(start, dtype=float).copy()
     active = np.ones(ids.size, dtype=bool)
     bad = np.zeros(ids.size, dtype=bool)
+    # Trim-and-fill's refits stop at metafor's loose 1e-5: where scoring does not contract
+    # (a step longer than the one before: Fisher's information far from the observed one,
+    # as with one very precise study), its iterates wander and the step that happens to fall
+    # below the threshold depends on the last bits of the sums, so that no two ways of
+    # summing agree. Those few subsets are fitted on their rows, as the reference fit is.
+    last = np.full(ids.size, np.inf) if sums.kind == "head" else None
     for _ in range(maxiter):
         idx = np.flatnonzero(active & ~bad)
         if not idx.size:
@@ -509,6 +515,9 @@ def _fast_scoring(sums: _SubsetSums, ids, start, reml: bool, threshold: float, m
         step = _halve_to_nonnegative(cur, step)
         tau2[idx] = cur + step
         active[idx] = np.abs(step) > threshold
+        if last is not None:
+            bad[idx[np.abs(step) > last[idx]]] = True
+            last[idx] = np.abs(step)
     bad |= active                                # not converged: the block code solves those
     tau2 = np.maximum(tau2, 0.0)
     check = np.flatnonzero((tau2 > THRESHOLD) & ~bad)

@@ -43,3 +43,8 @@ def number_word(n: int, zero: str = "no") -> str:
     if n == 0:
         return zero
     return _WORDS[n] if 0 < n < 10 else str(n)
+
+
+def left_out(n: int) -> str:
+    """'1 row with an empty value left out' / '3 rows with an empty value left out'."""
+    return f"{n} row{'s' if n != 1 else ''} with an empty value left out"

@@ -135,6 +135,14 @@ def read_bib(path: str | Path) -> dict[str, Reference]:
         if kind == "DuplicateBlockKeyBlock":
             raise InputError(f"line {line}: the key '{block.key}' is used twice", file=label)
         raise InputError(f"line {line}: this entry cannot be parsed (check its braces and quotes)", file=label)
+    # BibTeX itself (and biber) compares keys without case: smith2010 and Smith2010 are one key
+    folded: dict = {}
+    for entry in lib.entries:
+        first = folded.setdefault(entry.key.casefold(), entry)
+        if first is not entry:
+            raise InputError(f"line {(entry.start_line or 0) + 1}: the key '{entry.key}' differs from '{first.key}' "
+                             f"(line {(first.start_line or 0) + 1}) only in case; BibTeX takes them as one key",
+                             file=label)
     # Addresses are not LaTeX: decoding would turn the '&' of a query string into a space.
     raw = {e.key: e for e in bibtexparser.parse_string(text).entries}
     out = {}

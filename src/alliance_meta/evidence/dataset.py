@@ -17,15 +17,14 @@ direction-of-effect rows (``parent_directions.csv`` and its second pass) obey th
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.csvtext import is_number, number_problem
 from ..engine.errors import InputError
 
 EFFECTS = "effect_sizes.csv"
@@ -108,8 +107,33 @@ def codebook(name: str, root: str | Path | None = None):
 # --------------------------------------------------------------------------- validation
 
 
-def _problem(msg, file, row=None, column=None) -> str:
-    return str(InputError(msg, file=file, row=row, column=column))
+#: Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, the common ones)
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαοριυνΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+                            "aeopcyxijsdqwABEKMHOPCTXIJSaopiuvABEZHIKMNOPTYX")
+
+
+def id_key(text: str) -> str:
+    """An id as a reader sees it: NFKC-normalised, without invisible (format) characters,
+    and with Cyrillic or Greek lookalikes read as the Latin letters they look like, so that
+    ids differing only by U+200B, a full-width letter or a Cyrillic 'а' are one id."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").translate(_LOOKALIKES)
+
+
+def _problem(msg, file, row=None, column=None, line=None) -> str:
+    """One problem as a line; ``row`` may be a row of :func:`read_rows` (number and line)."""
+    if isinstance(row, dict):
+        row, line = row.get("_row"), row.get("_line")
+    return str(InputError(msg, file=file, row=row, column=column, line=line))
+
+
+def _not_a_number(value: str) -> str:
+    """Why a cell is not a number (a decimal comma, '_', digits other than 0-9 named);
+    in the dataset a missing value is an empty cell."""
+    msg = number_problem(value)
+    return f"'{value}' is not a number" if msg.endswith("write NA for a missing value") else msg
 
 
 def _check_value(value: str, fld: dict) -> str | None:
@@ -119,18 +143,21 @@ def _check_value(value: str, fld: dict) -> str | None:
         return "is empty but required" if cons.get("required") else None
     num = None
     if kind == "integer":
-        if not re.fullmatch(r"[-+]?\d+", value):
-            return f"'{value}' is not a whole number"
+        # ASCII digits only: Python's int() would also take '1_000' and full-width or
+        # Arabic-Indic digits, which the command line (and R) then refuse
+        if not re.fullmatch(r"[-+]?[0-9]+", value):
+            return _not_a_number(value) if not re.fullmatch(r"[-+]?[0-9]+\.[0-9]*", value) else \
+                f"'{value}' is not a whole number"
         num = int(value)
     elif kind == "number":
-        try:
-            num = float(value)
-        except ValueError:
-            return f"'{value}' is not a number"
-        if not math.isfinite(num):
-            return f"'{value}' is not a finite number"
+        if not is_number(value):
+            return _not_a_number(value)
+        num = float(value)
     elif kind == "date":
+        # ISO 8601's calendar date only: fromisoformat also takes 20261122 and 2026-W47-7
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise ValueError(value)
             _dt.date.fromisoformat(value)
         except ValueError:
             return f"'{value}' is not a date (YYYY-MM-DD)"
@@ -151,33 +178,17 @@ def _check_value(value: str, fld: dict) -> str | None:
 
 
 def read_rows(path: Path, label: str) -> tuple[list[str], list[dict]]:
-    """Read a CSV as strings (header, rows); raises InputError when it is not readable text
-    or larger than the limit the command line uses (``ALLIANCE_META_MAX_BYTES``)."""
-    from ..engine.limits import max_bytes, too_large
+    """Read a CSV as strings (header, rows) with the reader of the command line
+    (:mod:`alliance_meta.engine.csvtext`): each row carries its number (``_row``, blank
+    lines not counted) and the physical line it starts on (``_line``). Raises InputError
+    when it is not readable text, larger than the limit the command line uses
+    (``ALLIANCE_META_MAX_BYTES``), or a row has more or fewer cells than the header."""
+    from ..engine.csvtext import load
 
-    try:
-        limit = max_bytes()
-        if path.stat().st_size > limit:
-            raise InputError(too_large(limit), file=label)
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", file=label) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte offset {exc.start})", file=label) from None
-    if not text.strip():
-        raise InputError("is empty", file=label)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-        rows = []
-        for i, raw in enumerate(reader, start=1):
-            if not any(c.strip() for c in raw):
-                continue
-            if len(raw) != len(header):
-                raise InputError(f"has {len(raw)} fields where the header has {len(header)}", file=label, row=i)
-            rows.append({"_row": i, **{h: c.strip() for h, c in zip(header, raw)}})
-    except csv.Error as exc:
-        raise InputError(f"is not a well-formed CSV ({exc})", file=label) from None
+    table = load(path)
+    header = table.header
+    rows = [{"_row": i, "_line": line, **dict(zip(header, cells))}
+            for i, (cells, line) in enumerate(zip(table.rows(), table.lines), start=1)]
     return header, rows
 
 
@@ -198,6 +209,8 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
             problems.append(_problem("is not in the schema (data/datapackage.json)", label, column=name))
     if problems:
         return problems, []
+    # unique ids are compared as a reader sees them: NFKC-normalised, invisible characters
+    # (zero-width spaces and joiners, soft hyphens, byte-order marks) removed
     seen: dict[str, dict] = {f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")}
     for row in rows:
         for fld in fields:
@@ -207,12 +220,12 @@ def validate_table(path: Path, schema: dict, label: str) -> tuple[list[str], lis
                     and fld.get("constraints", {}).get("minimum", 0) >= 4:
                 msg += WHY_BOUNDS[name]
             if msg:
-                problems.append(_problem(msg, label, row["_row"], name))
+                problems.append(_problem(msg, label, row, name))
             if name in seen and row[name]:
-                first = seen[name].setdefault(row[name], row["_row"])
+                first = seen[name].setdefault(id_key(row[name]), row["_row"])
                 if first != row["_row"]:
                     problems.append(_problem(f"'{row[name]}' repeats row {first}; ids must be unique", label,
-                                             row["_row"], name))
+                                             row, name))
     return problems, rows
 
 
@@ -351,7 +364,7 @@ def _synthesis_rules(label: str, rows: list[dict]) -> list[str]:
     moderator; an id belongs to its study; a conflict points at another row."""
     out = []
     for row in rows:
-        at = row["_row"]
+        at = row
         sid, study = row.get("synthesis_id", ""), row.get("study", "")
         if sid and study and not sid.startswith(study + "-"):
             out.append(_problem(f"'{sid}' does not start with its study key '{study}-'", label, at, "synthesis_id"))
@@ -444,7 +457,7 @@ def _foreign_keys(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
                 if all(key) and key not in values:
                     shown = key[0] if len(key) == 1 else ", ".join(key)
                     out.append(_problem(f"'{shown}' is not a value of {target}.{', '.join(ref_fields)} (foreign key)"
-                                        + _known_values(shown, values, target_label), label, row["_row"], fields[0]))
+                                        + _known_values(shown, values, target_label), label, row, fields[0]))
     return out
 
 
@@ -463,13 +476,13 @@ def _selection_rules(pkg: dict, tables: dict) -> list[str]:
         label, rows = tables.get(name, ("", []))
         for row in rows:
             for problem in rules.problems(row.get(column, ""), vocab):
-                out.append(_problem(problem, label, row["_row"], column))
+                out.append(_problem(problem, label, row, column))
     return out
 
 
 def _founding_agendas_read(label: str, rows: list) -> list[str]:
     # a statement attributed to a work needs the copy it was read in; only not_read rows may lack one
-    return [_problem("is empty: give the address of the copy read (or kind not_read)", label, row["_row"], "read_at")
+    return [_problem("is empty: give the address of the copy read (or kind not_read)", label, row, "read_at")
             for row in rows if row.get("kind") != "not_read" and not row.get("read_at", "").strip()]
 
 
@@ -484,7 +497,7 @@ def _moderator_test_rules(label: str, rows: list) -> list[str]:
         for col in ("test_id", "analysis"):
             value = row.get(col, "")
             if value and not value.startswith(study + "-"):
-                out.append(_problem(f"'{value}' does not start with its study key '{study}-'", label, row["_row"], col))
+                out.append(_problem(f"'{value}' does not start with its study key '{study}-'", label, row, col))
     return out
 
 
@@ -560,20 +573,20 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
         for row in rows:
             key = row.get("study", "")
             if key and key not in refs:
-                out.append(_problem(f"'{key}' is not a key in references.bib", label, row["_row"], "study"))
+                out.append(_problem(f"'{key}' is not a key in references.bib", label, row, "study"))
             elif key and name != "syntheses" and "not_read" not in (row.get("read_in"), row.get("kind")) \
                     and refs[key].link is None:
-                out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row["_row"], "study"))
+                out.append(_problem(f"'{key}' has no DOI or URL in references.bib", label, row, "study"))
             via = row.get("via", "")
             if via and via not in refs:
-                out.append(_problem(f"'{via}' is not a key in references.bib", label, row["_row"], "via"))
+                out.append(_problem(f"'{via}' is not a key in references.bib", label, row, "via"))
             # A value read in a review's table names that review, and only such a value does.
             if "via" in row and bool(via) != (row.get("source_access") == "secondary_table"):
                 out.append(_problem("is required exactly when source_access is 'secondary_table' (the review the "
-                                    "value was read in)", label, row["_row"], "via"))
+                                    "value was read in)", label, row, "via"))
             read_in = row.get("read_in", "")
             if read_in.startswith("quoted_by:") and read_in.split(":", 1)[1] not in refs:
-                out.append(_problem(f"'{read_in.split(':', 1)[1]}' is not a key in references.bib", label, row["_row"],
+                out.append(_problem(f"'{read_in.split(':', 1)[1]}' is not a key in references.bib", label, row,
                                     "read_in"))
     label, rows = tables.get("effect_sizes", ("", []))
     studies = {row["study"] for row in rows}
@@ -583,14 +596,14 @@ def _cross_check(tables: dict, refs: dict) -> list[str]:
         seen = country.setdefault(row["sample"], (row["country"], row["_row"]))
         if row["sample"] and row["country"] != seen[0]:
             out.append(_problem(f"sample '{row['sample']}' has country '{row['country']}' here but '{seen[0]}' in "
-                                f"row {seen[1]}", label, row["_row"], "country"))
+                                f"row {seen[1]}", label, row, "country"))
     for row in rows:
         if row["es_id"] and row["study"] and not row["es_id"].startswith(row["study"] + "-"):
             out.append(_problem(f"'{row['es_id']}' does not start with its study key '{row['study']}-'", label,
-                                row["_row"], "es_id"))
+                                row, "es_id"))
         owner = row["sample"].rsplit("-s", 1)[0] if row["sample"] else ""
         if owner and owner not in studies:
-            out.append(_problem(f"sample '{row['sample']}' names no coded study ('{owner}')", label, row["_row"],
+            out.append(_problem(f"sample '{row['sample']}' names no coded study ('{owner}')", label, row,
                                 "sample"))
     return out
 
@@ -853,7 +866,7 @@ def _book_rules(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
             for code in (c.strip() for c in row.get(column, "").split(";")):
                 if codes and code and code not in codes:
                     out.append(_problem(f"'{code}' is not a value of syntheses.{column} ({', '.join(codes)})",
-                                        label, row["_row"], column))
+                                        label, row, column))
     # A second-pass row codes a row of the dataset, or is one only the second coder found.
     if "effect_sizes" not in skip:
         ids = {row.get("es_id", "") for row in tables.get("effect_sizes", ("", []))[1]}
@@ -864,7 +877,7 @@ def _book_rules(pkg: dict, tables: dict, skip=frozenset()) -> list[str]:
             if es_id and es_id not in ids and number and int(number.group(1)) < SECOND_CODER_ONLY:
                 out.append(_problem(f"'{es_id}' is not an es_id of effect_sizes.csv: a second-pass row codes an "
                                     f"existing row, or is numbered from {SECOND_CODER_ONLY} when only the second "
-                                    "coder found it", label, row["_row"], "es_id"))
+                                    "coder found it", label, row, "es_id"))
     return out
 
 
@@ -885,7 +898,7 @@ def _key_years(tables: dict, refs: dict) -> list[str]:
                     out.append(_problem(f"'{key}' carries the year {in_key.group(1)} but references.bib gives year "
                                         f"= {ref.year}: a key is lastnameYEAR with the work's year (correct the "
                                         "year, or rename the key in references.bib and in every table)", label,
-                                        row["_row"], column))
+                                        row, column))
     return out
 
 

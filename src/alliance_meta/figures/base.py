@@ -24,8 +24,49 @@ def to_scale(is_r: bool):
     return np.tanh if is_r else (lambda x: np.asarray(x, dtype=float))
 
 
+def _two(x: float) -> str:
+    """``x`` to two decimals, a value that rounds to zero without its minus sign."""
+    text = f"{x:5.2f}"
+    return text.replace("-", " ") if set(text.strip()) <= set("-0.") else text
+
+
 def interval_text(est: float, lb: float, ub: float) -> str:
-    return f"{est:5.2f} [{lb:5.2f}, {ub:5.2f}]"
+    return f"{_two(est)} [{_two(lb)}, {_two(ub)}]"
+
+
+#: the longest label a plot draws; a longer one ends in an ellipsis (the report's table of
+#: rows, and the data, keep the full text)
+LABEL_CHARS = 40
+
+
+def short_label(text, width: int = LABEL_CHARS) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``width`` characters
+    with an ellipsis, so that a long label cannot squeeze the plot or widen the image."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+class quiet_rendering:
+    """Draw without matplotlib's warnings on stderr: a glyph missing from the font (a CJK
+    or emoji label, drawn as an empty box) and font look-ups would print lines with internal
+    paths, where the command line prints one line at most."""
+
+    def __enter__(self):
+        import logging
+        import warnings
+
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
+        warnings.filterwarnings("ignore", message=r".*findfont")
+        self._logger = logging.getLogger("matplotlib.font_manager")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.ERROR)
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.setLevel(self._level)
+        return self._warnings.__exit__(*exc)
 
 
 def diamond(ax, centre: float, lb: float, ub: float, ypos: float, gid: str, height: float = 0.4,
@@ -55,8 +96,8 @@ def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_
 
     left = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
     for y, lab in zip(ypos, labels):
-        ax.text(-0.02, y, printable(lab), transform=left, ha="right", va="center", fontsize=8, gid="label",
-                parse_math=False)
+        ax.text(-0.02, y, printable(short_label(lab)), transform=left, ha="right", va="center", fontsize=8,
+                gid="label", parse_math=False)
     for y, txt in zip(ypos, right_text):
         ax.text(1.02, y, txt, transform=left, ha="left", va="center", fontsize=8, family="monospace")
     if weights is not None:
@@ -65,7 +106,7 @@ def text_columns(fig, ax, labels, right_text, ypos, header_left="Study", header_
                 continue
             ax.text(1.5, y, f"{w:5.1f}%", transform=left, ha="left", va="center", fontsize=8, family="monospace")
     top = max(ypos) + 1.2 if len(ypos) else 1.0
-    ax.text(-0.02, top, printable(header_left), transform=left, ha="right", va="center", fontsize=8, weight="bold",
+    ax.text(-0.02, top, printable(short_label(header_left)), transform=left, ha="right", va="center", fontsize=8, weight="bold",
             parse_math=False)
     ax.text(1.02, top, header_right, transform=left, ha="left", va="center", fontsize=8, weight="bold")
     if weights is not None:
@@ -82,8 +123,9 @@ def save(fig, path: str, dpi: int = 150) -> None:
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
     suffix = os.path.splitext(path)[1].lower()
-    write_atomically(path, lambda tmp: fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, facecolor="white",
-                                                   bbox_inches="tight"))
+    with quiet_rendering():
+        write_atomically(path, lambda tmp: fig.savefig(tmp, format=suffix.lstrip("."), dpi=dpi, facecolor="white",
+                                                       bbox_inches="tight"))
 
 
 def write_atomically(path: str, fill) -> None:
@@ -130,5 +172,6 @@ def as_image(fig, dpi: int = 150):
     from IPython.display import Image
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    with quiet_rendering():
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     return Image(data=buf.getvalue(), format="png")
