@@ -121,10 +121,11 @@ def test_leave_one_review_out_refits_without_each():
     chosen = selected(overview_table(_syn(), REFS), by=())
     out = leave_one_review_out(chosen)
     assert list(out["left_out"]) == list(chosen["synthesis_id"]) and set(out["k"]) == {3}
-    full = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), back_transform=True)
+    # fewer than ten estimates remain: each refit is reported with Knapp-Hartung, as the main pool
+    full = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), test="knha", back_transform=True)
     for i in range(len(chosen)):
         rest = chosen.drop(chosen.index[i])
-        fit = pool(rest["yi"].to_numpy(float), rest["vi"].to_numpy(float), back_transform=True)
+        fit = pool(rest["yi"].to_numpy(float), rest["vi"].to_numpy(float), test="knha", back_transform=True)
         assert out.loc[i, "r"] == pytest.approx(fit.r, abs=1e-7)
         assert out.loc[i, "ci_lb"] == pytest.approx(fit.r_ci_lb, abs=1e-7)
         assert out.loc[i, "ci_ub"] == pytest.approx(fit.r_ci_ub, abs=1e-7)
@@ -145,9 +146,43 @@ def test_rule_sensitivity_pools_each_rule_and_basis():
     for row in out.itertuples():
         bases = ("ci", "se") if row.variances == "printed" else ("ci", "se", "k_n")
         chosen = selected(t, by=(), rule=row.rule, bases=bases)
-        fit = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), back_transform=True)
-        assert row.k == len(chosen) and row.r == pytest.approx(fit.r) and row.pi_ub == pytest.approx(fit.r_pi_ub)
+        # below ten estimates: the Knapp-Hartung interval and the t(k - 2) prediction interval of the z fit
+        fit = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), test="knha", back_transform=True)
+        pi = pool(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float), pi="t", back_transform=True)
+        assert row.k == len(chosen) and row.r == pytest.approx(fit.r) and row.ci_lb == pytest.approx(fit.r_ci_lb)
+        assert row.pi_ub == pytest.approx(pi.r_pi_ub)
     # the earliest rule takes b2011 in the adult individual group, the others c2018
     assert out.loc[2, "reviews"].startswith("b2011-01") and out.loc[0, "reviews"].startswith("c2018-01")
     # below min_k nothing is pooled
     assert rule_sensitivity(t, min_k=5)["r"].isna().all()
+
+
+def test_small_k_pool_reports_knapp_hartung_and_a_t_prediction_interval_below_ten():
+    import numpy as np
+
+    from alliance_meta.evidence.overview import SMALL_K, pool_words, small_k_pool
+
+    rng = np.random.default_rng(4)
+    for k in (3, SMALL_K - 1, SMALL_K, 14):
+        y, v = rng.normal(0.25, 0.1, k), rng.uniform(0.002, 0.02, k)
+        main, normal = small_k_pool(y, v)
+        z_t = pool(y, v, pi="t", back_transform=True)
+        assert (main.pi_lb, main.pi_ub, main.pi_df) == pytest.approx((z_t.pi_lb, z_t.pi_ub, k - 2))
+        assert normal.test == "z" and normal.pi == "z"
+        if k < SMALL_K:
+            kh = pool(y, v, test="knha", back_transform=True)
+            assert main.test == "knha" and (main.ci_lb, main.ci_ub) == pytest.approx((kh.ci_lb, kh.ci_ub))
+            assert "Knapp–Hartung 95% CI" in pool_words(main, normal) and "sensitivity analysis" in pool_words(main, normal)
+        else:
+            assert main.test == "z" and "Knapp" not in pool_words(main, normal)
+
+
+def test_scope_flags_helping_relationships_and_second_hand_reads():
+    import pandas as pd
+
+    from alliance_meta.evidence.overview import in_scope, scope
+
+    t = pd.DataFrame({"setting": ["psychotherapy", "coaching", "telehealth", "career_counselling"],
+                      "read_in": ["abstract", "abstract", "quoted_by:x2024", "quoted_by:y2020"]})
+    assert scope(t).tolist() == ["in scope", "beside", "read second-hand", "beside"]
+    assert in_scope(t).index.tolist() == [0]
