@@ -157,7 +157,15 @@ def units(rows, alliance_with: str | None = "parent"):
                         "share": res.share[i], "n": sample_n[sample], "setting": sample_setting[sample],
                         "alliance_rater": _joined(part.loc[idx, "alliance_rater"]),
                         "row_ids": ";".join(_text(v) for v in part.loc[idx, "row_id"])})
-    return pd.DataFrame(out, columns=UNIT_COLUMNS)
+    return _none_for_missing(pd.DataFrame(out, columns=UNIT_COLUMNS), ("share", "n"))
+
+
+def _none_for_missing(frame, columns):
+    """``columns`` as objects holding None (not NaN) where a value is missing, so that no NaN
+    reaches a table or a sentence."""
+    for col in columns:
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
 
 
 SAMPLE_COLUMNS = ["sample", "study", "alliance_with", "group", "direction", "branch", "n_units", "domains", "n",
@@ -202,7 +210,7 @@ def sample_directions(rows, alliance_with: str = "parent", by: str | None = None
                         "group": level, "direction": res.directions[i], "branch": res.branches[i],
                         "n_units": len(idx), "domains": "+".join(dom.iloc[idx]["outcome_domain"]),
                         "n": first["n"], "setting": first["setting"]})
-    return pd.DataFrame(out, columns=SAMPLE_COLUMNS)
+    return _none_for_missing(pd.DataFrame(out, columns=SAMPLE_COLUMNS), ("n",))
 
 
 # --------------------------------------------------------------------------------- counts
@@ -278,7 +286,8 @@ class Synthesis:
                 sens = d.pop("sensitivity")
                 rows.append({"grouping": grouping, "level": level, **d,
                              **{f"sensitivity_{k}": v for k, v in sens.items()}})
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        return _none_for_missing(frame, [c for c in frame.columns if c not in ("grouping", "level")])
 
 
 def synthesise(rows, alliance_with: str = "parent") -> Synthesis:
@@ -564,7 +573,7 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
     elif s.estimable:
         out["sensitivity"] = (f"Counting the {plural(o.not_reported, 'sample')} that report only \u201cnot "
                               f"significant\u201d as against, {number_word(s.x, zero='none')} of "
-                              f"{s.n} favour{'s' if s.x == 1 and s.n == 1 else ''}: {_pct(s.proportion)} "
+                              f"{number_word(s.n)} favour{'s' if s.x == 1 and s.n == 1 else ''}: {_pct(s.proportion)} "
                               f"(95% CI {_pct(s.ci_lb)} to {_pct(s.ci_ub)}; sign test {p_text(s.sign_test_pval)}).")
     else:  # pragma: no cover - n >= not_reported >= 1, so always estimable
         out["sensitivity"] = "The sensitivity count cannot be made."
