@@ -761,3 +761,22 @@ def test_a_parent_search_log_row_is_checked(package):
     problems = validate_package(package)
     assert any("parent_search_log.csv, row 1 (line 2), column 'search_id'" in p and "pattern" in p for p in problems)
     assert any("column 'records_found'" in p and "below the minimum 0" in p for p in problems), problems
+
+
+def test_the_codebook_lists_every_column_of_the_direction_table():
+    """data/README.md's codebook of parent_directions.csv names each column of its schema, in
+    order, and the four directions of its enum."""
+    import json
+    import re
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## `parent_directions.csv`", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| column | meaning and allowed values |", 1)[1].split("\n\n", 1)[0]
+    listed = [re.findall(r"`([^`]+)`", line)[0] for line in table.splitlines()[2:]]
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["name"] == "parent_directions")
+    assert listed == [f["name"] for f in res["schema"]["fields"]]
+    enum = next(f for f in res["schema"]["fields"] if f["name"] == "direction")["constraints"]["enum"]
+    assert all(f"| `{d}` |" in section for d in enum)
+    second = next(r for r in pkg["resources"] if r["name"] == "parent_directions_second_pass")
+    assert [f["name"] for f in second["schema"]["fields"]] == listed
