@@ -280,3 +280,22 @@ def test_the_counts_in_words_are_the_counts(specs):
     a = D.agreement(frame, frame).table.set_index("field")
     if len(frame):
         assert a.loc["direction", "agreement"] == 1.0 and a.loc["n", "agreement"] == 1.0
+
+
+def test_plot_arguments(directions_several):
+    s = D.synthesise(directions_several)
+    args = D.plot_arguments(s)
+    assert len(args["samples"]) == len(args["domains"]) == len(args["directions"]) == 8
+    assert args["domain_order"] == ["child_symptoms", "parenting", "engagement", "satisfaction"]
+    assert args["n"]["b2002-s1"] is None and args["n"]["a2001-s1"] == 100
+    assert args["groups"]["c2003-s2"] == "family therapy"
+    assert args["group_order"] == ["parent training", "home visiting", "family therapy"]
+    by_rater = D.plot_arguments(s, group="alliance_rater")
+    assert by_rater["groups"]["b2002-s1"] == "rated by the professional"
+    from alliance_meta.evidence.bibliography import Reference
+
+    bib = {k: Reference(k, "article", {"author": f"{k[0].upper()}name, A.", "year": k[1:5]})
+           for k in ("a2001", "b2002", "c2003", "d2004")}
+    labelled = D.plot_arguments(s, refs=bib)["sample_labels"]
+    assert labelled["a2001-s1"] == "Aname, 2001" and labelled["c2003-s2"] == labelled["c2003-s1"] == "Cname, 2003"
+    assert D.plot_arguments(D.synthesise(direction_frame([])))["samples"] == []

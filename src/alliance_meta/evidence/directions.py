@@ -368,6 +368,43 @@ def youth_versus_parent(rows) -> Comparison:
                       count_directions(list(sample_directions(part, "youth")["direction"]), label="youth"))
 
 
+def plot_arguments(synth: Synthesis, group: str = "setting", refs: dict | None = None) -> dict:
+    """The arguments of :func:`alliance_meta.figures.effect_direction_plot` for a synthesis.
+
+    Parameters
+    ----------
+    synth : Synthesis
+    group : str
+        ``setting`` (default) or ``alliance_rater``: the unit column whose words head the
+        plot's groups (a sample under several settings is shown under their joined codes).
+    refs : dict, optional
+        ``references.bib`` as :func:`alliance_meta.evidence.dataset.load_references` gives it:
+        the samples are then labelled by their first report (``Kazdin et al., 2005``).
+
+    Returns
+    -------
+    dict
+        ``samples``, ``domains``, ``directions`` (one per unit), ``n`` (sample -> printed n
+        or None), ``groups`` (sample -> group words), ``domain_order`` (:data:`DOMAINS` order,
+        only domains with a unit), ``group_order`` and, with ``refs``, ``sample_labels``.
+    """
+    u = synth.units
+    words = SETTINGS if group == "setting" else RATERS
+    groups = {s: words.get(g, g) for s, g in zip(u["sample"], u[group])}
+    out = {"samples": list(u["sample"]), "domains": list(u["outcome_domain"]), "directions": list(u["direction"]),
+           "n": dict(zip(u["sample"], u["n"])), "groups": groups,
+           "domain_order": [d for d in DOMAINS if d in set(u["outcome_domain"])],
+           "group_order": [words[c] for c in words if words[c] in set(groups.values())]}
+    if refs is not None:
+        from .bibliography import labels
+
+        firsts = dict(zip(u["sample"], u["study"]))
+        keys = list(dict.fromkeys(firsts.values()))
+        named = dict(zip(keys, labels(refs, keys)))
+        out["sample_labels"] = {s: named[k] for s, k in firsts.items()}
+    return out
+
+
 # --------------------------------------------------------------------------------- reliability
 
 
@@ -645,5 +682,5 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
 
 __all__ = ["RULE", "DOMAINS", "SETTINGS", "RATERS", "UNIT_COLUMNS", "SAMPLE_COLUMNS", "Synthesis", "Comparison",
            "Agreement", "load_directions", "load_directions_second_pass", "load_parent_search_log", "units",
-           "sample_directions", "synthesise", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
+           "sample_directions", "synthesise", "plot_arguments", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
            "proportion_text", "plural"]
