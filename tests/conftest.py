@@ -269,3 +269,80 @@ def body_rows():
         "estimate_type": ["overall", "overall", "overall"], "population": ["adult", "youth", "adult"],
         "setting": ["psychotherapy", "psychotherapy", "coaching"], "k_studies": pd.array([190, 28, 27], dtype="Int64"),
     })
+
+
+# ----------------------------------------------------------- parent direction-of-effect rows
+
+
+def direction_frame(specs):
+    """A ``parent_directions`` table as :func:`alliance_meta.evidence.directions.load_directions`
+    gives it, from one dict per row holding at least ``sample``, ``outcome_domain`` and
+    ``direction``; every other column takes the value of :data:`DIRECTION` (``alliance_with``
+    parent, rater parent, setting parent_training, n 60, not primary) unless the dict sets it.
+    Row ids are numbered within each study."""
+    rows, numbers = [], {}
+    for spec in specs:
+        study = spec["sample"].rsplit("-s", 1)[0]
+        numbers[study] = numbers.get(study, 0) + 1
+        rows.append({**DIRECTION, "study": study, "row_id": f"{study}-{numbers[study]:02d}", "primary_outcome": "no",
+                     "statistic": "", "r": "", "es_method": "", **spec})
+    frame = pd.DataFrame(rows, columns=list(DIRECTION)) if rows else pd.DataFrame(columns=list(DIRECTION))
+    frame["n"] = pd.to_numeric(frame["n"].replace("", None)).astype("Int64")
+    frame["r"] = pd.to_numeric(frame["r"].replace("", None)).astype(float)
+    return frame
+
+
+@pytest.fixture
+def directions_none():
+    """A direction table with no row."""
+    return direction_frame([])
+
+
+@pytest.fixture
+def directions_one():
+    """One sample (smith2010-s1, n = 60) with two favourable rows on child symptoms and one
+    not_reported row on engagement."""
+    return direction_frame([
+        {"sample": "smith2010-s1", "outcome_domain": "child_symptoms", "direction": "favours"},
+        {"sample": "smith2010-s1", "outcome_domain": "child_symptoms", "direction": "favours"},
+        {"sample": "smith2010-s1", "outcome_domain": "engagement", "direction": "not_reported", "quote": ""},
+    ])
+
+
+@pytest.fixture
+def directions_several():
+    """Five samples in three settings, written so that each branch of the rule is used.
+
+    * a2001-s1 (parent training, n 100, parent-rated): child_symptoms favours, favours,
+      against (2 of 3 < 70%: no_clear_direction); engagement favours; the sample: one of its
+      two domains favours (50%) -> no_clear_direction;
+    * b2002-s1 (home visiting, n empty, therapist-rated): engagement favours; parenting
+      not_reported -> sample favours (not_reported set aside);
+    * c2003-s1 (family therapy, n 40): child_symptoms against (primary) and favours (not
+      primary) -> against; youth rows: child_symptoms favours;
+    * c2003-s2 (family therapy, n 35, observer-rated): child_symptoms not_reported only;
+    * d2004-s1 (parent training, n 80): satisfaction favours x3, against x1 (75%) -> favours;
+      a second report d2005 of the same sample: engagement favours.
+    """
+    return direction_frame([
+        {"sample": "a2001-s1", "n": "100", "outcome_domain": "child_symptoms", "direction": "favours"},
+        {"sample": "a2001-s1", "n": "100", "outcome_domain": "child_symptoms", "direction": "favours"},
+        {"sample": "a2001-s1", "n": "100", "outcome_domain": "child_symptoms", "direction": "against"},
+        {"sample": "a2001-s1", "n": "100", "outcome_domain": "engagement", "direction": "favours"},
+        {"sample": "b2002-s1", "n": "", "setting": "home_visiting", "alliance_rater": "therapist",
+         "outcome_domain": "engagement", "direction": "favours"},
+        {"sample": "b2002-s1", "n": "", "setting": "home_visiting", "alliance_rater": "therapist",
+         "outcome_domain": "parenting", "direction": "not_reported"},
+        {"sample": "c2003-s1", "n": "40", "setting": "family_therapy", "outcome_domain": "child_symptoms",
+         "direction": "against", "primary_outcome": "yes"},
+        {"sample": "c2003-s1", "n": "40", "setting": "family_therapy", "outcome_domain": "child_symptoms",
+         "direction": "favours"},
+        {"sample": "c2003-s1", "n": "40", "setting": "family_therapy", "alliance_with": "youth",
+         "alliance_rater": "youth", "outcome_domain": "child_symptoms", "direction": "favours"},
+        {"sample": "c2003-s2", "n": "35", "setting": "family_therapy", "alliance_rater": "observer",
+         "outcome_domain": "child_symptoms", "direction": "not_reported"},
+        *[{"sample": "d2004-s1", "n": "80", "outcome_domain": "satisfaction", "direction": d}
+          for d in ("favours", "favours", "favours", "against")],
+        {"sample": "d2004-s1", "study": "d2005", "row_id": "d2005-01", "n": "80", "outcome_domain": "engagement",
+         "direction": "favours"},
+    ])

@@ -827,3 +827,22 @@ def test_validate_names_the_physical_line(package):
     path.write_text("\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     problems = validate_package(package)
     assert any("effect_sizes.csv, row 2 (line 6), column 'r'" in p for p in problems), problems
+
+
+def test_the_codebook_lists_every_column_of_the_direction_table():
+    """data/README.md's codebook of parent_directions.csv names each column of its schema, in
+    order, and the four directions of its enum."""
+    import json
+    import re
+
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## `parent_directions.csv`", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| column | meaning and allowed values |", 1)[1].split("\n\n", 1)[0]
+    listed = [re.findall(r"`([^`]+)`", line)[0] for line in table.splitlines()[2:]]
+    pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["name"] == "parent_directions")
+    assert listed == [f["name"] for f in res["schema"]["fields"]]
+    enum = next(f for f in res["schema"]["fields"] if f["name"] == "direction")["constraints"]["enum"]
+    assert all(f"| `{d}` |" in section for d in enum)
+    second = next(r for r in pkg["resources"] if r["name"] == "parent_directions_second_pass")
+    assert [f["name"] for f in second["schema"]["fields"]] == listed

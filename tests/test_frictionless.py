@@ -111,3 +111,31 @@ def test_the_overlap_groups_are_a_resource_with_a_key():
     syn = next(r for r in desc["resources"] if r["name"] == "syntheses")
     assert {"fields": ["overlap_group"], "reference": {"resource": "overlap_groups", "fields": ["group"]}} in \
         syn["schema"]["foreignKeys"]
+
+
+def _rewrite(path: Path, **change) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0].update(change)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize("table,resource,change,kind", [
+    ("parent_directions.csv", "parent_directions", {"direction": "positive"}, "constraint-error"),
+    ("parent_directions.csv", "parent_directions", {"row_id": "smith2010-02"}, "primary-key"),
+    ("parent_directions.csv", "parent_directions", {"sample": "smith2010_s1"}, "constraint-error"),
+    ("parent_directions.csv", "parent_directions", {"n": "many"}, "type-error"),
+    ("parent_search_log.csv", "parent_search_log", {"records_found": "-2"}, "constraint-error"),
+    ("reliability/parent_directions_second_pass.csv", "parent_directions_second_pass",
+     {"sample": "smith2010-s9"}, "foreign-key"),
+])
+def test_both_validators_find_a_broken_direction_cell(package, table, resource, change, kind):
+    _rewrite(package / table, **change)
+    problems = _problems(_report(package / "datapackage.json"))
+    assert any(p.startswith(f"{resource}: {kind}") for p in problems), problems
+    ours = validate_package(package)
+    assert any(Path(table).name in line and "row 1" in line for line in ours), ours

@@ -157,7 +157,15 @@ def units(rows, alliance_with: str | None = "parent"):
                         "share": res.share[i], "n": sample_n[sample], "setting": sample_setting[sample],
                         "alliance_rater": _joined(part.loc[idx, "alliance_rater"]),
                         "row_ids": ";".join(_text(v) for v in part.loc[idx, "row_id"])})
-    return pd.DataFrame(out, columns=UNIT_COLUMNS)
+    return _none_for_missing(pd.DataFrame(out, columns=UNIT_COLUMNS), ("share", "n"))
+
+
+def _none_for_missing(frame, columns):
+    """``columns`` as objects holding None (not NaN) where a value is missing, so that no NaN
+    reaches a table or a sentence."""
+    for col in columns:
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
 
 
 SAMPLE_COLUMNS = ["sample", "study", "alliance_with", "group", "direction", "branch", "n_units", "domains", "n",
@@ -202,7 +210,7 @@ def sample_directions(rows, alliance_with: str = "parent", by: str | None = None
                         "group": level, "direction": res.directions[i], "branch": res.branches[i],
                         "n_units": len(idx), "domains": "+".join(dom.iloc[idx]["outcome_domain"]),
                         "n": first["n"], "setting": first["setting"]})
-    return pd.DataFrame(out, columns=SAMPLE_COLUMNS)
+    return _none_for_missing(pd.DataFrame(out, columns=SAMPLE_COLUMNS), ("n",))
 
 
 # --------------------------------------------------------------------------------- counts
@@ -278,7 +286,8 @@ class Synthesis:
                 sens = d.pop("sensitivity")
                 rows.append({"grouping": grouping, "level": level, **d,
                              **{f"sensitivity_{k}": v for k, v in sens.items()}})
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        return _none_for_missing(frame, [c for c in frame.columns if c not in ("grouping", "level")])
 
 
 def synthesise(rows, alliance_with: str = "parent") -> Synthesis:
@@ -357,6 +366,43 @@ def youth_versus_parent(rows) -> Comparison:
     return Comparison(both, pairs.reset_index(drop=True),
                       count_directions(list(sample_directions(part, "parent")["direction"]), label="parent"),
                       count_directions(list(sample_directions(part, "youth")["direction"]), label="youth"))
+
+
+def plot_arguments(synth: Synthesis, group: str = "setting", refs: dict | None = None) -> dict:
+    """The arguments of :func:`alliance_meta.figures.effect_direction_plot` for a synthesis.
+
+    Parameters
+    ----------
+    synth : Synthesis
+    group : str
+        ``setting`` (default) or ``alliance_rater``: the unit column whose words head the
+        plot's groups (a sample under several settings is shown under their joined codes).
+    refs : dict, optional
+        ``references.bib`` as :func:`alliance_meta.evidence.dataset.load_references` gives it:
+        the samples are then labelled by their first report (``Kazdin et al., 2005``).
+
+    Returns
+    -------
+    dict
+        ``samples``, ``domains``, ``directions`` (one per unit), ``n`` (sample -> printed n
+        or None), ``groups`` (sample -> group words), ``domain_order`` (:data:`DOMAINS` order,
+        only domains with a unit), ``group_order`` and, with ``refs``, ``sample_labels``.
+    """
+    u = synth.units
+    words = SETTINGS if group == "setting" else RATERS
+    groups = {s: words.get(g, g) for s, g in zip(u["sample"], u[group])}
+    out = {"samples": list(u["sample"]), "domains": list(u["outcome_domain"]), "directions": list(u["direction"]),
+           "n": dict(zip(u["sample"], u["n"])), "groups": groups,
+           "domain_order": [d for d in DOMAINS if d in set(u["outcome_domain"])],
+           "group_order": [words[c] for c in words if words[c] in set(groups.values())]}
+    if refs is not None:
+        from .bibliography import labels
+
+        firsts = dict(zip(u["sample"], u["study"]))
+        keys = list(dict.fromkeys(firsts.values()))
+        named = dict(zip(keys, labels(refs, keys)))
+        out["sample_labels"] = {s: named[k] for s, k in firsts.items()}
+    return out
 
 
 # --------------------------------------------------------------------------------- reliability
@@ -564,7 +610,7 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
     elif s.estimable:
         out["sensitivity"] = (f"Counting the {plural(o.not_reported, 'sample')} that report only \u201cnot "
                               f"significant\u201d as against, {number_word(s.x, zero='none')} of "
-                              f"{s.n} favour{'s' if s.x == 1 and s.n == 1 else ''}: {_pct(s.proportion)} "
+                              f"{number_word(s.n)} favour{'s' if s.x == 1 and s.n == 1 else ''}: {_pct(s.proportion)} "
                               f"(95% CI {_pct(s.ci_lb)} to {_pct(s.ci_ub)}; sign test {p_text(s.sign_test_pval)}).")
     else:  # pragma: no cover - n >= not_reported >= 1, so always estimable
         out["sensitivity"] = "The sensitivity count cannot be made."
@@ -636,5 +682,5 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
 
 __all__ = ["RULE", "DOMAINS", "SETTINGS", "RATERS", "UNIT_COLUMNS", "SAMPLE_COLUMNS", "Synthesis", "Comparison",
            "Agreement", "load_directions", "load_directions_second_pass", "load_parent_search_log", "units",
-           "sample_directions", "synthesise", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
+           "sample_directions", "synthesise", "plot_arguments", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
            "proportion_text", "plural"]
