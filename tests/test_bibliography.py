@@ -107,3 +107,12 @@ def test_addresses_keep_their_ampersands(tmp_path):
     ref = read_bib(bib)["a2001"]
     assert ref.fields["url"] == "http://x.org/?q=a&pg=3&id=E1"
     assert ref.fields["title"] == "T & U"
+
+
+def test_and_others_in_bibtex_makes_et_al():
+    from alliance_meta.evidence.bibliography import Reference
+
+    assert Reference("k2005", "article", {"author": "Kazdin, Alan E. and others", "year": "2005"}).label == \
+        "Kazdin et al., 2005"
+    assert Reference("l2004", "article", {"author": "Lee, C. and Ayon, C. and others", "year": "2004"}).label == \
+        "Lee et al., 2004"

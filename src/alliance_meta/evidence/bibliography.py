@@ -41,8 +41,13 @@ class Reference:
     def label(self) -> str:
         """'Kazdin et al., 2006' style label (APA 7 in-text citation)."""
         a = self.authors
+        # BibTeX's "and others" stands for authors not listed: it makes the list "et al."
+        more = bool(a) and a[-1].lower() == "others"
+        a = a[:-1] if more else a
         if not a:
             who = plain(self.fields.get("title", self.key))[:40]
+        elif more and len(a) >= 1:
+            who = f"{a[0]} et al."
         elif len(a) == 1:
             who = a[0]
         elif len(a) == 2:
