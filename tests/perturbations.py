@@ -253,6 +253,9 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
         remove_review_with(lambda r: r["moderator"] == "referral")),
     "no-direction-studies": keep_direction_samples(None),
     "one-direction-sample": keep_direction_samples(1),
+    "two-primary-samples": remove_rows("effect_sizes.csv", lambda r: r["sample"] not in sorted(
+        {x["sample"] for x in read_table(ROOT, "effect_sizes.csv")[1]})[:2]),
+    "one-overlap-group": remove_rows("syntheses.csv", lambda r: r["overlap_group"] != "adult-individual"),
     "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows, add_direction_rows),
 }
 

@@ -223,6 +223,42 @@ def spread(chosen):
     return second_order_error(chosen["yi"].to_numpy(float), chosen["vi"].to_numpy(float))
 
 
+def pool_paragraph(chosen, fit, normal, wide, fit_wide, wide_normal, refs) -> str:
+    """MyST paragraph on the headline pool: the selected estimates, the pool as
+    :func:`pool_words` writes it (or why there is none), between-body heterogeneity, and the
+    pool with the estimates outside the scope added back.
+
+    ``fit, normal`` (and ``fit_wide, wide_normal``) are :func:`small_k_pool`'s results for
+    ``chosen`` (and ``wide``), or None where fewer than two estimates were selected.
+    """
+    from .bibliography import labels
+    from .sentences import r_text
+
+    if not len(chosen):
+        return ("No overall estimate within the scope has a harmonised r with a printed interval or standard "
+                "error, so nothing is pooled.")
+    listed = "; ".join(f"{lab} ({grp}, r = {r_text(r)})" for lab, grp, r in
+                       zip(labels(refs, list(chosen["study"])), chosen["overlap_group"], chosen["r"]))
+    text = f"The selected estimates are {listed}."
+    if fit is None:
+        return text + (" With one body of evidence there is nothing to pool: its own estimate and interval are the "
+                       "result, and no spread between bodies of evidence can be estimated.")
+    if fit.k < SMALL_K:
+        text += (f" With fewer than {SMALL_K} of them, the result is reported with the Knapp–Hartung interval and a "
+                 "prediction interval on t(k − 2) {cite:p}`higgins2009,inthout2016`, which allow for how little a "
+                 "handful of estimates says about the spread between them.")
+    text += f" Pooled by REML on Fisher z: {pool_words(fit, normal)}"
+    text += (f" Between the bodies of evidence, τ² = {fit.tau2:.4f} (95% CI {fit.tau2_ci_lb:.4f} to "
+             f"{fit.tau2_ci_ub:.4f}; I² = {fit.I2:.0f}%).")
+    if fit_wide is not None and len(wide) != len(chosen):
+        text += (f" With the helping relationships beside the question and the second-hand estimates added back "
+                 f"({fit_wide.k} bodies of evidence): {pool_words(fit_wide, wide_normal)}")
+    groups = ", ".join(g.replace("-", " ") for g in chosen["overlap_group"])
+    return text + (" The estimates are not a sample of comparable reviews: the prediction interval describes the "
+                   f"spread among these bodies of evidence ({groups}), not what a particular new service should "
+                   "expect.")
+
+
 def spread_words(chosen, wide=None) -> str:
     """The results sentence on second-order sampling error: observed and expected variance of the
     selected estimates and the share the expected explains; the same share with the estimates
@@ -309,4 +345,4 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
 
 
 __all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP",
-           "scope", "in_scope", "small_k_pool", "pool_words", "spread_words", "SMALL_K", "BESIDE", "SECONDARY"]
+           "scope", "in_scope", "small_k_pool", "pool_words", "spread_words", "pool_paragraph", "SMALL_K", "BESIDE", "SECONDARY"]
