@@ -256,6 +256,8 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
     "two-primary-samples": remove_rows("effect_sizes.csv", lambda r: r["sample"] not in sorted(
         {x["sample"] for x in read_table(ROOT, "effect_sizes.csv")[1]})[:2]),
     "one-overlap-group": remove_rows("syntheses.csv", lambda r: r["overlap_group"] != "adult-individual"),
+    "one-primary-sample": remove_rows("effect_sizes.csv", lambda r: r["sample"] != sorted(
+        {x["sample"] for x in read_table(ROOT, "effect_sizes.csv")[1]})[0]),
     "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows, add_direction_rows),
 }
 
