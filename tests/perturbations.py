@@ -264,6 +264,7 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
 
 # --------------------------------------------------------------------------- execution
 
+EMPTY_TABLE = re.compile(r"<tbody>\s*</tbody>")
 BAD_OUTPUT = re.compile(r"(?<![\w.])(nan|NaN|<NA>)(?![\w(])|^None$", re.M)
 
 
@@ -275,8 +276,8 @@ def chapters(root: Path) -> list[Path]:
 def execute_chapters(root: Path, only: list[str] | None = None, timeout: int = 600) -> dict[str, str]:
     """Execute the chapters of ``root`` as the build does; return ``{chapter: problem}``.
 
-    A problem is a cell error (its last traceback line) or a text output holding ``nan``,
-    ``<NA>`` or ``None`` where a reader would see it.
+    A problem is a cell error (its last traceback line), a text output holding ``nan``,
+    ``<NA>`` or ``None`` where a reader would see it, or a table with no rows.
     """
     import jupytext
     from nbclient import NotebookClient
@@ -300,6 +301,8 @@ def execute_chapters(root: Path, only: list[str] | None = None, timeout: int = 6
                 texts = [out.get("text", "")] + [str(v) for k, v in out.get("data", {}).items()
                                                  if k in ("text/plain", "text/markdown", "text/html")]
                 for text in texts:
+                    if EMPTY_TABLE.search(text):
+                        problems.setdefault(path.stem, "an empty table is shown")
                     hit = BAD_OUTPUT.search(text)
                     if hit:
                         problems.setdefault(path.stem, f"output shows {hit.group(0)!r}: "
