@@ -84,3 +84,13 @@ def test_a_rounded_zero_carries_no_sign():
     html = show(pd.DataFrame({"d": [-0.0002, -0.002, 0.0, 0.0004]}), digits={"d": 3}).to_html()
     assert "-0.000" not in html
     assert ">0.000<" in html and ">-0.002<" in html and ">0<" in html
+
+
+def test_a_table_without_rows_is_a_sentence():
+    import pandas as pd
+
+    from alliance_meta.figures import show
+
+    out = show(pd.DataFrame({"a": [], "b": []}), caption="Estimates <of> a kind").to_html()
+    assert out == '<p class="am-table-empty"><em>Estimates &lt;of&gt; a kind: none in the data.</em></p>'
+    assert "<table" not in show(pd.DataFrame({"a": []})).to_html()

@@ -88,7 +88,12 @@ class Table:
         self.interactive, self.numeric = interactive, numeric
 
     def to_html(self) -> str:
-        """The table as HTML: a focusable, labelled region (it may scroll sideways)."""
+        """The table as HTML: a focusable, labelled region (it may scroll sideways); a table
+        without rows is one sentence naming it."""
+        if not self.rows:
+            # no rows: a sentence, never a table with a header and nothing under it
+            what = html.escape(self.caption) + ": " if self.caption else ""
+            return f'<p class="am-table-empty"><em>{what}none in the data.</em></p>'
         name = html.escape(self.caption or "Table", quote=True)
         attrs = ' data-interactive="true"' if self.interactive else ""
         out = [f'<div class="am-table" role="region" aria-label="{name}" tabindex="0"{attrs}>',
