@@ -18,24 +18,27 @@ from .directions import plural, proportion_text, synthesise
 _FATHER = re.compile(r"\bfathers?\b|\bfather's\b|\bpaternal\b", re.I)
 
 
+def _count_words(res, missing: str, lead: str) -> str:
+    """``lead`` and the proportion favouring of ``res``, or ``missing`` when there is no sample."""
+    if res is None or res.k == 0:
+        return missing
+    return f"{lead}{plural(res.k, 'sample')}; {proportion_text(res)} ({{ref}}`ch-parent`)."
+
+
 def engagement_words(rows) -> str:
     """The direction of the parent's alliance with engagement and retention, in one sentence."""
-    synth = synthesise(rows)
-    res = synth.by_domain.get("engagement")
-    if res is None or res.k == 0:
-        return "No study of the parent's alliance in the direction table reports engagement or retention."
-    return (f"In the primary studies of the parent's alliance, {plural(res.k, 'sample')} report engagement or "
-            f"retention (attendance, dropout, completion); {proportion_text(res)} ({{ref}}`ch-parent`).")
+    return _count_words(synthesise(rows).by_domain.get("engagement"),
+                        "No study of the parent's alliance in the direction table reports engagement or retention.",
+                        "In the primary studies of the parent's alliance, engagement or retention (attendance, "
+                        "dropout, completion) is reported for ")
 
 
 def mandated_words(rows) -> str:
     """The direction of the parent's alliance in child-welfare samples, in one sentence."""
-    synth = synthesise(rows)
-    res = synth.by_setting.get("child_welfare")
-    if res is None or res.k == 0:
-        return "No study of the parent's alliance in the direction table comes from child welfare."
-    return (f"In child welfare, where contact is often not chosen, the direction table holds "
-            f"{plural(res.k, 'sample')} of the parent's alliance; {proportion_text(res)} ({{ref}}`ch-parent`).")
+    return _count_words(synthesise(rows).by_setting.get("child_welfare"),
+                        "No study of the parent's alliance in the direction table comes from child welfare.",
+                        "In child welfare, where contact is often not chosen, the direction table holds the parent's "
+                        "alliance of ")
 
 
 def father_rows(rows):
