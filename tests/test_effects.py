@@ -68,3 +68,19 @@ def test_t_and_f_agree(t, df):
     r_t = float(effects.r_from_t(t, df))
     assert -1 < r_t < 1 or t == 0
     assert float(effects.r_from_f(t * t, df, sign=np.sign(t) or 1)) == pytest.approx(r_t, abs=1e-12)
+
+
+def test_effect_arrays_checks_what_every_fit_needs():
+    import numpy as np
+    import pytest
+
+    from alliance_meta.engine.effects import effect_arrays
+    from alliance_meta.engine.errors import InputError
+
+    y, v = effect_arrays([[0.1, 0.2]], (0.01, 0.02))
+    assert y.tolist() == [0.1, 0.2] and v.tolist() == [0.01, 0.02]
+    with pytest.raises(InputError, match="yi has 2 values but vi has 1"):
+        effect_arrays([0.1, 0.2], [0.01])
+    for bad_y, bad_v in (([np.nan, 0.2], [0.01, 0.02]), ([0.1, 0.2], [0.01, 0.0])):
+        with pytest.raises(InputError, match="finite and sampling variances positive"):
+            effect_arrays(bad_y, bad_v)

@@ -32,6 +32,7 @@ import numpy as np
 from . import distributions as dist
 from . import subset_sums as _sums
 from .wording import left_out as _left_out
+from .effects import effect_arrays
 from .errors import InputError
 from .heterogeneity import METHODS
 from .models import _clean, _p
@@ -534,12 +535,7 @@ def bias_tests(yi, vi, *, method: str = "REML", is_r: bool = False, k_omitted: i
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    y = np.asarray(yi, float).ravel()
-    v = np.asarray(vi, float).ravel()
-    if y.shape != v.shape:
-        raise InputError(f"yi has {y.size} values but vi has {v.size}")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
-        raise InputError("effect sizes must be finite and sampling variances positive")
+    y, v = effect_arrays(yi, vi)
     k = y.size
     if k < 3:
         raise InputError(f"the bias tests need at least 3 effect sizes with a value; found {k}")

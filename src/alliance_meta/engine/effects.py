@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import InputError
+
 __all__ = [
     "r_to_z", "z_to_r", "var_z", "r_from_t", "r_from_f", "r_from_d", "r_from_chi2",
-    "d_from_means", "r_from_means",
+    "d_from_means", "r_from_means", "effect_arrays",
 ]
 
 
@@ -115,3 +117,24 @@ def r_from_means(m1, m2, sd1, sd2, n1, n2):
     """Point-biserial r from two groups' means and SDs, via :func:`d_from_means` and
     :func:`r_from_d` with the actual group sizes. Positive when group 1 scores higher."""
     return r_from_d(d_from_means(m1, m2, sd1, sd2, n1, n2), n1, n2)
+
+
+def effect_arrays(yi, vi) -> tuple[np.ndarray, np.ndarray]:
+    """``yi`` and ``vi`` as flat float arrays, checked as every fit needs them.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+
+    Raises
+    ------
+    InputError
+        The two differ in length, a value is not finite, or a variance is not positive.
+    """
+    y = np.asarray(yi, float).ravel()
+    v = np.asarray(vi, float).ravel()
+    if y.shape != v.shape:
+        raise InputError(f"yi has {y.size} values but vi has {v.size}")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
+        raise InputError("effect sizes must be finite and sampling variances positive")
+    return y, v

@@ -30,6 +30,7 @@ import numpy as np
 from scipy import special
 
 from . import distributions as dist
+from .effects import effect_arrays
 from .errors import InputError
 
 #: metafor's default upper bound of delta (``delta.max``); an estimate there is not interior
@@ -239,12 +240,7 @@ def selection_model(yi, vi, *, step: float = 0.025, level: float = 95.0, is_r: b
         Fewer than 3 rows, or an interval of p-values without a row (its weight would not
         be identified; metafor refuses the same).
     """
-    y = np.asarray(yi, float).ravel()
-    v = np.asarray(vi, float).ravel()
-    if y.shape != v.shape:
-        raise InputError(f"yi has {y.size} values but vi has {v.size}")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))) or np.any(v <= 0):
-        raise InputError("effect sizes must be finite and sampling variances positive")
+    y, v = effect_arrays(yi, vi)
     if not 0.0 < step < 1.0:
         raise InputError(f"the step of the selection model must be a p-value in (0, 1); got {step:g}")
     k = y.size
