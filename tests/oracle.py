@@ -36,6 +36,53 @@ def extra_cases(kinds) -> list[dict]:
             if c["kind"] in kinds]
 
 
+#: The breadth reference sets: the shared one and the same script's cases on further datasets.
+BREADTH = HERE / "breadth"
+BREADTH_DIRS = [BREADTH, BREADTH / "more"]
+#: The moderator and cluster columns that make_oracles_breadth.R's ``spec`` names per dataset.
+#: The script drops every row with a missing effect, variance, moderator or cluster before any
+#: case of the dataset, so the pooled-only cases (pi_t, influence, selmodel) lose those rows too.
+BREADTH_SPEC = {"molloy2014": ("quality", None), "cohen1981": (None, None), "mcdaniel1994": ("type", None),
+                "crede2010": ("source", "studyid"), "craft2003": ("var1", "study"),
+                "konstantopoulos2011": ("year", "district"), "assink2016": ("deltype", "study"),
+                "tannersmith2016": ("propmale", "studyid"), "bangertdrowns2004": ("grade", None),
+                "mcdaniel1994b": ("struct", None)}
+
+
+def breadth_cases(kinds) -> list[dict]:
+    """The breadth cases of the given kinds in every breadth set; ``_dir`` says where the
+    case's CSV is."""
+    return [dict(c, _dir=str(d)) for d in BREADTH_DIRS
+            for c in json.loads((d / "metafor_reference.json").read_text(encoding="utf-8"))["cases"]
+            if c["kind"] in kinds]
+
+
+def breadth_frame(case: dict):
+    """The rows of the case's CSV that the R script analysed (its ``keep``), in file order."""
+    import pandas as pd
+
+    df = pd.read_csv(csv_path(case))
+    cols = case["columns"]
+    mods, cluster = BREADTH_SPEC[case["dataset"]]
+    needed = [cols["r"], cols["n"]] if "r" in cols else [cols["yi"], cols["vi"]]
+    needed += [c for c in (mods, cluster) if c is not None]
+    return df[df[needed].notna().all(axis=1)].reset_index(drop=True)
+
+
+def breadth_csv(case: dict, folder: Path) -> Path:
+    """A CSV of exactly the rows the R script analysed: the case's own file when it drops none,
+    else a copy without them written in ``folder``."""
+    import pandas as pd
+
+    path = csv_path(case)
+    kept = breadth_frame(case)
+    if len(kept) == len(pd.read_csv(path)):
+        return path
+    out = Path(folder) / f"{case['dataset']}.csv"
+    kept.to_csv(out, index=False)
+    return out
+
+
 def csv_path(case: dict) -> Path:
     return Path(case.get("_dir", HERE)) / f"{case['dataset']}.csv"
 

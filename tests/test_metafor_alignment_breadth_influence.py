@@ -20,17 +20,17 @@ from scipy import stats
 
 from alliance_meta.engine.models import pool
 from alliance_meta.engine.sensitivity import influence_flags, leave1out
-from oracle import mismatches
+from oracle import BREADTH, breadth_cases, breadth_csv, breadth_frame, mismatches
 
-BREADTH = Path(__file__).parent / "data" / "metafor" / "breadth"
 REFERENCE = json.loads((BREADTH / "metafor_reference.json").read_text(encoding="utf-8"))
-PI_T = [c for c in REFERENCE["cases"] if c["kind"] == "pi_t"]
-INFLUENCE = [c for c in REFERENCE["cases"] if c["kind"] == "influence"]
+#: the shared set's cases and, from breadth/more/, the same script's on seven further datasets
+PI_T = breadth_cases(("pi_t",))
+INFLUENCE = breadth_cases(("influence",))
 LOO_KEYS = {"estimate", "se", "tau2", "I2", "Q", "rstudent", "cooks", "hat"}
 
 
 def _inputs(case):
-    df = pd.read_csv(BREADTH / f"{case['dataset']}.csv")
+    df = breadth_frame(case)
     cols = case["columns"]
     if "r" in cols:
         yi, vi, is_r = np.arctanh(df[cols["r"]].to_numpy(float)), 1.0 / (df[cols["n"]].to_numpy(float) - 3.0), True
@@ -47,8 +47,11 @@ def _pair(case):
 
 def test_reference_set_is_complete():
     datasets = ("molloy2014", "konstantopoulos2011", "assink2016")
-    assert {c["id"] for c in PI_T} == {f"{d}/pi_t/{m}" for d in datasets for m in ("REML", "DL", "PM")}
-    assert {c["id"] for c in INFLUENCE} == {f"{d}/influence" for d in datasets}
+    shared = [c for c in PI_T + INFLUENCE if c["_dir"] == str(BREADTH)]
+    assert {c["id"] for c in shared if c["kind"] == "pi_t"} == {f"{d}/pi_t/{m}" for d in datasets
+                                                                for m in ("REML", "DL", "PM")}
+    assert {c["id"] for c in shared if c["kind"] == "influence"} == {f"{d}/influence" for d in datasets}
+    assert len(PI_T) == 30 and len(INFLUENCE) == 10
     assert len(REFERENCE["cases"]) == 25 and REFERENCE["metafor"] == "3.8.1"
 
 
@@ -65,13 +68,14 @@ def test_pi_t_api(case):
 
 
 @pytest.mark.parametrize("case", PI_T, ids=[c["id"] for c in PI_T])
-def test_pi_t_cli(case, run_cli):
-    res = run_cli("pool", BREADTH / f"{case['dataset']}.csv", *_pair(case), "--method", case["method"],
+def test_pi_t_cli(case, run_cli, tmp_path):
+    path = breadth_csv(case, tmp_path)
+    res = run_cli("pool", path, *_pair(case), "--method", case["method"],
                   "--pi", "t", "--json")
     assert res.code == 0, res.err
     got = json.loads(res.out)
     assert mismatches(got, case["expect"]) == []
-    default = json.loads(run_cli("pool", BREADTH / f"{case['dataset']}.csv", *_pair(case), "--method",
+    default = json.loads(run_cli("pool", path, *_pair(case), "--method",
                                  case["method"], "--json").out)
     assert "pi_df" not in default                       # --pi z: the contract's keys, unchanged
     assert default["pi_ub"] - default["pi_lb"] < got["pi_ub"] - got["pi_lb"]
@@ -141,8 +145,8 @@ def test_influence_api(case):
 
 
 @pytest.mark.parametrize("case", INFLUENCE, ids=[c["id"] for c in INFLUENCE])
-def test_influence_cli(case, run_cli):
-    res = run_cli("leave1out", BREADTH / f"{case['dataset']}.csv", *_pair(case), "--json")
+def test_influence_cli(case, run_cli, tmp_path):
+    res = run_cli("leave1out", breadth_csv(case, tmp_path), *_pair(case), "--json")
     assert res.code == 0, res.err
     got = json.loads(res.out)
     assert mismatches(got, case["expect"]) == []

@@ -20,14 +20,14 @@ from alliance_meta.engine.bias import bias_tests
 from alliance_meta.engine.models import design_matrix
 from alliance_meta.engine.multilevel import Clusters, _state, robust, three_level
 from alliance_meta.engine.selection import selection_model
-from oracle import RELATIVE
+from oracle import BREADTH as HERE, RELATIVE, breadth_cases, breadth_csv, breadth_frame
 
-HERE = Path(__file__).parent / "data" / "metafor" / "breadth"
-REFERENCE = json.loads((HERE / "metafor_reference.json").read_text(encoding="utf-8"))
 KINDS = ("che", "che_robust", "wald", "selmodel")
-CASES = [c for c in REFERENCE["cases"] if c["kind"] in KINDS]
+#: the shared set's cases and, from breadth/more/, the same script's on seven further datasets
+ALL_CASES = breadth_cases(KINDS)
+CASES = [c for c in ALL_CASES if c["_dir"] == str(HERE)]
 ROOT_REFERENCE = json.loads((HERE / "reml_root" / "reml_root_reference.json").read_text(encoding="utf-8"))
-ROOT_CASES = ROOT_REFERENCE["cases"]
+ROOT_CASES = [dict(c, _dir=str(HERE)) for c in ROOT_REFERENCE["cases"]]
 #: the one shared value that is not at the REML maximum (see _expected)
 OFF_MAXIMUM = ("assink2016/wald/deltype", "F")
 
@@ -93,7 +93,7 @@ def _metafor_name(name: str) -> str:
 
 
 def _inputs(case):
-    df = pd.read_csv(HERE / f"{case['dataset']}.csv")
+    df = breadth_frame(case)
     cols = case["columns"]
     if "r" in cols:
         return np.arctanh(df[cols["r"]].to_numpy(float)), 1.0 / (df[cols["n"]].to_numpy(float) - 3.0), df
@@ -122,9 +122,9 @@ def _api(case) -> dict:
     return fit.to_dict()
 
 
-def _cli(case, run_cli) -> dict:
+def _cli(case, run_cli, folder) -> dict:
     kind = case["kind"]
-    path = str(HERE / f"{case['dataset']}.csv")
+    path = str(breadth_csv(case, folder))
     if kind == "selmodel":
         args = ["bias", path, *_pair(case), "--json"]
     else:
@@ -140,13 +140,16 @@ def _cli(case, run_cli) -> dict:
     return json.loads(res.out)
 
 
-def _keys(case, got):
+def _keys(case, got, *, cli: bool = False):
     kind = case["kind"]
+    # on correlations the command line adds the back-transformed estimate and interval (the
+    # contract's r keys); the API returns Fisher z unless asked
+    r_keys = {"r", "r_ci_lb", "r_ci_ub"} if cli and "r" in case["columns"] else set()
     if kind == "che":
         assert set(got) == {"k", "n_clusters", "estimate", "se", "stat", "pval", "ci_lb", "ci_ub", "sigma2_between",
-                            "sigma2_within", "Q", "Q_pval", "logLik"}
+                            "sigma2_within", "Q", "Q_pval", "logLik"} | r_keys
     elif kind == "che_robust":
-        assert set(got) == {"estimate", "se", "stat", "df", "pval", "ci_lb", "ci_ub"}
+        assert set(got) == {"estimate", "se", "stat", "df", "pval", "ci_lb", "ci_ub"} | r_keys
     elif kind == "wald":
         assert set(got) == {"coefficients", "robust_wald"}
         assert set(got["robust_wald"]) == {"F", "df_num", "df_denom", "pval"}
@@ -179,21 +182,23 @@ def test_reference_set_is_complete():
     assert len(CASES) == 13
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c["id"] for c in ALL_CASES])
 def test_reference_case_api(case):
     got = _api(case)
     _keys(case, got)
     assert _mismatches(got, _expected(case), selmodel=case["kind"] == "selmodel") == []
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_reference_case_cli(case, run_cli):
-    got = _cli(case, run_cli)
-    _keys(case, got)
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c["id"] for c in ALL_CASES])
+def test_reference_case_cli(case, run_cli, tmp_path):
+    got = _cli(case, run_cli, tmp_path)
+    _keys(case, got, cli=True)
     assert _mismatches(got, _expected(case), selmodel=case["kind"] == "selmodel") == []
     if case["kind"] == "wald":
-        assert [c["name"] for c in got["coefficients"]] == (
-            ["intercept", "year"] if case["mods"] == "year" else ["intercept", "deltype[general]", "deltype[overt]"])
+        names = [c["name"] for c in got["coefficients"]]
+        assert [_metafor_name(n) for n in names] == [c["name"] for c in case["expect"]["coefficients"]]
+        if case["id"] == "assink2016/wald/deltype":          # the contract's spelling of a level
+            assert names == ["intercept", "deltype[general]", "deltype[overt]"]
 
 
 def test_wald_at_metafors_variance_components():
@@ -237,11 +242,11 @@ def test_root_reference_covers_every_multilevel_case():
 
 
 @pytest.mark.parametrize("case", ROOT_CASES, ids=[c["id"] for c in ROOT_CASES])
-def test_root_reference_case_api_and_cli(case, run_cli):
+def test_root_reference_case_api_and_cli(case, run_cli, tmp_path):
     """Every value at the stated tolerances; the engine's variance components are the root's to
     1e-9 (the shared set asks 1e-5 of them, the spread of metafor's optimizers)."""
     api = _api(case)
-    for got in (api, _cli(case, run_cli)):
+    for got in (api, _cli(case, run_cli, tmp_path)):
         assert _mismatches(got, case["expect"]) == []
     if case["kind"] == "che":
         root = case["reml_root"]["sigma2"]
