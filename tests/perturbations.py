@@ -21,6 +21,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import guide_example
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: A fictitious review added by perturbations; its key never enters the shipped data.
@@ -258,7 +260,9 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
     "one-overlap-group": remove_rows("syntheses.csv", lambda r: r["overlap_group"] != "adult-individual"),
     "one-primary-sample": remove_rows("effect_sizes.csv", lambda r: r["sample"] != sorted(
         {x["sample"] for x in read_table(ROOT, "effect_sizes.csv")[1]})[0]),
-    "add": combine(add_parent_primary, add_second_referral_review, duplicate_rows, add_direction_rows),
+    # the guide's worked example (book/extending.md) first, as a researcher would add it
+    "add": combine(guide_example.apply, add_parent_primary, add_second_referral_review, duplicate_rows,
+                   add_direction_rows),
 }
 
 

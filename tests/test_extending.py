@@ -2,8 +2,10 @@
 
 The example rows, the commands and the messages the guide prints are read from the guide
 itself (its ``code-block`` directives named ``extending-example-*`` and
-``extending-broken-*``), so the guide cannot drift from the validator: the example must
-validate cleanly, and each broken variant must give exactly the message the guide shows.
+``extending-broken-*``, through ``guide_example.py``), so the guide cannot drift from the
+validator: the example must validate cleanly, and each broken variant must give exactly the
+message the guide shows. The whole book is built on data with the example applied in
+``test_perturbations.py`` (the ``add`` copy).
 The table of messages must name only phrases the validator prints.
 """
 
@@ -17,31 +19,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-GUIDE = ROOT / "book" / "extending.md"
-BLOCK = re.compile(r"```\{code-block\}[^\n]*\n((?::\w+:[^\n]*\n)*)\n?(.*?)\n```", re.S)
-
-
-def blocks() -> dict[str, str]:
-    """Named code blocks of the guide: name -> body."""
-    out = {}
-    for options, body in BLOCK.findall(GUIDE.read_text(encoding="utf-8")):
-        name = re.search(r":name: (\S+)", options)
-        if name:
-            out[name.group(1)] = body
-    return out
-
-
-def example_row(name: str) -> tuple[list[str], dict]:
-    header, row = list(csv.reader(io.StringIO(blocks()[name])))
-    assert len(header) == len(row), name
-    return header, dict(zip(header, row))
-
-
-#: block of the guide -> the table it extends
-TABLES = {"extending-example-effect-sizes": "effect_sizes.csv", "extending-example-syntheses": "syntheses.csv",
-          "extending-example-search-log": "search_log.csv",
-          "extending-example-synthesis-search-log": "synthesis_search_log.csv"}
+from guide_example import GUIDE, ROOT, TABLES, apply, blocks
 
 
 @pytest.fixture
@@ -49,19 +27,8 @@ def copy(tmp_path, monkeypatch):
     """A copy of the repository's data/ and references.bib with the guide's example applied;
     the working directory is the copy's root, as in the guide."""
     shutil.copytree(ROOT / "data", tmp_path / "data")
-    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
-    (tmp_path / "references.bib").write_text(bib.rstrip("\n") + "\n\n" + blocks()["extending-example-bib"] + "\n",
-                                             encoding="utf-8")
-    for name, table in TABLES.items():
-        path = tmp_path / "data" / table
-        header, row = example_row(name)
-        with path.open(encoding="utf-8", newline="") as fh:
-            assert next(csv.reader(fh)) == header, f"the guide's header for {table} is not the table's"
-        text = path.read_text(encoding="utf-8")
-        assert text.endswith("\n")
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([row[h] for h in header])
-        path.write_text(text + buf.getvalue(), encoding="utf-8")
+    shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
+    apply(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -177,3 +177,7 @@ def test_the_book_builds_strictly_on_perturbed_data(perturbed_builds, name):
         glued = re.findall(r'class="pasted-text">([^<]*)<', html)
         assert glued, f"{page}: no glued value"
         assert not [g for g in glued if re.search(r"\bnan\b|<NA>|\bNone\b", g)], f"{page}: {glued}"
+    if name == "add":  # the guide's worked example (book/extending.md) is on the pages it extends
+        for page in ("syntheses", "dataset"):
+            html = (root / "_build" / "html" / "book" / f"{page}.html").read_text(encoding="utf-8")
+            assert "Example" in html, f"{page}: the guide's example row is not shown"
