@@ -269,6 +269,14 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
 # --------------------------------------------------------------------------- execution
 
 EMPTY_TABLE = re.compile(r"<tbody>\s*</tbody>")
+#: a count of one before a plural noun ("1 studies"), in prose rendered with its glued values
+ONE_PLURAL = re.compile(r"(?<![\d.,])\b(1|one|One)\s+(?:\*\*)?(studies|samples|reviews|correlations|rows|estimates|reports|"
+                        r"effects|clusters|levels|barriers|items|groups|searches|records|meta-analyses|syntheses|"
+                        r"populations|settings|domains|raters|outcomes|parents|families|tests|works|sources|"
+                        r"coders|fields|papers|countries|comparisons|associations|participants)\b")
+#: a list that came out empty: "()", ": ." or ", ."
+EMPTY_LIST = re.compile(r"\(\s*\)|:\s*[.;]|,\s*[.;]")
+GLUE_ROLE = re.compile(r"\{glue(?::text|:md)?\}`([^`:]+)(?::([^`]*))?`")
 BAD_OUTPUT = re.compile(r"(?<![\w.])(nan|NaN|<NA>)(?![\w(])|^None$", re.M)
 
 
@@ -285,7 +293,7 @@ def execute_chapters(root: Path, only: list[str] | None = None, timeout: int = 6
     """
     import jupytext
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
 
     problems = {}
     for path in chapters(root):
@@ -295,6 +303,9 @@ def execute_chapters(root: Path, only: list[str] | None = None, timeout: int = 6
         try:
             NotebookClient(nb, timeout=timeout, kernel_name="python3",
                            resources={"metadata": {"path": str(root / "book")}}).execute()
+        except DeadKernelError as exc:  # a kernel that dies is named, and the other chapters still run
+            problems[path.stem] = f"the kernel died: {exc}"[:400]
+            continue
         except CellExecutionError as exc:
             text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
             lines = [ln for ln in text.strip().splitlines() if ln.strip()]
@@ -311,17 +322,93 @@ def execute_chapters(root: Path, only: list[str] | None = None, timeout: int = 6
                     if hit:
                         problems.setdefault(path.stem, f"output shows {hit.group(0)!r}: "
                                             f"{text[max(0, hit.start() - 80):hit.end() + 40]!r}")
+        for pattern, what in ((ONE_PLURAL, "a count of one before a plural"), (EMPTY_LIST, "an empty list"),
+                              (BAD_OUTPUT, "a missing value")):
+            for text in rendered_prose(nb):
+                hit = pattern.search(text)
+                if hit:
+                    problems.setdefault(path.stem, f"prose shows {what}: "
+                                        f"{text[max(0, hit.start() - 100):hit.end() + 40]!r}")
     return problems
+
+
+def glued_values(nb) -> dict[str, str]:
+    """The text each ``glue`` of an executed notebook puts in the prose (``{glue:text}``)."""
+    import ast
+
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            book = out.get("metadata", {}).get("scrapbook", {})
+            name, prefix = book.get("name"), book.get("mime_prefix", "")
+            plain = out.get("data", {}).get(prefix + "text/plain")
+            if name and plain is not None:
+                try:
+                    value = ast.literal_eval(plain)
+                except (ValueError, SyntaxError):
+                    value = plain
+                values[name] = value
+    return values
+
+
+CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\{code(?:-block|-cell)?\}|[\w+-]*)\s*(\S.*)?$")
+ANY_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})")
+
+
+def _without_code(source: str) -> str:
+    """Markdown with its code blocks removed and the fences and options of its directives
+    (exercises, solutions, figures) dropped, their prose kept."""
+    lines, out, closing = source.split("\n"), [], None
+    for line in lines:
+        if closing:
+            if line.strip() == closing:
+                closing = None
+            continue
+        code = CODE_FENCE.match(line)
+        if code and (code.group(2).startswith("{code") or (code.group(2) and not code.group(2).startswith("{"))):
+            closing = code.group(1)
+            continue
+        if ANY_FENCE.match(line) or re.match(r"^\s*:[\w-]+:", line):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def rendered_prose(nb) -> list[str]:
+    """The markdown cells of an executed notebook with every glued value in place (formatted as
+    its role asks), one string per paragraph, with code and math left out."""
+    values = glued_values(nb)
+
+    def fill(m: re.Match) -> str:
+        value = values.get(m.group(1), "")
+        if m.group(2):
+            try:
+                return format(value, m.group(2))
+            except (TypeError, ValueError):
+                return str(value)
+        return str(value)
+
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"\$\$.*?\$\$", "", _without_code(cell.source), flags=re.S)
+        text = GLUE_ROLE.sub(fill, text)
+        text = re.sub(r"\{[\w:-]+\}`[^`]*`", "REF", text)     # citations and cross-references
+        text = re.sub(r"`[^`]*`", "CODE", text)                # inline code: `influence()`
+        out += [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return out
 
 
 def main(argv: list[str]) -> int:
     import tempfile
 
-    names = list(PERTURBATIONS) if argv == ["all"] else argv
-    only = None
+    names, only = list(argv), None
     if "--only" in names:
         at = names.index("--only")
-        only, names = names[at + 1].split(","), names[:at]
+        only, names = names[at + 1].split(","), names[:at] + names[at + 2:]
+    if names == ["all"]:
+        names = list(PERTURBATIONS)
     failed = 0
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:
