@@ -74,9 +74,10 @@ def series_words(rows) -> str:
         text += "."
     quoted = int(with_r["read_in"].fillna("").str.startswith(SECONDARY).sum())
     if quoted:
-        text += (f" {number_word(quoted).capitalize()} of these figure{'s' * (quoted != 1)} "
-                 f"{'is' if quoted == 1 else 'are'} read only as quoted by a later work (the table's notes and "
-                 "\"read in\" column say where each figure was read).")
+        who = ("It is" if len(with_r) == 1 else
+               f"{number_word(quoted).capitalize()} of these figures {'is' if quoted == 1 else 'are'}")
+        text += (f" {who} read only as quoted by a later work (the table's notes and \"read in\" column say where "
+                 "each figure was read).")
     return text
 
 

@@ -442,7 +442,7 @@ def summary_pool_words(fit) -> str:
 def wide_words(chosen, wide, fit, fit_wide) -> str:
     """How many estimates enter when those outside the scope are added back, and how the pooled
     r moves (only where both selections pool)."""
-    text = f"{len(wide)} estimate{'s' * (len(wide) != 1)} enter instead of {len(chosen)}"
+    text = f"{len(wide)} estimate{'s' * (len(wide) != 1)} enter{'s' * (len(wide) == 1)} instead of {len(chosen)}"
     if fit is not None and fit_wide is not None:
         text += f", and the pooled r moves from {r_text(fit.r)} to {r_text(fit_wide.r)}"
     return text
