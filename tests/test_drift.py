@@ -59,7 +59,9 @@ def test_series_in_words_with_several_figures():
         "The classic syntheses and their successors, oldest first: Hauthor, 1991 .26 (k = 26); Mauthor, 2000 .22; "
         "Hauthor, 2011 .28 (k = 190). Over 20 years the published overall estimate stayed between .22 and .28. "
         "Two of these figures are read only as quoted by a later work (the table's notes and \"read in\" column say "
-        "where each figure was read).")
+        "where each figure was read). The series is not a sequence of independent tests: each review re-pools most "
+        "of its predecessors' studies, so it shows how stable the published figure has been, not a trend that could be "
+        "tested.")
     assert series_summary(rows) == (
         "The broad adult series is shown oldest first (three figures from 1991 to 2011, between .22 and .28); its "
         "reviews share their studies, so its stability or drift says little about independent replication.")
@@ -73,6 +75,7 @@ def test_series_in_words_with_one_figure():
     one_of_two = _series(["h1991-01", "h2011-01"])
     assert "Over 20 years" in series_words(one_of_two)
     assert " One of these figures is read only as quoted by a later work" in series_words(one_of_two)
+    assert "independent tests" not in series_words(rows)
     assert series_summary(rows) == ("The broad adult series holds one figure (1991), r = .26: with one review there is "
                                     "no series to read.")
 

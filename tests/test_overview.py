@@ -186,3 +186,13 @@ def test_scope_flags_helping_relationships_and_second_hand_reads():
                       "read_in": ["abstract", "abstract", "quoted_by:x2024", "quoted_by:y2020"]})
     assert scope(t).tolist() == ["in scope", "beside", "read second-hand", "beside"]
     assert in_scope(t).index.tolist() == [0]
+
+
+def test_rule_sensitivity_with_nothing_to_select_is_rows_of_none():
+    from alliance_meta.evidence import rule_sensitivity
+
+    t = overview_table(_syn(), REFS)
+    out = rule_sensitivity(t[t["estimate_type"] != "overall"])
+    assert len(out) == 6 and (out["k"] == 0).all() and (out["reviews"] == "").all() and out["r"].isna().all()
+    assert list(out.columns) == ["rule", "variances", "k", "reviews", "r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2",
+                                 "I2"]

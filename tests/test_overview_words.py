@@ -127,6 +127,15 @@ def test_outside_words_for_none_one_and_several():
 def test_overlap_words_name_groups_with_several_reviews():
     assert w.overlap_words(_ov()) == ("Of the six overlap groups, one holds overall estimates of more than one "
                                       "review: adult-individual (three reviews, 1991 to 2018).")
+    assert w.overlap_words(_ov("bc")) == ("The one overlap group holds overall estimates of more than one review: "
+                                         "adult-individual (two reviews, 2011 to 2018).")
+    assert w.overlap_words(_ov("bcfk")).startswith("Of the two overlap groups, one holds")
+    both = _syn()
+    both.loc[both["synthesis_id"] == "d2019-01", "overlap_group"] = "youth-individual"
+    both = both[both["synthesis_id"].str[:1].isin(list("bcdf"))]
+    assert w.overlap_words(overview_table(both, REFS)) == (
+        "Both overlap groups hold overall estimates of more than one review: adult-individual (two reviews, 2011 to "
+        "2018) and youth-individual (two reviews, 2018 to 2019).")
     assert w.overlap_words(_ov("bd")) == ("No overlap group holds overall estimates of more than one review (two "
                                          "groups in all).")
     assert w.overlap_words(_ov("")) == ("No overlap group holds overall estimates of more than one review (no groups "
@@ -338,7 +347,10 @@ def test_wide_and_approximated_words():
     assert w.wide_words(chosen, wide, fit, fit_wide) == (
         f"5 estimates enter instead of 4, and the pooled r moves from .{round(100 * fit.r):02d} to "
         f".{round(100 * fit_wide.r):02d}")
-    assert w.wide_words(chosen.iloc[:1], wide.iloc[:1], None, None) == "1 estimate enters instead of 1"
+    assert w.wide_words(chosen.iloc[:1], wide.iloc[1:2], None, None) == "1 estimate enters instead of 1"
+    assert w.wide_words(chosen, chosen, fit, fit) == (f"the same 4 estimates enter, so the pooled r stays at "
+                                                      f".{round(100 * fit.r):02d}")
+    assert w.wide_words(chosen.iloc[:1], chosen.iloc[:1], None, None) == "the same 1 estimate enters"
     # no k-and-N variance in the small table: nothing changes
     assert w.approximated_words(ov, chosen) == "No more bodies of evidence enter; no selected estimate changes"
     # with N printed, a1991 (second-hand, out of scope) stays out and h2020 has no r: still none

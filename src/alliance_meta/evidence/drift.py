@@ -60,7 +60,8 @@ def series_list(rows) -> str:
 def series_words(rows) -> str:
     """The series in words, oldest first: each review's r (APA style) and k; over how many years
     the estimate stayed within which range (with two or more figures); how many figures were
-    read only as quoted by a later work (in words); or that no estimate carries an r."""
+    read only as quoted by a later work (in words); with two or more figures, that the series
+    is no sequence of independent tests; or that no estimate carries an r."""
     with_r = rows[rows["r"].notna()]
     if with_r.empty:
         return "No overall estimate of the broad adult series carries a harmonised r."
@@ -70,15 +71,17 @@ def series_words(rows) -> str:
         span = int(years.max() - years.min()) if len(years) else 0
         text += (f". Over {span} year{'s' * (span != 1)} the published overall estimate stayed between "
                  f"{r_text(with_r['r'].min())} and {r_text(with_r['r'].max())}.")
+        tail = (" The series is not a sequence of independent tests: each review re-pools most of its predecessors' "
+                "studies, so it shows how stable the published figure has been, not a trend that could be tested.")
     else:
-        text += "."
+        text, tail = text + ".", ""
     quoted = int(with_r["read_in"].fillna("").str.startswith(SECONDARY).sum())
     if quoted:
         who = ("It is" if len(with_r) == 1 else
                f"{number_word(quoted).capitalize()} of these figures {'is' if quoted == 1 else 'are'}")
         text += (f" {who} read only as quoted by a later work (the table's notes and \"read in\" column say where "
                  "each figure was read).")
-    return text
+    return text + tail
 
 
 def series_summary(rows) -> str:

@@ -331,7 +331,8 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
     pandas.DataFrame
         One row per rule and variance basis: ``rule``, ``variances`` (``printed`` or
         ``printed + k, N``), ``k``, ``reviews``, ``r``, ``ci_lb``, ``ci_ub``, ``pi_lb``,
-        ``pi_ub``, ``tau2``, ``I2`` (pooled values empty below ``min_k`` estimates).
+        ``pi_ub``, ``tau2``, ``I2`` (pooled values empty below ``min_k`` estimates; ``k`` 0
+        and ``reviews`` empty where a rule selects nothing).
     """
     import pandas as pd
 
@@ -340,8 +341,11 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
         for rule in RULES:
             chosen = selected(table, by=by, rule=rule, bases=bases)
             one = pooled_by(chosen.assign(_all="all"), by="_all", method=method, min_k=min_k)
-            rows.append({"rule": rule, "variances": words, **one.drop(columns="_all").iloc[0].to_dict()})
-    return pd.DataFrame(rows)
+            # a rule that selects nothing is a row with k = 0, not a missing row
+            got = one.drop(columns="_all").iloc[0].to_dict() if len(one) else {"k": 0, "reviews": ""}
+            rows.append({"rule": rule, "variances": words, **got})
+    cols = ["rule", "variances", "k", "reviews", "r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"]
+    return pd.DataFrame(rows).reindex(columns=cols)
 
 
 __all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP",

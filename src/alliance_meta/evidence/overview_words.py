@@ -122,8 +122,13 @@ def overlap_words(ov) -> str:
     if not parts:
         return (f"No overlap group holds overall estimates of more than one review "
                 f"({number_word(n_groups, zero='no')} group{'s' * (n_groups != 1)} in all).")
-    return (f"Of the {number_word(n_groups)} overlap groups, {number_word(len(parts))} "
-            f"hold{'s' * (len(parts) == 1)} overall estimates of more than one review: {join(parts)}.")
+    if len(parts) == n_groups:
+        head = ("The one overlap group holds" if n_groups == 1 else "Both overlap groups hold" if n_groups == 2
+                else f"All {number_word(n_groups)} overlap groups hold")
+    else:
+        head = (f"Of the {number_word(n_groups)} overlap groups, {number_word(len(parts))} "
+                f"hold{'s' * (len(parts) == 1)}")
+    return f"{head} overall estimates of more than one review: {join(parts)}."
 
 
 def rule_choices(ov):
@@ -441,7 +446,11 @@ def summary_pool_words(fit) -> str:
 
 def wide_words(chosen, wide, fit, fit_wide) -> str:
     """How many estimates enter when those outside the scope are added back, and how the pooled
-    r moves (only where both selections pool)."""
+    r moves (only where both selections pool); that the same estimates enter when adding them
+    back changes nothing."""
+    if set(wide["synthesis_id"]) == set(chosen["synthesis_id"]):
+        text = f"the same {len(chosen)} estimate{'s' * (len(chosen) != 1)} enter{'s' * (len(chosen) == 1)}"
+        return text + (f", so the pooled r stays at {r_text(fit.r)}" if fit is not None else "")
     text = f"{len(wide)} estimate{'s' * (len(wide) != 1)} enter{'s' * (len(wide) == 1)} instead of {len(chosen)}"
     if fit is not None and fit_wide is not None:
         text += f", and the pooled r moves from {r_text(fit.r)} to {r_text(fit_wide.r)}"
