@@ -400,3 +400,65 @@ def test_the_shipped_sentences_are_those_the_chapter_printed(shipped):
                                                 f"scope ({len(chosen)} in all)")
     assert w.parent_words(chosen) == "No estimate of the parent's own alliance enters this analysis"
     assert len(w.published_rows(ov, refs)) == int(ov["basis"].isin(["ci", "se"]).sum())
+
+
+# --------------------------------------------------------------------------- the shipped data, changed
+
+#: Row filters a researcher's edit could leave behind (rows kept), selected by coded fields.
+CHANGES = {
+    "shipped": lambda s: s["synthesis_id"].notna(),
+    "no-youth": lambda s: s["population"] != "youth",
+    "no-coaching": lambda s: ~s["setting"].isin(["coaching", "career_counselling"]),
+    "no-overall": lambda s: s["estimate_type"] != "overall",
+    "one-overlap-group": lambda s: s["overlap_group"] == "adult-individual",
+    "no-adult-individual": lambda s: s["overlap_group"] != "adult-individual",
+    "first-hand-only": lambda s: ~s["read_in"].fillna("").str.startswith("quoted_by:"),
+    "nothing": lambda s: s["synthesis_id"].isna(),
+}
+_BAD = re.compile(r"\bnan\b|<NA>|\bNone\b")
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_sentences_stay_true_when_the_data_change(shipped, change):
+    from alliance_meta.engine.wording import number_word
+    from alliance_meta.evidence.drift import series, series_summary, series_words
+
+    syn, _, refs = shipped
+    syn = syn[CHANGES[change](syn)].reset_index(drop=True)
+    ov = overview_table(syn, refs)
+    chosen = selected(in_scope(ov), by=())
+    fit, _ = w.headline_pool(chosen)
+    wide = selected(ov, by=())
+    by_pop = selected(in_scope(ov))
+    pooled = pooled_by(by_pop)
+    rows = series(ov, refs)
+    texts = [w.outside_words(ov), w.overlap_words(ov), w.groups_without(ov), w.groups_without_words(ov),
+             w.selection_words(chosen), w.pooled_forest_title(chosen), w.ci_method_words(fit),
+             w.pooled_caption_words(fit), w.population_words(pooled), w.setting_mix_words(by_pop, pooled),
+             w.spread_reading(chosen), w.leave_out_words(chosen, refs), w.rule_words(rule_sensitivity(in_scope(ov)), fit),
+             w.summary_pool_words(fit), w.wide_words(chosen, wide, fit, w.headline_pool(wide)[0]),
+             w.approximated_words(ov, chosen), w.parent_words(chosen), series_words(rows), series_summary(rows)]
+    for text in texts:
+        assert not _BAD.search(text), (change, text)
+    # counts in words equal the counts
+    outside = w.outside_scope(ov, refs)
+    n_beside = int((outside["scope"] == "beside").sum())
+    if outside.empty:
+        assert w.outside_words(ov) == "No estimate lies outside the scope."
+    else:
+        assert w.outside_words(ov).startswith(number_word(n_beside).capitalize() + " estimate")
+    assert (str(len(chosen)) in w.selection_words(chosen)) == (len(chosen) > 0)
+    # the groups said to have no estimate are those without one, and only they
+    empty = set(ov["overlap_group"]) - set(chosen["overlap_group"])
+    assert set(filter(None, w.groups_without(ov).replace("none", "").split(", "))) == empty
+    # a review said to move the pool most is one of those left out
+    if len(chosen) >= 3:
+        named = re.search(r"moves it most is (.+?) \(", w.leave_out_words(chosen, refs)).group(1)
+        assert named in set(w.leave_out_table(chosen, refs)["review"])
+    # every figure of the series is named, and "none" means none
+    with_r = rows[rows["r"].notna()]
+    for review in with_r["review"]:
+        assert review in series_words(rows)
+    assert series_words(rows).startswith("No overall estimate") == with_r.empty
+    n_parent = int((chosen["alliance_dyad"] == "parent-therapist").sum())
+    assert w.parent_words(chosen).startswith("No estimate") == (n_parent == 0)
