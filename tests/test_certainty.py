@@ -486,7 +486,8 @@ def test_headline_certainty_words_read_the_pooled_body():
     assert headline_certainty_words(sof, "headline") == "The headline pool is rated low certainty."
     assert headline_certainty_words(sof[sof["body"] != "headline"], "headline") == (
         "With fewer than two bodies of evidence, no pool is rated.")
-    assert headline_certainty_words(sof.iloc[:0], "headline") == "With fewer than two bodies of evidence, no pool is rated."
+    assert headline_certainty_words(sof.iloc[:0], "headline") == (
+        "With fewer than two bodies of evidence, no pool is rated.")
 
 
 def test_headline_certainty_on_the_shipped_overview():

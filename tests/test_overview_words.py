@@ -91,7 +91,8 @@ def test_shipped_counts(shipped):
     syn, ov, _ = shipped
     got = w.coverage(syn)
     assert got["rows"] == len(syn) and got["reviews"] == syn["study"].nunique()
-    assert got["parent_reviews"] == len({s for s, d in zip(syn["study"], syn["alliance_dyad"]) if d == "parent-therapist"})
+    parent = {s for s, d in zip(syn["study"], syn["alliance_dyad"]) if d == "parent-therapist"}
+    assert got["parent_reviews"] == len(parent)
     bases = w.variance_bases(ov)
     assert bases["with_r"] + bases["no_r"] == len(ov)
     assert bases["ci"] + bases["se"] + bases["k_n"] + bases["none"] == bases["with_r"]
@@ -158,6 +159,9 @@ def test_rule_choices_and_groups_without():
     assert w.groups_without_words(_ov("e")) == ("One group has no selectable estimate: coaching holds only estimates "
                                                 "outside the scope.")
     assert w.rule_choices(_ov("")).empty
+    only_moderator = _ov("c")[lambda t: t["estimate_type"] != "overall"]
+    assert w.groups_without_words(only_moderator) == ("One group has no selectable estimate: adult-individual holds "
+                                                      "no overall estimate within the scope.")
 
 
 def test_selection_words_count_what_is_kept():
@@ -290,6 +294,7 @@ def test_leave_out_table_and_words():
     assert w.leave_out_words(chosen.iloc[:2], REFS) == ("With 2 selected estimates, leaving one out would leave fewer "
                                                         "than two to pool, so it is not done.")
     assert w.leave_out_words(chosen.iloc[:1], REFS).startswith("With 1 selected estimate,")
+    assert w.leave_out_words(chosen.iloc[:0], REFS) == "With no selected estimate, there is nothing to leave out."
 
 
 def test_leave_out_words_name_the_pools_whose_interval_includes_zero():
@@ -351,6 +356,8 @@ def test_wide_and_approximated_words():
     assert w.wide_words(chosen, chosen, fit, fit) == (f"the same 4 estimates enter, so the pooled r stays at "
                                                       f".{round(100 * fit.r):02d}")
     assert w.wide_words(chosen.iloc[:1], chosen.iloc[:1], None, None) == "the same 1 estimate enters"
+    assert w.wide_words(chosen.iloc[:0], chosen.iloc[:0], None, None) == (
+        "no estimate enters, with or without those outside the scope")
     # no k-and-N variance in the small table: nothing changes
     assert w.approximated_words(ov, chosen) == "No more bodies of evidence enter; no selected estimate changes"
     # with N printed, a1991 (second-hand, out of scope) stays out and h2020 has no r: still none
@@ -435,7 +442,8 @@ def test_sentences_stay_true_when_the_data_change(shipped, change):
     texts = [w.outside_words(ov), w.overlap_words(ov), w.groups_without(ov), w.groups_without_words(ov),
              w.selection_words(chosen), w.pooled_forest_title(chosen), w.ci_method_words(fit),
              w.pooled_caption_words(fit), w.population_words(pooled), w.setting_mix_words(by_pop, pooled),
-             w.spread_reading(chosen), w.leave_out_words(chosen, refs), w.rule_words(rule_sensitivity(in_scope(ov)), fit),
+             w.spread_reading(chosen), w.leave_out_words(chosen, refs),
+             w.rule_words(rule_sensitivity(in_scope(ov)), fit),
              w.summary_pool_words(fit), w.wide_words(chosen, wide, fit, w.headline_pool(wide)[0]),
              w.approximated_words(ov, chosen), w.parent_words(chosen), series_words(rows), series_summary(rows)]
     for text in texts:

@@ -264,6 +264,9 @@ def spread_words(chosen, wide=None) -> str:
     selected estimates and the share the expected explains; the same share with the estimates
     outside the scope added back (``wide``), when that adds any; or why it cannot be computed.
     """
+    if len(chosen) == 0:
+        return ("With no selected estimate, the share of the spread that second-order sampling error explains is "
+                "not computed.")
     if len(chosen) < 3:
         return (f"With {len(chosen)} selected estimate{'s' * (len(chosen) != 1)}, fewer than three, the share of "
                 "their spread that second-order sampling error explains is not computed.")

@@ -159,18 +159,24 @@ def groups_without(ov) -> str:
 
 def groups_without_words(ov) -> str:
     """Why each overlap group without a selected estimate has none: every estimate of the group
-    lies outside the scope, or none within it has a harmonised r with a printed interval or
-    standard error. A sentence; when every group has one, it says so."""
+    lies outside the scope, none within it is an overall estimate, or none of its overall
+    estimates within it has a harmonised r with a printed interval or standard error. A
+    sentence; when every group has one, it says so."""
     table = rule_choices(ov)
     empty = list(table.loc[table["comprehensive"].isna(), GROUP])
     if not empty:
         return "Every overlap group has a selectable estimate."
-    inside = set(in_scope(ov)[GROUP].dropna())
+    scoped = in_scope(ov)
+    inside = set(scoped[GROUP].dropna())
+    overall = set(scoped.loc[scoped["estimate_type"] == "overall", GROUP].dropna())
     outside = [g for g in empty if g not in inside]
-    unprintable = [g for g in empty if g in inside]
+    no_overall = [g for g in empty if g in inside and g not in overall]
+    unprintable = [g for g in empty if g in overall]
     parts = []
     if outside:
         parts.append(f"{join(outside)} hold{'s' * (len(outside) == 1)} only estimates outside the scope")
+    if no_overall:
+        parts.append(f"{join(no_overall)} hold{'s' * (len(no_overall) == 1)} no overall estimate within the scope")
     if unprintable:
         parts.append(f"{join(unprintable)} print{'s' * (len(unprintable) == 1)} no interval or standard error with "
                      f"{_plural(len(unprintable), 'its', 'their')} overall estimate within the scope, or no estimate "
@@ -378,6 +384,8 @@ def leave_out_words(chosen, refs) -> str:
     most, and whether every pool's interval lies above zero (naming those that include or lie
     below zero); or why it is not done below three estimates."""
     k = len(chosen)
+    if k == 0:
+        return "With no selected estimate, there is nothing to leave out."
     if k < 3:
         return (f"With {k} selected estimate{'s' * (k != 1)}, leaving one out would leave fewer than two to pool, "
                 "so it is not done.")
@@ -448,6 +456,8 @@ def wide_words(chosen, wide, fit, fit_wide) -> str:
     """How many estimates enter when those outside the scope are added back, and how the pooled
     r moves (only where both selections pool); that the same estimates enter when adding them
     back changes nothing."""
+    if not len(wide) and not len(chosen):
+        return "no estimate enters, with or without those outside the scope"
     if set(wide["synthesis_id"]) == set(chosen["synthesis_id"]):
         text = f"the same {len(chosen)} estimate{'s' * (len(chosen) != 1)} enter{'s' * (len(chosen) == 1)}"
         return text + (f", so the pooled r stays at {r_text(fit.r)}" if fit is not None else "")
