@@ -184,6 +184,12 @@ def test_published_rows_are_printed_figures_by_kind_then_year():
     assert rows["label"].iloc[0] == "Bauthor, 2011: overall [overall]"
     assert rows["label"].iloc[-1] == "Cauthor, 2018: rater = client [moderator level]"
     assert w.published_rows(_ov("ah"), REFS).empty
+    assert w.published_words(rows) == ("The forest below shows the 7 published estimates whose variance could be "
+                                       "derived from a printed interval or standard error, grouped by kind and, "
+                                       "within a kind, by year.")
+    assert w.published_words(rows.iloc[:1]) == ("The forest below shows the one published estimate whose variance "
+                                                "could be derived from a printed interval or standard error.")
+    assert w.published_words(rows.iloc[:0]).startswith("No published estimate has a variance")
 
 
 def test_selection_labels_and_the_pool_of_none_one_and_several():

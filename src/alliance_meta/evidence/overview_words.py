@@ -221,6 +221,18 @@ def published_rows(ov, refs):
                               zip(labels(refs, list(rows["study"])), what, rows["estimate_type"])])
 
 
+def published_words(rows) -> str:
+    """What the side-by-side forest shows, from :func:`published_rows`: how many estimates and
+    how they are ordered, or that no estimate has a printed interval or standard error."""
+    n = len(rows)
+    if n == 0:
+        return ("No published estimate has a variance derived from a printed interval or standard error, so the "
+                "forest below has no rows.")
+    return (f"The forest below shows the {_plural(n, 'one published estimate', f'{n} published estimates')} whose "
+            f"variance could be derived from a printed interval or standard error"
+            + (", grouped by kind and, within a kind, by year." if n > 1 else "."))
+
+
 def selection_labels(chosen, refs) -> list[str]:
     """The row labels of the pooled forest: 'review: overlap group (k = n)', with the k clause
     only where the review printed its number of studies."""
@@ -493,7 +505,7 @@ def parent_words(chosen) -> str:
 
 __all__ = ["KIND_ORDER", "PARENT_DYAD", "coverage", "variance_bases", "beside_words", "outside_scope", "outside_words",
            "overlap_words", "rule_choices", "groups_without", "groups_without_words", "selection_words",
-           "published_rows", "selection_labels", "headline_pool", "pooled_forest_title", "ci_method_words",
+           "published_rows", "published_words", "selection_labels", "headline_pool", "pooled_forest_title", "ci_method_words",
            "pooled_caption_words", "population_pools", "thin_populations", "population_words", "setting_mix_words",
            "spread_share", "spread_reading", "leave_out_table", "leave_out_words", "rule_words", "summary_pool_words",
            "wide_words", "approximated_words", "parent_words"]
