@@ -451,3 +451,52 @@ def test_direction_body_takes_a_missing_interval_as_none():
     row = _dir(favours=0, against=0, unclear=12, not_reported=2, prop_ci=(None, None))
     assert row["imprecision"] == "serious" and "includes one half" not in row["imprecision_reason"]
     assert "proportion favouring" not in row["estimate"]
+
+
+# --------------------------------------------------------------------------- the chapter's sentences
+
+
+def _selected(n_participants):
+    from alliance_meta.evidence.overview import small_k_pool
+
+    # three close, precise estimates: p < .001, so the participants decide between classes III and IV
+    rows = pd.DataFrame({"synthesis_id": ["a-01", "b-01", "c-01"], "yi": [0.25, 0.26, 0.24],
+                         "vi": [0.0005, 0.0006, 0.0004], "n_participants": pd.array(n_participants, dtype="Int64")})
+    return rows, small_k_pool(rows["yi"], rows["vi"])[0]
+
+
+def test_credibility_words_sum_participants_only_when_every_review_printed_them():
+    from alliance_meta.evidence.certainty import credibility_class, credibility_words
+
+    rows, fit = _selected([1000, 2000, None])
+    label, why = credibility_class(fit.pval, n_participants=None, I2=fit.I2, pi_lb=fit.r_pi_lb, pi_ub=fit.r_pi_ub)
+    assert credibility_words(rows, fit) == f"class {label} ({why})."
+    assert "participants not known" in credibility_words(rows, fit)
+    rows, fit = _selected([10000, 8000, 5000])   # 23,000 participants: the size criterion is met
+    label, why = credibility_class(fit.pval, n_participants=23000, I2=fit.I2, pi_lb=fit.r_pi_lb, pi_ub=fit.r_pi_ub)
+    assert credibility_words(rows, fit) == f"class {label} ({why})."
+    assert "participants not known" not in credibility_words(rows, fit)
+    assert credibility_words(rows.iloc[:1], None) == "with fewer than two bodies of evidence there is no pool to grade."
+
+
+def test_headline_certainty_words_read_the_pooled_body():
+    from alliance_meta.evidence.certainty import headline_certainty_words
+
+    sof = pd.DataFrame({"body": ["a-01", "headline", "b-01"], "certainty": ["high", "low", "moderate"]})
+    assert headline_certainty_words(sof, "headline") == "The headline pool is rated low certainty."
+    assert headline_certainty_words(sof[sof["body"] != "headline"], "headline") == (
+        "With fewer than two bodies of evidence, no pool is rated.")
+    assert headline_certainty_words(sof.iloc[:0], "headline") == (
+        "With fewer than two bodies of evidence, no pool is rated.")
+
+
+def test_headline_certainty_on_the_shipped_overview():
+    from alliance_meta import load_references, load_syntheses
+    from alliance_meta.evidence.certainty import bodies_from_selection, headline_certainty_words
+    from alliance_meta.evidence.overview import in_scope, overview_table, selected, small_k_pool
+
+    chosen = selected(in_scope(overview_table(load_syntheses(), load_references())), by=())
+    bodies = bodies_from_selection(chosen, lambda rows: small_k_pool(rows["yi"], rows["vi"])[0], name="pool")
+    sof = summary_of_findings(bodies, THERAPEUTIC_ALLIANCE)
+    assert headline_certainty_words(sof, "pool") == f"The headline pool is rated {sof.iloc[0]['certainty']} certainty."
+    assert len(sof) == len(chosen) + 1

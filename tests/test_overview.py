@@ -186,3 +186,24 @@ def test_scope_flags_helping_relationships_and_second_hand_reads():
                       "read_in": ["abstract", "abstract", "quoted_by:x2024", "quoted_by:y2020"]})
     assert scope(t).tolist() == ["in scope", "beside", "read second-hand", "beside"]
     assert in_scope(t).index.tolist() == [0]
+
+
+def test_rule_sensitivity_with_nothing_to_select_is_rows_of_none():
+    from alliance_meta.evidence import rule_sensitivity
+
+    t = overview_table(_syn(), REFS)
+    out = rule_sensitivity(t[t["estimate_type"] != "overall"])
+    assert len(out) == 6 and (out["k"] == 0).all() and (out["reviews"] == "").all() and out["r"].isna().all()
+    assert list(out.columns) == ["rule", "variances", "k", "reviews", "r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2",
+                                 "I2"]
+
+
+def test_spread_words_below_three_estimates_say_why_nothing_is_computed():
+    from alliance_meta.evidence.overview import spread_words
+
+    chosen = selected(overview_table(_syn(), REFS), by=())
+    assert spread_words(chosen.iloc[:2]) == ("With 2 selected estimates, fewer than three, the share of their spread "
+                                             "that second-order sampling error explains is not computed.")
+    assert spread_words(chosen.iloc[:0]) == ("With no selected estimate, the share of the spread that second-order "
+                                             "sampling error explains is not computed.")
+    assert spread_words(chosen).startswith("Across the 4 selected estimates")

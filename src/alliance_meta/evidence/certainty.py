@@ -737,7 +737,31 @@ def credibility_class(p: float, *, n_participants: int | None = None, I2: float 
     return "NS", f"p = {p:.3g} is not below 0.05"
 
 
+def credibility_words(chosen, fit) -> str:
+    """The credibility class of the pool ``fit`` of the selected estimates ``chosen`` as the
+    end of a sentence: 'class <label> (<reason>).', from :func:`credibility_class` with the
+    participants summed only when every estimate printed its number; or why there is no class
+    (``fit`` None: fewer than two bodies of evidence)."""
+    if fit is None:
+        return "with fewer than two bodies of evidence there is no pool to grade."
+    n = chosen["n_participants"].astype("Float64")
+    label, why = credibility_class(fit.pval, n_participants=int(n.sum()) if n.notna().all() else None,
+                                   I2=fit.I2, pi_lb=fit.r_pi_lb, pi_ub=fit.r_pi_ub)
+    return f"class {label} ({why})."
+
+
+def headline_certainty_words(sof, name: str) -> str:
+    """'The headline pool is rated <certainty> certainty.' from the row of a
+    :func:`summary_of_findings` table whose body is ``name`` (the pooled body of
+    :func:`bodies_from_selection`); that no pool is rated when there is no such row."""
+    rows = sof[sof["body"] == name] if len(sof) else sof
+    if not len(rows):
+        return "With fewer than two bodies of evidence, no pool is rated."
+    return f"The headline pool is rated {rows['certainty'].iloc[0]} certainty."
+
+
 __all__ = ["Question", "Body", "Judgement", "THERAPEUTIC_ALLIANCE", "PARENT_ALLIANCE", "LEVELS", "DOMAINS",
            "COLUMNS", "body", "bodies_from_selection", "rate_body", "summary_of_findings", "rate_direction_body",
            "judge_risk_of_bias", "judge_inconsistency", "judge_imprecision", "judge_indirectness",
-           "judge_publication_bias", "overall", "credibility_class"]
+           "judge_publication_bias", "overall", "credibility_class", "credibility_words",
+           "headline_certainty_words"]

@@ -264,6 +264,9 @@ def spread_words(chosen, wide=None) -> str:
     selected estimates and the share the expected explains; the same share with the estimates
     outside the scope added back (``wide``), when that adds any; or why it cannot be computed.
     """
+    if len(chosen) == 0:
+        return ("With no selected estimate, the share of the spread that second-order sampling error explains is "
+                "not computed.")
     if len(chosen) < 3:
         return (f"With {len(chosen)} selected estimate{'s' * (len(chosen) != 1)}, fewer than three, the share of "
                 "their spread that second-order sampling error explains is not computed.")
@@ -331,7 +334,8 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
     pandas.DataFrame
         One row per rule and variance basis: ``rule``, ``variances`` (``printed`` or
         ``printed + k, N``), ``k``, ``reviews``, ``r``, ``ci_lb``, ``ci_ub``, ``pi_lb``,
-        ``pi_ub``, ``tau2``, ``I2`` (pooled values empty below ``min_k`` estimates).
+        ``pi_ub``, ``tau2``, ``I2`` (pooled values empty below ``min_k`` estimates; ``k`` 0
+        and ``reviews`` empty where a rule selects nothing).
     """
     import pandas as pd
 
@@ -340,8 +344,11 @@ def rule_sensitivity(table, *, by=(), method: str = "REML", min_k: int = 3):
         for rule in RULES:
             chosen = selected(table, by=by, rule=rule, bases=bases)
             one = pooled_by(chosen.assign(_all="all"), by="_all", method=method, min_k=min_k)
-            rows.append({"rule": rule, "variances": words, **one.drop(columns="_all").iloc[0].to_dict()})
-    return pd.DataFrame(rows)
+            # a rule that selects nothing is a row with k = 0, not a missing row
+            got = one.drop(columns="_all").iloc[0].to_dict() if len(one) else {"k": 0, "reviews": ""}
+            rows.append({"rule": rule, "variances": words, **got})
+    cols = ["rule", "variances", "k", "reviews", "r", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "I2"]
+    return pd.DataFrame(rows).reindex(columns=cols)
 
 
 __all__ = ["overview_table", "selected", "pooled_by", "spread", "leave_one_review_out", "rule_sensitivity", "GROUP",
