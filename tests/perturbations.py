@@ -269,13 +269,17 @@ PERTURBATIONS: dict[str, Callable[[Path], None]] = {
 # --------------------------------------------------------------------------- execution
 
 EMPTY_TABLE = re.compile(r"<tbody>\s*</tbody>")
-#: a count of one before a plural noun ("1 studies"), in prose rendered with its glued values
-ONE_PLURAL = re.compile(r"(?<![\d.,])\b(1|one|One)\s+(?:\*\*)?(studies|samples|reviews|correlations|rows|estimates|reports|"
-                        r"effects|clusters|levels|barriers|items|groups|searches|records|meta-analyses|syntheses|"
-                        r"populations|settings|domains|raters|outcomes|parents|families|tests|works|sources|"
-                        r"coders|fields|papers|countries|comparisons|associations|participants)\b")
-#: a list that came out empty: "()", ": ." or ", ."
-EMPTY_LIST = re.compile(r"\(\s*\)|:\s*[.;]|,\s*[.;]")
+#: a count of one before a plural noun ("1 studies"), in prose rendered with its glued values;
+#: after the word "one" only nouns that cannot be verbs ("one reports only ..." is a sentence)
+_PLURALS = ("studies|samples|reviews|correlations|rows|estimates|effects|clusters|levels|barriers|items|groups|"
+            "records|meta-analyses|syntheses|populations|settings|domains|raters|outcomes|parents|families|"
+            "sources|coders|fields|papers|countries|comparisons|associations|participants|reports|tests|works|"
+            "searches|dyads|fathers|mothers|figures|chapters|exercises")
+_VERBS = {"reports", "tests", "works", "records", "searches", "effects", "figures", "groups", "levels", "items"}
+ONE_PLURAL = re.compile(r"(?<![\d.,])\b1\s+(?:\*\*)?(" + _PLURALS + r")\b|\b[Oo]ne\s+(?:\*\*)?("
+                        + "|".join(w for w in _PLURALS.split("|") if w not in _VERBS) + r")\b")
+#: a list that came out empty: "()", ": ." or ", ." (not a decimal: "(main rule: .25)")
+EMPTY_LIST = re.compile(r"\(\s*\)|[:,]\s*[.;](?!\d)")
 GLUE_ROLE = re.compile(r"\{glue(?::text|:md)?\}`([^`:]+)(?::([^`]*))?`")
 BAD_OUTPUT = re.compile(r"(?<![\w.])(nan|NaN|<NA>)(?![\w(])|^None$", re.M)
 
