@@ -100,12 +100,6 @@ def agenda_table(agenda, barriers, overview):
     return out
 
 
-def _count(n: int) -> str:
-    from ..engine.wording import number_word
-
-    return number_word(n, zero="none")
-
-
 def agenda_words(table) -> str:
     """What the coded reviews hold on the agenda items, in one or two sentences.
 
@@ -119,8 +113,9 @@ def agenda_words(table) -> str:
     str
         'The agenda has 12 items. For eight of them the coded reviews hold no estimate at all,
         for three only point estimates without a printed interval or standard error, and for
-        one at least one estimate with its uncertainty: <title> (<populations>).' Items without
-        a rule count as holding nothing. With no item: a sentence saying so.
+        one at least one estimate with its uncertainty: <title> (<populations>).' Only the
+        kinds that occur are named; items without a rule count as holding nothing. With no
+        item: a sentence saying so.
     """
     from ..engine.wording import number_word
 
@@ -128,14 +123,20 @@ def agenda_words(table) -> str:
     if n == 0:
         return "The agenda has no items."
     status = table["status"]
-    none = int(status.isin(["none", "no_rule"]).sum())
-    point = int((status == "point").sum())
     hit = table[status == "interval"]
     listed = "; ".join(f"{t} ({p})" if p else str(t) for t, p in zip(hit["title"], hit["populations"]))
-    tail = f": {listed}." if len(hit) else "."
-    return (f"The agenda has {number_word(n)} item{'s' * (n != 1)}. For {_count(none)} of them the coded reviews "
-            f"hold no estimate at all, for {_count(point)} only point estimates without a printed interval or "
-            f"standard error, and for {_count(len(hit))} at least one estimate with its uncertainty{tail}")
+    # only the kinds that occur are named, the first with its verb
+    kinds = [(int(status.isin(["none", "no_rule"]).sum()), "no estimate at all"),
+             (int((status == "point").sum()), "only point estimates without a printed interval or standard error"),
+             (len(hit), "at least one estimate with its uncertainty" + (f": {listed}" if listed else ""))]
+    parts = []
+    for count, what in kinds:
+        if count == 0:
+            continue
+        who = ("it" if n == 1 else "all of them") if count == n else f"{number_word(count)} of them"
+        parts.append(f"{who} the coded reviews hold {what}" if not parts else f"{number_word(count)} {what}")
+    said = parts[0] if len(parts) == 1 else ", for ".join(parts[:-1]) + ", and for " + parts[-1]
+    return f"The agenda has {number_word(n)} item{'s' * (n != 1)}. For {said}."
 
 
 def single_study_words(overview, moderator: str = "referral") -> str:
@@ -175,13 +176,15 @@ def agenda_summary_words(table) -> str:
         return "The agenda has no items."
     none = int(table["status"].isin(["none", "no_rule"]).sum())
     most = int(table["with_interval"].max())
-    unc = f"{number_word(most, zero='no')} estimate{'s' * (most != 1)} with a printed uncertainty per item"
+    unc = (f"at most {number_word(most)} estimate{'s' * (most != 1)} with a printed uncertainty per item" if most
+           else "none with a printed uncertainty")
     if none == n:
-        return f"For {'the one item' if n == 1 else f'all {number_word(n)} items'} the reviews hold nothing."
+        return (f"For {'the one item' if n == 1 else 'both items' if n == 2 else f'all {number_word(n)} items'} "
+                "the reviews hold nothing.")
     lead = ("For every item the reviews hold something" if none == 0 else
             f"For {number_word(none)} of the {number_word(n)} items the reviews hold nothing")
     others = "they" if none == 0 else "the others"
-    return f"{lead}; {others} hold point estimates, and at most {unc}."
+    return f"{lead}; {others} hold point estimates, and {unc}."
 
 
 def rule_count_words(rule: str, syntheses) -> str:

@@ -204,7 +204,8 @@ def basis_words(barriers, sources, summary) -> str:
         elif with_est == 1:
             unc = "the one barrier with an estimate has one with a printed uncertainty"
         else:
-            unc = f"all {number_word(with_est)} with an estimate have one with a printed uncertainty"
+            unc = (f"{'both' if with_est == 2 else f'all {number_word(with_est)}'} with an estimate have one with a "
+                   "printed uncertainty")
         quant = f"{lead}, and {unc}."
     return f"The chapter names {number_word(n)} barrier{_s(n, '', 's')}. {rest}. {quant}"
 
