@@ -195,19 +195,22 @@ def test_basis_words_count_works_and_say_how_they_were_read():
     sources = pd.DataFrame({"barrier": ["coercion"] * 4, "study": ["a2001", "a2001", "b2002", "c2003"],
                             "read_in": ["abstract", "full_text", "not_read", "not_read"]})
     text = basis_words(one, sources, _summary([1], [1]))
-    assert text == ("The chapter names one barrier. They rest on 1 primary work read in full and on the coded "
-                    "reviews; two cited works could not be read at all and are cited as cited. For every barrier "
-                    "the coded reviews hold an alliance–outcome estimate, and the one barrier with an estimate has "
-                    "one with a printed uncertainty.")
+    assert text == ("The chapter names one barrier. It rests on 1 primary work read in full and on the coded "
+                    "reviews; two cited works could not be read at all and are cited as cited. For it the coded "
+                    "reviews hold an alliance–outcome estimate, one with a printed uncertainty.")
     mixed = pd.DataFrame({"barrier": ["coercion"] * 2, "study": ["a2001", "b2002"], "read_in": ["abstract", "full_text"]})
     assert "read in full (1) or in their abstracts (1) and on the coded reviews. For" in \
         basis_words(_barriers().iloc[:2], mixed, _summary([0, 0], [0, 0]))
     assert basis_words(_barriers().iloc[:2], mixed, _summary([0, 0], [0, 0])).endswith(
         "For none of the barriers do the coded reviews hold an alliance–outcome estimate.")
     unread = pd.DataFrame({"barrier": ["coercion"], "study": ["a2001"], "read_in": ["not_read"]})
-    assert "They rest on the coded reviews alone: no primary work documenting them could be read; one cited work" \
+    assert "It rests on the coded reviews alone: no primary work documenting it could be read; one cited work" \
         in basis_words(one, unread, _summary([1], [0]))
-    assert basis_words(one, unread, _summary([1], [0])).endswith(", and none has one with a printed uncertainty.")
+    assert basis_words(one, unread, _summary([0], [0])).endswith("For it the coded reviews hold no alliance–outcome "
+                                                                 "estimate.")
+    assert basis_words(_barriers().iloc[:2], unread, _summary([1, 0], [1, 0])).endswith(
+        "For one of the barriers the coded reviews hold no alliance–outcome estimate, and the one barrier with an "
+        "estimate has one with a printed uncertainty.")
     assert basis_words(_barriers(), mixed, _summary([2, 2, 0, 0], [2, 1, 0, 0])).endswith(
         "For two of the barriers the coded reviews hold no alliance–outcome estimate, and both with an estimate "
         "have one with a printed uncertainty.")
@@ -279,3 +282,28 @@ def test_primary_referral_words_for_zero_one_and_several_studies():
     assert primary_referral_words(es.iloc[:3]).startswith("Only one of the 2 primary studies")
     assert primary_referral_words(es.iloc[0:0]) == ("This book's own dataset holds no primary study, so it cannot add "
                                                     "to the referral contrast")
+
+
+def test_a_rule_that_selects_nothing_is_said_so_not_the_coders_notes():
+    from alliance_meta.evidence.barriers import chapter_words, evidence_words
+
+    b = _barriers().assign(notes=["Referral levels only.", "", "", "No review tested blame."])
+    ov = _overview().assign(moderator="", estimate_type="overall", outcome_domain="mixed", population="adult")
+    words = evidence_words(b, evidence_summary(b, pd.DataFrame({"barrier": [], "read_in": []}), ov))
+    assert words["coercion"] == "No coded review holds an estimate that the barrier's rule selects."
+    assert words["blame"] == "No review tested blame."
+    got = chapter_words(b, evidence_summary(b, pd.DataFrame({"barrier": [], "read_in": []}), ov), ["blame", "gone"])
+    assert got["blame"] == "No review tested blame." and set(got) == {"coercion", "structures", "split", "blame", "gone"}
+    assert got["gone"] == ("This barrier is not coded in data/barriers.csv, so what the coded reviews hold on it is "
+                           "not computed.")
+
+
+def test_one_barrier_is_written_in_the_singular():
+    one = _barriers().iloc[:1]
+    assert names_words(one) == ("One barrier is coded as data, with the primary works that document it and the rule "
+                                "that links it to the coded reviews: mandated.")
+    sources = pd.DataFrame({"barrier": ["coercion"], "study": ["a2001"], "read_in": ["abstract"]})
+    assert basis_words(one, sources, _summary([2], [0])) == (
+        "The chapter names one barrier. It rests on 1 primary work read in its abstract (the full text could not be "
+        "read here) and on the coded reviews. For it the coded reviews hold an alliance–outcome estimate, none with a "
+        "printed uncertainty.")

@@ -102,17 +102,21 @@ def evidence_words(barriers, summary) -> dict[str, str]:
     Returns
     -------
     dict
-        ``barrier -> sentence``. A barrier with no selected estimate gets its ``notes``
-        (the coders' statement of the absence); otherwise the counts of estimates, reviews
-        and estimates with printed uncertainty, in words.
+        ``barrier -> sentence``. A barrier without a rule gets its ``notes`` (the coders'
+        statement of why nothing can be selected); one whose rule selects nothing gets a
+        sentence saying so (its notes describe the rule, not the reviews); otherwise the counts
+        of estimates, reviews and estimates with printed uncertainty, in words.
     """
     from ..engine.wording import number_word
 
     notes = dict(zip(barriers["barrier"], barriers["notes"].fillna("")))
+    rules = dict(zip(barriers["barrier"], barriers["review_evidence"].fillna("")))
     out = {}
     for row in summary.itertuples():
         if row.estimates == 0:
-            out[row.barrier] = notes[row.barrier] or "The coded reviews hold no estimate on it."
+            out[row.barrier] = (notes[row.barrier] or "The coded reviews hold no estimate on it." if
+                                not str(rules[row.barrier]).strip() else
+                                "No coded review holds an estimate that the barrier's rule selects.")
             continue
         est = f"{number_word(row.estimates)} published estimate{'s' if row.estimates != 1 else ''}"
         rev = f"{number_word(row.reviews)} review{'s' if row.reviews != 1 else ''}"
@@ -124,6 +128,28 @@ def evidence_words(barriers, summary) -> dict[str, str]:
         else:
             unc = f"{number_word(row.with_interval)} with a printed interval or standard error"
         out[row.barrier] = f"The coded reviews hold {est} from {rev} on it, {unc}."
+    return out
+
+
+def chapter_words(barriers, summary, codes) -> dict[str, str]:
+    """:func:`evidence_words` for the barriers a chapter discusses, whether or not they are coded.
+
+    Parameters
+    ----------
+    codes : sequence of str
+        The ``barrier`` codes the chapter writes a paragraph on.
+
+    Returns
+    -------
+    dict
+        ``barrier -> sentence`` for every code in ``codes`` and every coded barrier: the
+        sentence of :func:`evidence_words`, or, for a code that ``barriers.csv`` no longer
+        holds, a sentence saying that nothing is computed for it.
+    """
+    out = evidence_words(barriers, summary)
+    for code in codes:
+        out.setdefault(code, "This barrier is not coded in data/barriers.csv, so what the coded reviews hold on it "
+                             "is not computed.")
     return out
 
 
@@ -146,7 +172,7 @@ def names_words(barriers) -> str:
     n = len(barriers)
     if n == 0:
         return "No barrier is coded as data."
-    return (f"{number_word(n).capitalize()} barrier{_s(n, ' is', 's are')} coded as data, each with the primary "
+    return (f"{number_word(n).capitalize()} barrier{_s(n, ' is', 's are')} coded as data, {_s(n, '', 'each ')}with the primary "
             "works that document it and the rule that links it to the coded reviews: "
             + "; ".join(str(x).lower() for x in barriers["name"]) + ".")
 
@@ -179,12 +205,14 @@ def basis_words(barriers, sources, summary) -> str:
     full = read.loc[read["read_in"] == "full_text", "study"].nunique()
     abstract = works - full
     if works == 0:
-        rest = "They rest on the coded reviews alone: no primary work documenting them could be read"
+        rest = (f"{_s(n, 'It rests', 'They rest')} on the coded reviews alone: no primary work documenting "
+                f"{_s(n, 'it', 'them')} could be read")
     else:
-        how = ("read in their abstracts (the full texts could not be read here)" if full == 0 else
+        how = (_s(works, "read in its abstract (the full text could not be read here)",
+                  "read in their abstracts (the full texts could not be read here)") if full == 0 else
                "read in full" if abstract == 0 else
                f"read in full ({full}) or in their abstracts ({abstract})")
-        rest = f"They rest on {works} primary work{_s(works, '', 's')} {how} and on the coded reviews"
+        rest = f"{_s(n, 'It rests', 'They rest')} on {works} primary work{_s(works, '', 's')} {how} and on the coded reviews"
     unread = sources.loc[sources["read_in"] == "not_read", "study"].nunique()
     if unread:
         rest += (f"; {number_word(unread)} cited work{_s(unread, ' ', 's ')}could not be read at all and "
@@ -192,7 +220,11 @@ def basis_words(barriers, sources, summary) -> str:
     without = int((summary["estimates"] == 0).sum())
     with_est = len(summary) - without
     with_unc = int((summary["with_interval"] > 0).sum())
-    if with_est == 0:
+    if n == 1:
+        quant = ("For it the coded reviews hold no alliance–outcome estimate." if with_est == 0 else
+                 "For it the coded reviews hold an alliance–outcome estimate, "
+                 f"{'one' if with_unc else 'none'} with a printed uncertainty.")
+    elif with_est == 0:
         quant = "For none of the barriers do the coded reviews hold an alliance–outcome estimate."
     else:
         lead = ("For every barrier the coded reviews hold an alliance–outcome estimate" if without == 0 else
@@ -251,8 +283,9 @@ def quant_summary_words(summary) -> str:
 def engagement_population_words(overview) -> str:
     """The populations of the published estimates in the engagement and retention domain.
 
-    Selects the rows of ``overview`` (:func:`~alliance_meta.evidence.overview_table`) whose
-    ``outcome_domain`` is ``engagement_retention`` (each coded duplicate once).
+    Selects the rows of ``overview`` (:func:`~alliance_meta.evidence.overview_table`, or the
+    estimates the barriers select, :func:`review_rows`) whose ``outcome_domain`` is
+    ``engagement_retention`` (each coded duplicate once).
 
     Returns
     -------
@@ -378,6 +411,6 @@ def primary_referral_words(effect_sizes) -> str:
 
 
 __all__ = ["load_barriers", "load_barrier_sources", "review_rows", "evidence_summary", "evidence_words",
-           "names_words", "basis_words", "without_estimates", "without_words", "quant_summary_words",
+           "chapter_words", "names_words", "basis_words", "without_estimates", "without_words", "quant_summary_words",
            "engagement_population_words", "agreement_moderators", "split_alliance_account", "estimates_table",
            "sources_table", "NOT_CHOSEN", "primary_referral_words"]
