@@ -243,3 +243,10 @@ def test_founding_words_and_the_parent_request():
         "No founding work's request for the clinician–parent alliance is coded with a rule in the table.")
     assert founding_words(table.iloc[0:0]) == "The table holds no statement."
     assert founding_words(table.iloc[[0]]) == "The table holds 1 statement from one work."
+
+
+def test_searches_text():
+    from alliance_meta.evidence.agenda import searches_text
+
+    assert searches_text(load_table("search_log")) == "1,214"
+    assert searches_text(pd.DataFrame({"x": range(3)})) == "3" and searches_text(pd.DataFrame()) == "0"

@@ -99,3 +99,13 @@ def test_share_and_dyads():
                                      "client-therapist (1 review), mixed (1 review)")
     assert dyads_with_words(syn, "parenting") == "no dyad has a published estimate for parenting"
     assert dyads_with_words(syn.iloc[0:0]) == "no dyad has a published estimate for symptoms"
+
+
+def test_holdings_in_words():
+    from alliance_meta import load_syntheses
+    from alliance_meta.evidence.gaps import holdings_words
+
+    assert holdings_words(load_syntheses()) == "The coded bibliography holds 89 published estimates from 37 meta-analyses."
+    assert holdings_words(_syn()) == "The coded bibliography holds 4 published estimates from 3 meta-analyses."
+    assert holdings_words(_syn().iloc[:1]) == "The coded bibliography holds 1 published estimate from 1 meta-analysis."
+    assert holdings_words(_syn().iloc[0:0]) == "The coded bibliography holds no published estimate."

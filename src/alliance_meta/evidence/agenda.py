@@ -213,6 +213,11 @@ def pooled_dyad_words(syntheses, dyad: str = "parent-therapist") -> str:
     return f", and no review above prints a {dyad.replace('-', '–')} estimate either."
 
 
+def searches_text(search_log) -> str:
+    """The number of logged searches, with a thousands separator ('1,214')."""
+    return f"{len(search_log):,}"
+
+
 #: ``kind`` codes of ``founding_agendas.csv`` whose rows state nothing a review could answer.
 NOTHING_STATED = ("not_read", "none_stated")
 
@@ -334,4 +339,4 @@ def parent_request_words(table, refs, dyad: str = "parent-therapist") -> str:
 
 __all__ = ["STATUS", "load_agenda", "load_founding_agendas", "rule_evidence", "agenda_table", "agenda_words",
            "single_study_words", "agenda_summary_words", "rule_count_words", "primary_dyad_words",
-           "pooled_dyad_words", "NOTHING_STATED", "founding_table", "founding_words", "parent_request_words"]
+           "pooled_dyad_words", "searches_text", "NOTHING_STATED", "founding_table", "founding_words", "parent_request_words"]

@@ -160,3 +160,19 @@ def dyads_with_words(syntheses, domain: str = "symptoms", root=None) -> str:
     if not found:
         return f"no dyad has a published estimate for {domain}"
     return f"the dyads with a {domain} estimate are " + ", ".join(found)
+
+
+def holdings_words(syntheses) -> str:
+    """How many published estimates from how many meta-analyses the coded bibliography holds.
+
+    Returns
+    -------
+    str
+        'The coded bibliography holds 89 published estimates from 37 meta-analyses.' (figures,
+        as the chapter's counts), or a sentence saying it holds none.
+    """
+    n, k = len(syntheses), syntheses["study"].nunique()
+    if n == 0:
+        return "The coded bibliography holds no published estimate."
+    return (f"The coded bibliography holds {n} published estimate{'s' * (n != 1)} from {k} "
+            f"meta-analys{'i' if k == 1 else 'e'}s.")
