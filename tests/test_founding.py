@@ -64,7 +64,7 @@ def test_the_second_pass_is_every_fifth_work():
 # --------------------------------------------------------------------------- the chapter's words
 
 from alliance_meta.evidence.founding import (agreement_words, largest_themes_words, list_words,  # noqa: E402
-                                             reference_list_values, theme_counts)
+                                             reference_list_values, theme_counts, themes_words)
 
 
 def _refs(themes, years=None, kinds=None):
@@ -79,9 +79,11 @@ def test_shipped_reference_list_in_words():
     values = reference_list_values(load_founding_references(), load_founding_second_pass())
     assert values["list"] == ("The list holds 74 works published between 1979 and 1999 (median year 1994; "
                               "65 from the 1990s), 53 of them journal articles.")
-    assert (values["alliance"], values["alliance_pct"], values["partnership"], values["partnership_pct"]) == \
-        (26, "35", 22, "30")
-    assert (values["blame"], values["culture"]) == (4, 6)
+    assert values["themes"] == (
+        "The alliance, in psychotherapy and in case management and community services, is the main theme of 26 works "
+        "(35%); family–professional collaboration, partnership and empowerment of 22 (30%); the blame of parents of 4 "
+        "and culture and family diversity of 6.")
+    assert set(values) == {"list", "themes", "largest", "agreement"}
     assert values["largest"] == ("The two largest themes are the alliance in psychotherapy (20 works) and "
                                  "family–professional collaboration and partnership (17 works).")
     assert values["agreement"] == ("A second coder, blind to the first, coded every fifth work (15 works): the two "
@@ -105,6 +107,12 @@ def test_theme_counts_select_by_code_and_survive_absent_themes():
     assert (got["alliance"], got["alliance_pct"], got["blame"], got["partnership"], got["partnership_pct"]) == \
         (2, "50", 1, 0, "0")
     assert theme_counts(_refs([]))["alliance_pct"] == "0"
+    assert themes_words(_refs([])) == ""
+    assert themes_words(refs).startswith("The alliance, in psychotherapy and in case management and community "
+                                         "services, is the main theme of 2 works (50%); family–professional "
+                                         "collaboration, partnership and empowerment of 0 (0%); the blame of parents "
+                                         "of 1 and")
+    assert "main theme of 1 work (100%);" in themes_words(_refs(["alliance_community"]))
 
 
 def test_largest_themes_name_ties_and_leave_out_other():

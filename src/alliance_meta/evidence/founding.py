@@ -210,15 +210,37 @@ def agreement_words(agreement) -> str:
             f"and on the kind of {kind.agreement:.0f}%.")
 
 
+def themes_words(refs) -> str:
+    """How many works have each group of :data:`GROUPS` as their main theme, in one sentence.
+
+    Returns
+    -------
+    str
+        'The alliance, in psychotherapy and in case management and community services, is the
+        main theme of 26 works (35%); family–professional collaboration, partnership and
+        empowerment of 22 (30%); the blame of parents of 4 and culture and family diversity of
+        6.' (counts of :func:`theme_counts`); empty for an empty list, which
+        :func:`list_words` already reports.
+    """
+    if len(refs) == 0:
+        return ""
+    c = theme_counts(refs)
+    return (f"The alliance, in psychotherapy and in case management and community services, is the main theme of "
+            f"{c['alliance']} work{'s' * (c['alliance'] != 1)} ({c['alliance_pct']}%); family–professional "
+            f"collaboration, partnership and empowerment of {c['partnership']} ({c['partnership_pct']}%); the blame "
+            f"of parents of {c['blame']} and culture and family diversity of {c['culture']}.")
+
+
 def reference_list_values(refs, second) -> dict:
     """Every value the chapter glues about the coded reference list, by name.
 
     Returns
     -------
     dict
-        ``list`` (:func:`list_words`), the counts and shares of :func:`theme_counts`,
-        ``largest`` (:func:`largest_themes_words`) and ``agreement`` (:func:`agreement_words`
-        of the blind second coding).
+        ``list`` (:func:`list_words`), ``themes`` (:func:`themes_words`), ``largest``
+        (:func:`largest_themes_words`) and ``agreement`` (:func:`agreement_words` of the blind
+        second coding), each a sentence.
     """
-    return {"list": list_words(refs), **theme_counts(refs), "largest": largest_themes_words(theme_profile(refs)),
+    return {"list": list_words(refs), "themes": themes_words(refs),
+            "largest": largest_themes_words(theme_profile(refs)),
             "agreement": agreement_words(coding_agreement(refs, second))}
