@@ -307,3 +307,34 @@ def test_one_barrier_is_written_in_the_singular():
         "The chapter names one barrier. It rests on 1 primary work read in its abstract (the full text could not be "
         "read here) and on the coded reviews. For it the coded reviews hold an alliance–outcome estimate, none with a "
         "printed uncertainty.")
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from alliance_meta.engine.wording import number_word  # noqa: E402
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=12))
+def test_summary_sentences_count_what_they_say(pairs):
+    estimates = [e for e, _ in pairs]
+    with_interval = [min(e, w) for e, w in pairs]
+    summary = _summary(estimates, with_interval)
+    text = quant_summary_words(summary)
+    if not pairs:
+        assert text == "No barrier is coded as data."
+        return
+    without = estimates.count(0)
+    with_unc = sum(w > 0 for w in with_interval)
+    assert text.startswith("Every barrier has" if without == 0 else number_word(without).capitalize() + " barrier")
+    assert (", and none has one" in text) == (with_unc == 0)
+    if with_unc:
+        assert f", and {number_word(with_unc)} (" in text
+        assert text.count("; ") == with_unc - 1
+    assert without_estimates(summary) == [n for n, e in zip(summary["name"], estimates) if e == 0]
+    basis = basis_words(summary.assign(review_evidence=""), pd.DataFrame({"barrier": [], "study": [], "read_in": []}),
+                        summary)
+    n = len(pairs)
+    assert basis.startswith(f"The chapter names {number_word(n)} barrier{'s' * (n != 1)}.")
+    if 0 < without < n:
+        assert f"For {number_word(without)} of the barriers the coded reviews hold no" in basis
+    assert "nan" not in basis and "None" not in basis
