@@ -339,4 +339,5 @@ def parent_request_words(table, refs, dyad: str = "parent-therapist") -> str:
 
 __all__ = ["STATUS", "load_agenda", "load_founding_agendas", "rule_evidence", "agenda_table", "agenda_words",
            "single_study_words", "agenda_summary_words", "rule_count_words", "primary_dyad_words",
-           "pooled_dyad_words", "searches_text", "NOTHING_STATED", "founding_table", "founding_words", "parent_request_words"]
+           "pooled_dyad_words", "searches_text", "NOTHING_STATED", "founding_table", "founding_words",
+           "parent_request_words"]

@@ -172,8 +172,8 @@ def names_words(barriers) -> str:
     n = len(barriers)
     if n == 0:
         return "No barrier is coded as data."
-    return (f"{number_word(n).capitalize()} barrier{_s(n, ' is', 's are')} coded as data, {_s(n, '', 'each ')}with the primary "
-            "works that document it and the rule that links it to the coded reviews: "
+    return (f"{number_word(n).capitalize()} barrier{_s(n, ' is', 's are')} coded as data, {_s(n, '', 'each ')}"
+            "with the primary works that document it and the rule that links it to the coded reviews: "
             + "; ".join(str(x).lower() for x in barriers["name"]) + ".")
 
 
@@ -212,7 +212,8 @@ def basis_words(barriers, sources, summary) -> str:
                   "read in their abstracts (the full texts could not be read here)") if full == 0 else
                "read in full" if abstract == 0 else
                f"read in full ({full}) or in their abstracts ({abstract})")
-        rest = f"{_s(n, 'It rests', 'They rest')} on {works} primary work{_s(works, '', 's')} {how} and on the coded reviews"
+        rest = (f"{_s(n, 'It rests', 'They rest')} on {works} primary work{_s(works, '', 's')} {how} and on the "
+                "coded reviews")
     unread = sources.loc[sources["read_in"] == "not_read", "study"].nunique()
     if unread:
         rest += (f"; {number_word(unread)} cited work{_s(unread, ' ', 's ')}could not be read at all and "
