@@ -154,7 +154,7 @@ def _summary(estimates, with_interval, names=None):
 
 def test_shipped_barrier_sentences():
     barriers, sources, refs, table, summary = _shipped()
-    assert names_words(barriers) == (
+    assert names_words(barriers, sources) == names_words(barriers) == (
         "Seven barriers are coded as data, each with the primary works that document it and the rule that links it "
         "to the coded reviews: blaming parents; professionals' views of parents; cultural and ethnic distance; "
         "mandated and involuntary contact; practical and organisational barriers; leaving fathers out; parent and "
@@ -338,3 +338,13 @@ def test_summary_sentences_count_what_they_say(pairs):
     if 0 < without < n:
         assert f"For {number_word(without)} of the barriers the coded reviews hold no" in basis
     assert "nan" not in basis and "None" not in basis
+
+
+def test_names_words_say_which_barriers_primary_works_document():
+    sources = pd.DataFrame({"barrier": ["coercion", "coercion", "blame"]})
+    assert names_words(_barriers(), sources) == (
+        "Four barriers are coded as data, each with the rule that links it to the coded reviews and, for two of them, "
+        "the primary works that document it: mandated; structures; split; blame.")
+    assert names_words(_barriers().iloc[1:3], sources) == (
+        "Two barriers are coded as data, each with the rule that links it to the coded reviews (no primary work "
+        "documenting it is coded): structures; split.")

@@ -158,23 +158,41 @@ def _s(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def names_words(barriers) -> str:
+def names_words(barriers, sources=None) -> str:
     """How many barriers are coded, and their names, in one sentence.
+
+    Parameters
+    ----------
+    barriers : pandas.DataFrame
+        ``barriers.csv``.
+    sources : pandas.DataFrame, optional
+        ``barrier_sources.csv``: when given, the sentence says how many barriers have primary
+        works documenting them if not all do.
 
     Returns
     -------
     str
-        'Seven barriers are coded as data, each with ...: blaming parents; ...' (names in lower
-        case, in file order), or a sentence saying that no barrier is coded.
+        'Seven barriers are coded as data, each with the primary works that document it and
+        the rule that links it to the coded reviews: blaming parents; ...' (names in lower case,
+        in file order); with barriers that no primary work documents, 'each with the rule ...
+        and, for five of them, primary works that document it'; or a sentence saying that no
+        barrier is coded.
     """
     from ..engine.wording import number_word
 
     n = len(barriers)
     if n == 0:
         return "No barrier is coded as data."
+    documented = n if sources is None else int(barriers["barrier"].isin(set(sources["barrier"])).sum())
+    if documented == n:
+        what = "with the primary works that document it and the rule that links it to the coded reviews"
+    elif documented == 0:
+        what = "with the rule that links it to the coded reviews (no primary work documenting it is coded)"
+    else:
+        what = (f"with the rule that links it to the coded reviews and, for {number_word(documented)} of them, "
+                "the primary works that document it")
     return (f"{number_word(n).capitalize()} barrier{_s(n, ' is', 's are')} coded as data, {_s(n, '', 'each ')}"
-            "with the primary works that document it and the rule that links it to the coded reviews: "
-            + "; ".join(str(x).lower() for x in barriers["name"]) + ".")
+            f"{what}: " + "; ".join(str(x).lower() for x in barriers["name"]) + ".")
 
 
 def basis_words(barriers, sources, summary) -> str:
