@@ -36,3 +36,13 @@ def test_nothing_to_count():
     assert engagement_words(r).startswith("No study of the parent's alliance in the direction table reports")
     assert mandated_words(r).startswith("No study of the parent's alliance in the direction table comes from")
     assert father_words(r).startswith("No quoted result in the direction table names fathers")
+
+
+def test_direction_bullets_list_the_three_sentences():
+    from alliance_meta.evidence.parent_barriers import direction_bullets
+
+    r = rows([("a2001-s1", "child_welfare", "engagement", "favours", "fathers stayed")])
+    lines = direction_bullets(r).split("\n")
+    assert lines == [f"- {engagement_words(r)}", f"- {mandated_words(r)}", f"- {father_words(r)}"]
+    empty = direction_bullets(r.iloc[0:0]).split("\n")
+    assert [line[:5] for line in empty] == ["- No ", "- No ", "- No "]

@@ -23,6 +23,15 @@ THEMES = {
     "other": "other",
 }
 
+#: Theme codes the chapter reports together: the alliance (in psychotherapy and in community
+#: services), and partnership (collaboration, and power and empowerment).
+GROUPS = {
+    "alliance": ("alliance_psychotherapy", "alliance_community"),
+    "partnership": ("family_collaboration", "power_paternalism"),
+    "blame": ("parent_blame",),
+    "culture": ("diversity_culture",),
+}
+
 
 def load_founding_references(root=None):
     """``data/founding_references.csv`` (one row per cited work, in printed order)."""
@@ -63,7 +72,9 @@ def theme_profile(refs):
         rows.append({"theme": words, "code": code, "primary": len(prim), "share": 100.0 * len(prim) / n,
                      "any": len(anyt), "first_year": int(years.min()) if len(years) else None,
                      "last_year": int(years.max()) if len(years) else None, "_order": order})
-    out = pd.DataFrame(rows).sort_values(["primary", "_order"], ascending=[False, True], kind="stable")
+    columns = ["theme", "code", "primary", "share", "any", "first_year", "last_year", "_order"]
+    out = pd.DataFrame(rows, columns=columns).sort_values(["primary", "_order"], ascending=[False, True],
+                                                          kind="stable")
     return out.drop(columns="_order").reset_index(drop=True)
 
 
@@ -91,3 +102,145 @@ def coding_agreement(first, second, columns=("kind", "theme", "theme_secondary")
                      "agreement": 100.0 * agree / len(both) if len(both) else float("nan"),
                      "kappa": cohen_kappa(a, b)})
     return pd.DataFrame(rows)
+
+
+def _percent(part: int, whole: int) -> str:
+    """``part`` as a whole-number percentage of ``whole`` ('0' when there is nothing to divide)."""
+    return f"{100 * part / whole:.0f}" if whole else "0"
+
+
+def list_words(refs) -> str:
+    """One sentence on the coded list: how many works, from which years, how many articles.
+
+    Returns
+    -------
+    str
+        'The list holds 74 works published between 1979 and 1999 (median year 1994; 65 from
+        the 1990s), 53 of them journal articles.' The decade counted is that of the latest
+        year; works without a year are counted but not dated. With no work: a sentence saying
+        the list holds none.
+    """
+    n = len(refs)
+    if n == 0:
+        return "The coded list holds no work."
+    years = refs["year"].dropna().astype(int)
+    articles = int((refs["kind"] == "journal_article").sum())
+    head = f"The list holds {n} work{'s' * (n != 1)}"
+    if years.empty:
+        when = ", none of them with a year"
+    elif years.min() == years.max():
+        when = f" published in {years.min()}"
+    else:
+        decade = int(years.max()) // 10 * 10
+        recent = int((years >= decade).sum())
+        when = (f" published between {years.min()} and {years.max()} (median year {int(years.median())}; "
+                f"{recent} from the {decade}s)")
+    kind = (f"{articles} of them journal article{'s' * (articles != 1)}" if n != 1 else
+            "a journal article" if articles else "not a journal article")
+    return f"{head}{when}, {kind}."
+
+
+def theme_counts(refs) -> dict:
+    """Works whose main theme falls in each group of :data:`GROUPS`, with their share.
+
+    Returns
+    -------
+    dict
+        For each group name ``g``: ``g`` (number of works whose ``theme`` is one of the group's
+        codes, int) and ``g_pct`` (its percentage of all works, whole number as text; '0' for
+        an empty list). A code that no work has counts zero.
+    """
+    n = len(refs)
+    out = {}
+    for name, codes in GROUPS.items():
+        works = int(refs["theme"].isin(codes).sum())
+        out[name], out[f"{name}_pct"] = works, _percent(works, n)
+    return out
+
+
+def largest_themes_words(profile, n: int = 2) -> str:
+    """The largest main themes of :func:`theme_profile`, 'other' left out, in one sentence.
+
+    Returns
+    -------
+    str
+        'The two largest themes are A (20 works) and B (17 works).'; a theme tied with the
+        last one named is named too ('The three largest themes are ...'); 'The largest theme
+        is A (20 works).' when one theme has works; empty when no theme has any.
+    """
+    from .sentences import join
+    from ..engine.wording import number_word
+
+    named = profile[(profile["code"] != "other") & (profile["primary"] > 0)]
+    if named.empty:
+        return ""
+    counts = list(named["primary"])
+    cut = counts[min(n, len(counts)) - 1]
+    top = named[named["primary"] >= cut]
+    parts = [f"{t} ({w} work{'s' * (w != 1)})" for t, w in zip(top["theme"], top["primary"])]
+    if len(parts) == 1:
+        return f"The largest theme is {parts[0]}."
+    return f"The {number_word(len(parts))} largest themes are {join(parts)}."
+
+
+def agreement_words(agreement) -> str:
+    """The blind second coding's agreement with the first, in one sentence.
+
+    Parameters
+    ----------
+    agreement : pandas.DataFrame
+        :func:`coding_agreement` (rows ``theme`` and ``kind`` are used).
+
+    Returns
+    -------
+    str
+        'A second coder, blind to the first, coded every fifth work (15 works): the two agreed
+        on the theme of 100% (Cohen's κ = 1.00) and on the kind of 100%.' With no double-coded
+        work: a sentence saying that no agreement can be reported.
+    """
+    from .sentences import has, num
+
+    by = {row.field: row for row in agreement.itertuples(index=False)}
+    theme, kind = by.get("theme"), by.get("kind")
+    if theme is None or kind is None or not theme.works:
+        return "No work was coded a second time, so no agreement between coders can be reported."
+    kappa = f" (Cohen's κ = {num(theme.kappa)})" if has(theme.kappa) else ""
+    return (f"A second coder, blind to the first, coded every fifth work ({theme.works} "
+            f"work{'s' * (theme.works != 1)}): the two agreed on the theme of {theme.agreement:.0f}%{kappa} "
+            f"and on the kind of {kind.agreement:.0f}%.")
+
+
+def themes_words(refs) -> str:
+    """How many works have each group of :data:`GROUPS` as their main theme, in one sentence.
+
+    Returns
+    -------
+    str
+        'The alliance, in psychotherapy and in case management and community services, is the
+        main theme of 26 works (35%); family–professional collaboration, partnership and
+        empowerment of 22 (30%); the blame of parents of 4 and culture and family diversity of
+        6.' (counts of :func:`theme_counts`); empty for an empty list, which
+        :func:`list_words` already reports.
+    """
+    if len(refs) == 0:
+        return ""
+    c = theme_counts(refs)
+    return (f"The alliance, in psychotherapy and in case management and community services, is the main theme of "
+            f"{c['alliance']} work{'s' * (c['alliance'] != 1)} ({c['alliance_pct']}%); family–professional "
+            f"collaboration, partnership and empowerment of {c['partnership']} ({c['partnership_pct']}%); the blame "
+            f"of parents of {c['blame']} and culture and family diversity of {c['culture']}.")
+
+
+def reference_list_values(refs, second) -> dict:
+    """Every value the chapter glues about the coded reference list, by name.
+
+    Returns
+    -------
+    dict
+        ``list`` (:func:`list_words`), ``themes`` (:func:`themes_words`), ``largest``
+        (:func:`largest_themes_words`) and ``agreement`` (:func:`agreement_words` of the blind
+        second coding), each a sentence.
+    """
+    return {"list": list_words(refs), "themes": themes_words(refs),
+            "largest": largest_themes_words(theme_profile(refs)),
+            "agreement": agreement_words(coding_agreement(refs, second))}

@@ -63,4 +63,9 @@ def father_words(rows) -> str:
             + ", ".join(parts) + " (the table codes no parent gender, so this counts the sources' own words).")
 
 
-__all__ = ["engagement_words", "mandated_words", "father_rows", "father_words"]
+def direction_bullets(rows) -> str:
+    """The three sentences of this module as a Markdown list: engagement, child welfare, fathers."""
+    return "\n".join(f"- {text}" for text in (engagement_words(rows), mandated_words(rows), father_words(rows)))
+
+
+__all__ = ["engagement_words", "mandated_words", "father_rows", "father_words", "direction_bullets"]
