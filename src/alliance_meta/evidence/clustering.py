@@ -98,5 +98,39 @@ def naive_comparison_words(fit) -> str:
             "standard error does not depend on the model being right.")
 
 
-__all__ = ["cluster_counts", "three_level_fit", "three_level_words", "naive_comparison_words", "MIN_MULTI",
+def row_arrays(es):
+    """Every correlation of ``es`` on the Fisher z scale with its sampling variance 1/(n − 3).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(yi, vi)``, one element per row in table order.
+    """
+    from ..engine.effects import r_to_z, var_z
+
+    return r_to_z(es["r"].to_numpy(float)), var_z(es["n"].to_numpy(float))
+
+
+def sample_average_pool(es):
+    """The random-effects pool (REML, z test, r back-transformed) of the samples of ``es``, each
+    the average of its rows (:func:`~alliance_meta.evidence.aggregate.by_sample`); None with fewer
+    than two samples."""
+    from ..engine.models import pool
+    from .aggregate import by_sample
+
+    agg = by_sample(es)
+    if len(agg) < 2:
+        return None
+    return pool(agg["yi"], agg["vi"], back_transform=True)
+
+
+def three_level_printout(fit) -> str:
+    """The summary of a :func:`three_level_fit`, or, when it was not fitted, the call a researcher
+    with more samples of several correlations would run (marked as not fitted here)."""
+    if fit is None:
+        return "three_level(yi, vi, es['sample'].to_list(), test='t', robust_se=True, is_r=True)  # not fitted here"
+    return fit.summary()
+
+
+__all__ = ["row_arrays", "sample_average_pool", "three_level_printout", "cluster_counts", "three_level_fit", "three_level_words", "naive_comparison_words", "MIN_MULTI",
            "MIN_CLUSTERS"]

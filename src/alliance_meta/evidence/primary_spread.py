@@ -119,4 +119,53 @@ def zero_order_words(es, by_sample, pool_fn) -> str:
                    f"{words(main_all)}.")
 
 
-__all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "CONVERTED", "DOMINANT", "ZERO_ORDER"]
+def between_sample_words(es) -> str:
+    """τ² (with its Q-profile interval), τ and I² of the samples of ``es`` in one sentence.
+
+    Rows are averaged per sample (:func:`~alliance_meta.evidence.aggregate.by_sample`) and pooled
+    with REML on the Fisher z scale (z test). With fewer than two samples, a sentence saying there
+    is no spread to measure.
+    """
+    from ..engine.models import pool
+    from .aggregate import by_sample
+
+    per = by_sample(es)
+    k = len(per)
+    if k < 2:
+        return f"With {k} sample{'s' * (k != 1)}, there is no spread between samples to measure."
+    fit = pool(per["yi"], per["vi"], back_transform=True)
+    return (f"On the Fisher z scale the between-sample variance is τ² = {fit.tau2:.4f} (95% Q-profile CI "
+            f"{fit.tau2_ci_lb:.4f} to {fit.tau2_ci_ub:.4f}), so the true correlations spread with a standard "
+            f"deviation of about {fit.tau2 ** 0.5:.2f} on that scale; I² = {fit.I2:.0f}% of the observed variation "
+            "is real.")
+
+
+def q_drivers_words(es, top: int = 2) -> str:
+    """:func:`q_drivers_sentence` computed from the rows: each sample's share of Cochran's Q
+    (:func:`alliance_meta.engine.q_contributions`, samples by ``study`` and ``es_method``) and Q of
+    the REML pool of the samples.
+
+    Returns
+    -------
+    str
+        The sentence of :func:`q_drivers_sentence`; empty with fewer than two samples (the sentence
+        of :func:`between_sample_words` says there is no spread).
+    """
+    import numpy as np
+
+    from ..engine.models import pool
+    from ..engine.heterogeneity import q_contributions
+    from .aggregate import by_sample
+
+    per_method = by_sample(es, keep=("study", "es_method"))
+    if len(by_sample(es)) < 2:
+        return ""
+    share = q_contributions(per_method["yi"], per_method["vi"])
+    share = 100 * share / share.sum() if share.sum() > 0 else share
+    per = by_sample(es)
+    q = pool(per["yi"], per["vi"], back_transform=True).Q
+    return q_drivers_sentence(per_method, np.asarray(share, dtype=float), q, top=top)
+
+
+__all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "between_sample_words",
+           "q_drivers_words", "CONVERTED", "DOMINANT", "ZERO_ORDER"]

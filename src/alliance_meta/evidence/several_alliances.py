@@ -1,0 +1,75 @@
+"""Which alliances the data measure: instruments per dyad, samples that rate several alliances,
+and the published estimates that pooled a split alliance.
+
+Counts come from the primary table (``effect_sizes.csv``) and the coded syntheses
+(``syntheses.csv``, rows whose ``estimate_type`` is ``split_alliance``), so the sentences stay
+true when rows are added or removed.
+"""
+
+from __future__ import annotations
+
+#: ``estimate_type`` of a pooled split- or unbalanced-alliance measure.
+SPLIT = "split_alliance"
+
+
+def measures_by_dyad(es):
+    """Studies per alliance dyad and instrument code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``alliance_dyad``, one column per ``alliance_measure`` code, cells the number of
+        distinct studies (0 where none); rows with an empty dyad or measure are not counted.
+    """
+    return es.groupby(["alliance_dyad", "alliance_measure"])["study"].nunique().unstack(fill_value=0)
+
+
+def measure_count(es) -> int:
+    """The number of distinct instrument codes (``alliance_measure``, empty values not counted)."""
+    return int(es["alliance_measure"].nunique())
+
+
+def several_alliances_counts(es) -> dict:
+    """Child, adolescent and family samples, and how many of them rate several alliances.
+
+    Returns
+    -------
+    dict
+        ``samples``: samples whose (first) population is not ``adult``; ``multi_dyad``: those with
+        rows on more than one ``alliance_dyad``; ``multi_rater``: those with more than one coded
+        ``alliance_rater`` (empty raters not counted). Ints.
+    """
+    per = es.groupby("sample").agg(dyads=("alliance_dyad", "nunique"), raters=("alliance_rater", "nunique"),
+                                   population=("population", "first"))
+    young = per[per["population"] != "adult"]
+    return {"samples": int(len(young)), "multi_dyad": int((young["dyads"] > 1).sum()),
+            "multi_rater": int((young["raters"] > 1).sum())}
+
+
+def split_alliance_rows(syn):
+    """The coded syntheses' split-alliance estimates (``estimate_type == 'split_alliance'``), in
+    table order; possibly no rows."""
+    return syn[syn["estimate_type"] == SPLIT]
+
+
+def split_alliance_words(rows) -> str:
+    """The sentence under the table of :func:`split_alliance_rows`: how many reviews it lists, or
+    that none was found.
+
+    Returns
+    -------
+    str
+        'Published syntheses that pooled split-alliance measures are listed above with their
+        sources.' for two or more reviews; the singular for one; 'No published synthesis that
+        pooled a split-alliance measure was found in a readable source.' for none.
+    """
+    reviews = int(rows["study"].nunique()) if len(rows) else 0
+    if reviews == 0:
+        return "No published synthesis that pooled a split-alliance measure was found in a readable source."
+    if reviews == 1:
+        return "One published synthesis that pooled split-alliance measures is listed above with its source."
+    return "Published syntheses that pooled split-alliance measures are listed above with their sources."
+
+
+__all__ = ["SPLIT", "measures_by_dyad", "measure_count", "several_alliances_counts", "split_alliance_rows",
+           "split_alliance_words"]
