@@ -37,3 +37,39 @@ def test_rater_groups_counts_samples():
                                                     "two or more samples)")
     both = es.assign(alliance_rater=["parent", "youth", "youth", "parent"], outcome_rater=["parent", "youth", "parent", "youth"])
     assert rater_groups_sentence(both, by_sample).endswith("so both can be pooled and compared")
+
+
+def test_between_sample_words_and_q_drivers_on_the_shipped_data():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.primary_spread import between_sample_words, q_drivers_words
+
+    es = load_effect_sizes()
+    assert between_sample_words(es) == (
+        "On the Fisher z scale the between-sample variance is τ² = 0.0128 (95% Q-profile CI 0.0021 to 0.0438), so the "
+        "true correlations spread with a standard deviation of about 0.11 on that scale; I² = 66% of the observed "
+        "variation is real.")
+    assert q_drivers_words(es) == (
+        "The two samples that contribute most to Cochran's Q = 39.7 carry 94% of it: saguihenson2022-s1 (53%, from "
+        "beta) and steinert2019-s1 (41%, from d). When the spread rests on so few rows, some of them converted from "
+        "other statistics, it describes those rows more than the field.")
+
+
+def rows(rs, ns, methods=None):
+    names = [f"s{i}-s1" for i in range(len(rs))]
+    return pd.DataFrame({"study": [n[:2] for n in names], "sample": names, "r": rs, "n": ns,
+                         "es_method": methods or ["reported_r"] * len(rs)})
+
+
+def test_between_sample_words_zero_one_several():
+    from alliance_meta.evidence.primary_spread import between_sample_words, q_drivers_words
+
+    assert between_sample_words(rows([], [])) == "With 0 samples, there is no spread between samples to measure."
+    assert between_sample_words(rows([0.3], [50])) == "With 1 sample, there is no spread between samples to measure."
+    assert q_drivers_words(rows([], [])) == "" and q_drivers_words(rows([0.3], [50])) == ""
+    # identical correlations: no spread, τ² at zero
+    same = rows([0.3, 0.3, 0.3], [50, 60, 70])
+    assert between_sample_words(same).startswith("On the Fisher z scale the between-sample variance is τ² = 0.0000")
+    text = q_drivers_words(rows([0.1, 0.5, 0.3], [100, 100, 100], ["from_t", "reported_r", "reported_r"]))
+    assert text.startswith("The two samples that contribute most to Cochran's Q = ")
+    assert "carry 100% of it: s1-s1 (52%, reported r) and s0-s1 (48%, from t)." in text
+    assert text.endswith("one of them converted from other statistics, it describes those rows more than the field.")

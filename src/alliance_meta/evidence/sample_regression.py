@@ -73,8 +73,10 @@ def regression_words(per, reg) -> str:
 
     if reg is None:
         mods, n_coef = regression_moderators(per)
-        return (f"With {len(per)} samples and {'no moderator that varies' if not mods else f'{n_coef} coefficients'}, "
-                "the meta-regression is not fitted.")
+        k = len(per)
+        return (f"With {k} sample{'s' * (k != 1)} and "
+                f"{'no moderator that varies' if not mods else f'{n_coef} coefficients'}, the meta-regression is not "
+                "fitted.")
     per_coef = reg.k / len(reg.coefficients)
     r2 = ("The residual between-sample variance is estimated at its boundary of zero, so the share of variance "
           "the moderators account for (R² in the output) is not interpreted." if reg.tau2 < 1e-8 else

@@ -1,0 +1,49 @@
+"""Instruments per dyad, samples rating several alliances, and published split-alliance estimates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alliance_meta.evidence.several_alliances import (measure_count, measures_by_dyad, several_alliances_counts,
+                                                      split_alliance_rows, split_alliance_words)
+
+
+def test_shipped():
+    from alliance_meta import load_effect_sizes, load_syntheses
+
+    es, syn = load_effect_sizes(), load_syntheses()
+    assert measure_count(es) == 4
+    table = measures_by_dyad(es)
+    assert list(table.columns) == ["WAI", "WAI-S", "WAI-SR", "other"]
+    assert table.loc["youth-therapist"].tolist() == [0, 0, 0, 3]
+    assert several_alliances_counts(es) == {"samples": 3, "multi_dyad": 0, "multi_rater": 0}
+    split = split_alliance_rows(syn)
+    assert split["study"].tolist() == ["welmersvandepoll2018", "friedlander2018"]
+    assert split_alliance_words(split) == ("Published syntheses that pooled split-alliance measures are listed above "
+                                           "with their sources.")
+
+
+def test_several_alliances_in_one_family_sample():
+    es = pd.DataFrame({"study": ["a", "a", "a", "b", "c"], "sample": ["a-s1", "a-s1", "a-s1", "b-s1", "c-s1"],
+                       "alliance_dyad": ["parent-therapist", "youth-therapist", "youth-therapist", "client-therapist",
+                                         "youth-therapist"],
+                       "alliance_rater": ["parent", "youth", "therapist", "client", np.nan],
+                       "alliance_measure": ["WAI", "WAI", np.nan, "other", "WAI-S"],
+                       "population": ["child", "child", "child", "adult", "adolescent"]})
+    assert several_alliances_counts(es) == {"samples": 2, "multi_dyad": 1, "multi_rater": 1}
+    assert measure_count(es) == 3
+    assert several_alliances_counts(es.iloc[3:4]) == {"samples": 0, "multi_dyad": 0, "multi_rater": 0}
+    assert several_alliances_counts(es.iloc[0:0]) == {"samples": 0, "multi_dyad": 0, "multi_rater": 0}
+
+
+def test_split_words_zero_one_several():
+    syn = pd.DataFrame({"study": ["x", "x", "y", "z"],
+                        "estimate_type": ["split_alliance", "split_alliance", "overall", "split_alliance"]})
+    assert split_alliance_words(split_alliance_rows(syn)).startswith("Published syntheses that pooled")
+    assert split_alliance_words(split_alliance_rows(syn.iloc[:3])) == (
+        "One published synthesis that pooled split-alliance measures is listed above with its source.")
+    none = split_alliance_rows(syn.iloc[2:3])
+    assert len(none) == 0
+    assert split_alliance_words(none) == ("No published synthesis that pooled a split-alliance measure was found in a "
+                                          "readable source.")
