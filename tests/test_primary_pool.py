@@ -71,3 +71,18 @@ def test_samples_with_year_takes_the_first_four_characters():
     per = samples_with_year(rows([0.2, 0.3], [40, 50]), refs, keep=("alliance_dyad",))
     assert per["year"].tolist() == [2019, 2001]
     assert {"study", "alliance_dyad"} <= set(per.columns)
+
+
+def test_summary_says_when_zero_order_samples_are_too_few():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.primary_spread import zero_order_samples
+
+    es = load_effect_sizes()
+    assert zero_order_samples(es) == 5
+    per, main, normal = primary_pool(es)
+    for count in (None, 2, 5):
+        assert pool_sentences(main, normal, 9, count)["pool_summary"].endswith(
+            "pooled with and without converted values, it is reported both ways.")
+    for count in (0, 1):
+        assert pool_sentences(main, normal, 9, count)["pool_summary"].endswith(
+            "; the samples resting only on zero-order correlations are too few to pool alone.")

@@ -73,3 +73,14 @@ def test_between_sample_words_zero_one_several():
     assert text.startswith("The two samples that contribute most to Cochran's Q = ")
     assert "carry 100% of it: s1-s1 (52%, reported r) and s0-s1 (48%, from t)." in text
     assert text.endswith("one of them converted from other statistics, it describes those rows more than the field.")
+
+
+def test_zero_order_samples_zero_one_several():
+    from alliance_meta.evidence.primary_spread import zero_order_samples
+
+    assert zero_order_samples(rows([], [])) == 0
+    assert zero_order_samples(rows([0.3], [50], ["from_t"])) == 0
+    assert zero_order_samples(rows([0.3], [50], ["spearman_rho"])) == 1
+    mixed = pd.DataFrame({"sample": ["a", "a", "b", "c"], "es_method": ["reported_r", "from_d", "reported_r",
+                                                                        "spearman_rho"]})
+    assert zero_order_samples(mixed) == 2  # a has a converted row

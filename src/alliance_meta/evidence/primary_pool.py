@@ -64,7 +64,7 @@ def primary_pool(es):
     return per, main, normal
 
 
-def pool_sentences(main, normal, k: int) -> dict:
+def pool_sentences(main, normal, k: int, zero_order_samples: int | None = None) -> dict:
     """The pooling chapter's sentences on a pool of :func:`primary_pool`.
 
     Returns
@@ -72,7 +72,10 @@ def pool_sentences(main, normal, k: int) -> dict:
     dict
         ``pool_result`` (estimate, intervals named by method, the heterogeneity test and I²),
         ``pool_pi`` (the prediction interval) and ``pool_summary`` (one line for the summary);
-        with no pool, sentences saying that nothing is pooled and ``pool_pi`` empty.
+        with no pool, sentences saying that nothing is pooled and ``pool_pi`` empty. The summary
+        says the pool is reported with and without converted values, unless
+        ``zero_order_samples`` (samples resting only on zero-order correlations) is below two,
+        when it says that those samples are too few to pool alone.
     """
     from .overview import pool_words
 
@@ -95,8 +98,10 @@ def pool_sentences(main, normal, k: int) -> dict:
             "pool_pi": f"The prediction interval, {main.r_pi_lb:.2f} to {main.r_pi_ub:.2f}, adds the estimated "
                        "differences between samples to the uncertainty of the mean.",
             "pool_summary": f"The pooled alliance–outcome correlation in this dataset is {main.r:.2f}, with a "
-                            f"prediction interval from {main.r_pi_lb:.2f} to {main.r_pi_ub:.2f}; pooled with and "
-                            "without converted values, it is reported both ways."}
+                            f"prediction interval from {main.r_pi_lb:.2f} to {main.r_pi_ub:.2f}; "
+                            + ("pooled with and without converted values, it is reported both ways."
+                               if zero_order_samples is None or zero_order_samples >= MIN_POOL else
+                               "the samples resting only on zero-order correlations are too few to pool alone.")}
 
 
 def fit_summary(fit, k: int) -> str:

@@ -81,6 +81,13 @@ def rater_groups_sentence(es, by_sample) -> str:
 ZERO_ORDER = ("reported_r", "spearman_rho")
 
 
+def zero_order_samples(es) -> int:
+    """The number of samples whose every row is a zero-order correlation as printed
+    (``es_method`` in :data:`ZERO_ORDER`)."""
+    converted = set(es.loc[~es["es_method"].isin(ZERO_ORDER), "sample"])
+    return int(len(set(es["sample"]) - converted))
+
+
 def zero_order_words(es, by_sample, pool_fn) -> str:
     """The pooled correlation of the samples whose every value is a zero-order correlation,
     beside the pool of all samples (converted and partial values included).
@@ -167,5 +174,5 @@ def q_drivers_words(es, top: int = 2) -> str:
     return q_drivers_sentence(per_method, np.asarray(share, dtype=float), q, top=top)
 
 
-__all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "between_sample_words",
+__all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "zero_order_samples", "between_sample_words",
            "q_drivers_words", "CONVERTED", "DOMINANT", "ZERO_ORDER"]
