@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance_meta.evidence.several_alliances import (measure_count, measures_by_dyad, several_alliances_counts,
                                                       split_alliance_rows, split_alliance_words)
@@ -47,3 +49,14 @@ def test_split_words_zero_one_several():
     assert len(none) == 0
     assert split_alliance_words(none) == ("No published synthesis that pooled a split-alliance measure was found in a "
                                           "readable source.")
+
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.sampled_from(["x", "y", "z"]), st.sampled_from(["split_alliance", "overall"])),
+                max_size=8))
+def test_split_words_count_the_reviews(pairs):
+    syn = pd.DataFrame({"study": [p[0] for p in pairs], "estimate_type": [p[1] for p in pairs]})
+    n = len({s for s, t in pairs if t == "split_alliance"})
+    words = split_alliance_words(split_alliance_rows(syn))
+    assert words.startswith({0: "No published", 1: "One published"}.get(n, "Published syntheses"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance_meta.evidence.aggregate import by_sample
 from alliance_meta.engine.models import pool
@@ -157,3 +159,23 @@ def test_shipped_referral_words():
     assert table["referral"].tolist() == ["voluntary", "mixed", "mandated", "unknown"]
     assert table["samples"].tolist() == [2, 0, 0, 7]
     assert words == "QM(1) = 5.43, p = 0.020 (on 9 samples, fewer than 10: shown, not read as a finding)"
+
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]),
+                          st.sampled_from(["voluntary", "mandated", "mixed", "unknown"])), max_size=30))
+def test_level_words_count_what_they_say(pairs):
+    """The number in words is the number of studies with a row at the level; the reach clause
+    pools only from two samples on."""
+    from alliance_meta.engine.wording import number_word
+    from alliance_meta.evidence.subgroups import level_reach_words, level_studies_words
+
+    frame = pd.DataFrame({"study": [p[0] for p in pairs], "sample": [p[0] + "-s1" for p in pairs],
+                          "referral": [p[1] for p in pairs]})
+    n = len({s for s, ref in pairs if ref == "mandated"})
+    words = level_studies_words(frame, "referral", "mandated", "did x")
+    assert words.startswith(number_word(n, zero="no").capitalize() + " coded stud")
+    assert words.endswith(("study did x" if n == 1 else "studies did x"))
+    reach = level_reach_words(frame, "referral", "mandated")
+    assert (f"from {n} samples" in reach) == (n >= 2)
