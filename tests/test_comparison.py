@@ -28,6 +28,13 @@ def test_z_scale(molloy):
     assert row["estimate"] == pytest.approx(pool(yi, vi, method="DL").estimate, abs=1e-12)
 
 
+class Fit:
+    """The part of a PoolResult that :func:`estimator_words` reads."""
+
+    def __init__(self, q_pval):
+        self.Q_pval = q_pval
+
+
 def test_side_by_side_below_two_and_its_words():
     from alliance_meta.evidence.comparison import (COLUMNS, estimator_shift_words, estimator_words,
                                                    estimators_side_by_side)
@@ -45,9 +52,9 @@ def test_estimator_words_follow_the_test_of_heterogeneity(molloy):
     yi, vi, _ = molloy
     side = estimators_side_by_side(yi, vi)
     spread = side["estimate"].max() - side["estimate"].min()
-    assert estimator_words(side, 0.01).startswith(f"The pooled correlation moves by at most {spread:.3f} across")
-    assert estimator_words(side, 0.01).endswith("which the test of heterogeneity above rejects.")
-    assert estimator_words(side, 0.5).endswith("does not reject, though with few samples that test has little power.")
+    assert estimator_words(side, Fit(0.01)).startswith(f"The pooled correlation moves by at most {spread:.3f} across")
+    assert estimator_words(side, Fit(0.01)).endswith("which the test of heterogeneity above rejects.")
+    assert estimator_words(side, Fit(0.5)).endswith("does not reject, though with few samples that test has little power.")
     random = side[side["method"] != "FE"]["estimate"]
     assert estimator_shift_words(side) == (f"on these data the random-effects estimates lie within "
                                            f"{random.max() - random.min():.3f} of one another")
@@ -60,7 +67,7 @@ def test_shipped_estimator_words():
 
     per = by_sample(load_effect_sizes())
     side = estimators_side_by_side(per["yi"], per["vi"])
-    assert estimator_words(side, 1e-5) == (
+    assert estimator_words(side, Fit(1e-5)) == (
         "The pooled correlation moves by at most 0.024 across the settings of the table; the estimator changes the "
         "weights, and the test the width of the intervals. The fixed-effect row is there for contrast only: it assumes "
         "one true correlation for every service, which the test of heterogeneity above rejects.")

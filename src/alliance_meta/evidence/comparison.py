@@ -53,7 +53,7 @@ def estimators_side_by_side(yi, vi, settings=DEFAULT):
     return estimator_table(yi, vi, settings)
 
 
-def estimator_words(side, heterogeneity_pval) -> str:
+def estimator_words(side, fit) -> str:
     """How far the pooled correlation moves across :func:`estimators_side_by_side`, and what the
     fixed-effect row assumes against the test of heterogeneity.
 
@@ -61,8 +61,8 @@ def estimator_words(side, heterogeneity_pval) -> str:
     ----------
     side : pandas.DataFrame
         :func:`estimators_side_by_side`'s table (r scale).
-    heterogeneity_pval : float or None
-        The p-value of Cochran's Q of the main fit (None when nothing was pooled).
+    fit : PoolResult or None
+        The main fit, whose ``Q_pval`` (Cochran's Q) is read; None when nothing was pooled.
 
     Returns
     -------
@@ -71,12 +71,12 @@ def estimator_words(side, heterogeneity_pval) -> str:
         heterogeneity rejects the fixed-effect assumption; a sentence saying nothing is estimated
         when the table has no rows.
     """
-    if not len(side) or heterogeneity_pval is None:
+    if not len(side) or fit is None:
         return "With fewer than two samples there is nothing to estimate."
     return (f"The pooled correlation moves by at most {side['estimate'].max() - side['estimate'].min():.3f} across "
             "the settings of the table; the estimator changes the weights, and the test the width of the intervals. "
             "The fixed-effect row is there for contrast only: it assumes one true correlation for every service, "
-            + ("which the test of heterogeneity above rejects." if heterogeneity_pval < 0.05 else
+            + ("which the test of heterogeneity above rejects." if fit.Q_pval < 0.05 else
                "which the test of heterogeneity above does not reject, though with few samples that test has little "
                "power."))
 
