@@ -71,3 +71,12 @@ def test_shipped_dependence_words():
     assert three_level_words(es, ml, sample_average_pool(es)).startswith(
         "The 10 correlations come from 9 samples; one sample contributes more than one (up to 2). A three-level model "
         "needs at least two samples with several correlations")
+
+
+def test_three_level_words_count_in_the_singular():
+    one = frame(["a-s1"], [0.3], [60])
+    assert three_level_words(one, None, None).startswith("The 1 correlation comes from 1 sample; no samples contribute "
+                                                         "more than one. A three-level model")
+    two = frame(["a-s1", "a-s1"], [0.3, 0.2], [60, 60])
+    assert three_level_words(two, None, None).startswith("The 2 correlations come from 1 sample; one sample "
+                                                         "contributes more than one (up to 2).")

@@ -84,3 +84,13 @@ def test_zero_order_samples_zero_one_several():
     mixed = pd.DataFrame({"sample": ["a", "a", "b", "c"], "es_method": ["reported_r", "from_d", "reported_r",
                                                                         "spearman_rho"]})
     assert zero_order_samples(mixed) == 2  # a has a converted row
+
+
+def test_rater_groups_say_none_for_an_empty_group():
+    es = pd.DataFrame({"study": ["a"], "sample": ["a-s1"], "r": [0.1], "n": [50],
+                       "alliance_rater": ["parent"], "outcome_rater": ["parent"]})
+    assert rater_groups_sentence(es, by_sample) == ("the same-rater group holds one sample and the different-rater "
+                                                    "group none, so the comparison cannot be made (each group needs "
+                                                    "two or more samples)")
+    assert rater_groups_sentence(es.iloc[0:0], by_sample).startswith("the same-rater group holds no samples and the "
+                                                                      "different-rater group none")

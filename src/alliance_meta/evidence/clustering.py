@@ -56,7 +56,8 @@ def three_level_words(es, fit, two) -> str:
     from .sentences import r_text
 
     c = cluster_counts(es)
-    head = (f"The {c['rows']} correlations come from {c['samples']} samples; {number_word(c['multi'])} "
+    rows = (f"The {c['rows']} correlation comes" if c["rows"] == 1 else f"The {c['rows']} correlations come")
+    head = (f"{rows} from {c['samples']} sample{'s' * (c['samples'] != 1)}; {number_word(c['multi'])} "
             f"sample{'s' * (c['multi'] != 1)} contribute{'s' * (c['multi'] == 1)} more than one"
             + (f" (up to {c['max']})." if c["multi"] else "."))
     if fit is None:

@@ -71,7 +71,7 @@ def rater_groups_sentence(es, by_sample) -> str:
     n_same = len(by_sample(same)) if len(same) else 0
     n_other = len(by_sample(other)) if len(other) else 0
     counts = (f"the same-rater group holds {number_word(n_same)} sample{'s' * (n_same != 1)} and the "
-              f"different-rater group {number_word(n_other)}")
+              f"different-rater group {number_word(n_other, zero='none')}")
     if min(n_same, n_other) < 2:
         return f"{counts}, so the comparison cannot be made (each group needs two or more samples)"
     return f"{counts}, so both can be pooled and compared"
