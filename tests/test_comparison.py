@@ -72,3 +72,14 @@ def test_shipped_estimator_words():
         "weights, and the test the width of the intervals. The fixed-effect row is there for contrast only: it assumes "
         "one true correlation for every service, which the test of heterogeneity above rejects.")
     assert estimator_shift_words(side) == "on these data the random-effects estimates lie within 0.011 of one another"
+
+
+def test_shift_words_when_the_estimates_agree():
+    import pandas as pd
+
+    from alliance_meta.evidence.comparison import estimator_shift_words
+
+    side = pd.DataFrame({"method": ["REML", "DL", "FE"], "estimate": [0.3001, 0.3003, 0.25]})
+    assert estimator_shift_words(side) == "on these data the random-effects estimates agree to three decimals"
+    side = pd.DataFrame({"method": ["REML", "DL", "FE"], "estimate": [0.301, 0.305, 0.25]})
+    assert estimator_shift_words(side) == "on these data the random-effects estimates lie within 0.004 of one another"

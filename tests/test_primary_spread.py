@@ -94,3 +94,14 @@ def test_rater_groups_say_none_for_an_empty_group():
                                                     "two or more samples)")
     assert rater_groups_sentence(es.iloc[0:0], by_sample).startswith("the same-rater group holds no samples and the "
                                                                       "different-rater group none")
+
+
+def test_zero_order_words_with_one_converted_sample():
+    from alliance_meta.evidence.overview import small_k_pool
+    from alliance_meta.evidence.primary_spread import zero_order_words
+
+    es = rows([0.3, 0.2, 0.25], [50, 60, 70], ["reported_r", "reported_r", "from_t"])
+    text = zero_order_words(es, by_sample, small_k_pool)
+    assert text.startswith("Of the 3 samples, two rest only on zero-order correlations as printed (r or ρ); the other "
+                           "one holds at least one value converted")
+    assert "The zero-order samples alone give r = " in text

@@ -89,13 +89,16 @@ def estimator_shift_words(side) -> str:
     -------
     str
         'on these data the random-effects estimates lie within 0.004 of one another' (r, three
-        decimals), or a sentence saying nothing is pooled when the table has no random-effects row.
+        decimals; 'agree to three decimals' below 0.0005), or a sentence saying nothing is pooled
+        when the table has no random-effects row.
     """
     random = side[side["method"] != "FE"] if len(side) else side
     if not len(random):
         return "on these data nothing is pooled, so there is nothing to compare"
-    return (f"on these data the random-effects estimates lie within "
-            f"{random['estimate'].max() - random['estimate'].min():.3f} of one another")
+    spread = random["estimate"].max() - random["estimate"].min()
+    if spread < 0.0005:  # would print as 0.000
+        return "on these data the random-effects estimates agree to three decimals"
+    return f"on these data the random-effects estimates lie within {spread:.3f} of one another"
 
 
 __all__ = ["DEFAULT", "COLUMNS", "estimator_table", "estimators_side_by_side", "estimator_words",

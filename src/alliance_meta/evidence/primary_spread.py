@@ -114,8 +114,9 @@ def zero_order_words(es, by_sample, pool_fn) -> str:
         return "With fewer than two samples, nothing is pooled."
     text = (f"Of the {n_all} samples, {number_word(n_zero, zero='none')} "
             f"{'rests' if n_zero == 1 else 'rest'} only on zero-order correlations as printed (r or ρ); the other "
-            f"{number_word(n_all - n_zero, zero='none')} hold at least one value converted from another statistic or adjusted for other "
-            "variables (a partial r, a standardised β, d from a group split). ")
+            f"{number_word(n_all - n_zero, zero='none')} {'holds' if n_all - n_zero == 1 else 'hold'} at least one "
+            "value converted from another statistic or adjusted for other variables (a partial r, a standardised β, "
+            "d from a group split). ")
     main_all, _ = pool_fn(per_all["yi"], per_all["vi"])
     if n_zero < 2:
         return text + (f"Fewer than two samples rest on zero-order correlations, so they are not pooled alone; all "
