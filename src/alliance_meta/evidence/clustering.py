@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..engine.wording import number_word
 
 #: Samples with two or more correlations needed before the three-level model is fitted.

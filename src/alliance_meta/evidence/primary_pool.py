@@ -8,8 +8,6 @@ every sentence says so instead of reporting a number.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..engine.wording import p_text
 from .aggregate import by_sample
 from .overview import small_k_pool
@@ -81,7 +79,7 @@ def pool_sentences(main, normal, k: int, zero_order_samples: int | None = None) 
 
     if main is None:
         result = ("The dataset holds no sample, so nothing is pooled." if k == 0 else
-                  f"With {k} independent {_plural(k)[len(str(k)) + 1:]}, nothing is pooled: a single study is not "
+                  f"With {k} independent sample{'s' * (k != 1)}, nothing is pooled: a single study is not "
                   "a synthesis.")
         return {"pool_result": result, "pool_pi": "",
                 "pool_summary": f"With {_plural(k)}, the dataset gives no pooled correlation."}
