@@ -65,3 +65,23 @@ def test_small_study_fit_on_the_shipped_samples():
     assert bias_paragraph(bias, len(per)).startswith("With 9 samples, fewer than 10, these tests cannot separate")
     assert "trim-and-fill adds 0 samples on the left side, adjusted r = .27 (.17 to .36)" in bias_paragraph(bias, 9)
     assert fit_printout(bias) == bias.summary() + "\n"
+
+
+def test_trimfill_estimator_words():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.aggregate import by_sample
+    from alliance_meta.evidence.small_study import trimfill_estimator_words
+
+    per = by_sample(load_effect_sizes())
+    assert trimfill_estimator_words(per["yi"], per["vi"]) == (
+        "with REML trim-and-fill fills no samples (adjusted r = .27), with DL no samples (adjusted r = .28), so the "
+        "number does not change")
+    r = np.array([0.47, 0.37, 0.45, 0.05, -0.03, 0.13, 0.43, 0.43])
+    n = np.array([85, 181, 206, 41, 270, 44, 226, 291])
+    text = trimfill_estimator_words(np.arctanh(r), 1 / (n - 3))
+    assert text.startswith("with REML trim-and-fill fills two samples (adjusted r = ")
+    assert ", with DL one sample (adjusted r = " in text and text.endswith("so the number changes")
+    for k in (0, 1, 2):
+        yi, vi = data(k)
+        assert trimfill_estimator_words(yi, vi) == (f"with {k} sample{'s' * (k != 1)}, fewer than three, "
+                                                    "trim-and-fill is not run")

@@ -125,5 +125,31 @@ def no_figure_words(k: int, figure: str) -> str | None:
     return None if k >= MIN_FIT else f"Fewer than three samples: no {figure}"
 
 
-__all__ = ["bias_words", "influence_words", "MIN_K", "MIN_FIT", "small_study_fit", "bias_paragraph",
+def trimfill_estimator_words(yi, vi) -> str:
+    """The exercise's answer on the data: samples filled and adjusted r by trim-and-fill (L0) with
+    the REML and the DerSimonian–Laird estimators of τ².
+
+    Returns
+    -------
+    str
+        A clause (no capital, no full stop): 'with REML trim-and-fill fills no samples (adjusted
+        r = .27), with DL no samples (adjusted r = .28), so the number does not change'; below
+        :data:`MIN_FIT` samples, that trim-and-fill is not run.
+    """
+    if len(yi) < MIN_FIT:
+        return f"with {_samples(len(yi))}, fewer than three, trim-and-fill is not run"
+    from ..engine.bias import trim_and_fill
+    from ..engine.wording import number_word
+
+    fits = {name: trim_and_fill(yi, vi, method=name) for name in ("REML", "DL")}
+
+    def filled(tf) -> str:
+        return (f"{number_word(tf.k0)} sample{'s' * (tf.k0 != 1)} (adjusted r = {r_text(math.tanh(tf.estimate))})")
+
+    same = fits["REML"].k0 == fits["DL"].k0
+    return (f"with REML trim-and-fill fills {filled(fits['REML'])}, with DL {filled(fits['DL'])}, so the number "
+            + ("does not change" if same else "changes"))
+
+
+__all__ = ["trimfill_estimator_words", "bias_words", "influence_words", "MIN_K", "MIN_FIT", "small_study_fit", "bias_paragraph",
            "fail_safe_text", "fit_printout", "no_figure_words"]
