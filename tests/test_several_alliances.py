@@ -60,3 +60,20 @@ def test_split_words_count_the_reviews(pairs):
     n = len({s for s, t in pairs if t == "split_alliance"})
     words = split_alliance_words(split_alliance_rows(syn))
     assert words.startswith({0: "No published", 1: "One published"}.get(n, "Published syntheses"))
+
+
+def test_missing_dyads_zero_one_several():
+    from pathlib import Path
+
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.several_alliances import dyad_vocabulary, missing_dyads_words
+
+    vocabulary = dyad_vocabulary(Path(__file__).resolve().parents[1])
+    assert vocabulary == ["parent-therapist", "youth-therapist", "client-therapist", "family-therapist",
+                          "couple-therapist", "patient-physician", "client-provider"]
+    assert missing_dyads_words(load_effect_sizes(), vocabulary) == (
+        "the codebook's parent-therapist, family-therapist and couple-therapist dyads have no correlation")
+    es = pd.DataFrame({"alliance_dyad": ["a", "b"]})
+    assert missing_dyads_words(es, ["a", "b"]) == "every dyad of the codebook has at least one correlation"
+    assert missing_dyads_words(es, ["a", "b", "c"]) == "the codebook's c dyad has no correlation"
+    assert missing_dyads_words(es.iloc[0:0], ["a", "b"]) == "the codebook's a and b dyads have no correlation"

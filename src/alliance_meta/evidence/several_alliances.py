@@ -71,5 +71,36 @@ def split_alliance_words(rows) -> str:
     return "Published syntheses that pooled split-alliance measures are listed above with their sources."
 
 
-__all__ = ["SPLIT", "measures_by_dyad", "measure_count", "several_alliances_counts", "split_alliance_rows",
+def dyad_vocabulary(root=None) -> list[str]:
+    """The alliance dyads the codebook allows (``alliance_dyad`` of ``effect_sizes.csv`` in
+    ``data/datapackage.json``), in the schema's order."""
+    from .dataset import codebook
+
+    book = codebook("effect_sizes.csv", root)
+    values = book.loc[book["column"] == "alliance_dyad", "values"]
+    return [v for v in (values.iloc[0].split(", ") if len(values) else []) if v]
+
+
+def missing_dyads_words(es, vocabulary) -> str:
+    """Which dyads of ``vocabulary`` have no correlation in ``es``, as a clause (no capital, no
+    full stop).
+
+    Returns
+    -------
+    str
+        'the codebook's parent-therapist, family-therapist and couple-therapist dyads have no
+        correlation' (the singular for one), or 'every dyad of the codebook has at least one
+        correlation'.
+    """
+    from .sentences import join
+
+    present = set(es["alliance_dyad"].dropna())
+    missing = [d for d in vocabulary if d not in present]
+    if not missing:
+        return "every dyad of the codebook has at least one correlation"
+    return (f"the codebook's {join(missing)} dyad{'s' * (len(missing) != 1)} "
+            f"{'have' if len(missing) != 1 else 'has'} no correlation")
+
+
+__all__ = ["dyad_vocabulary", "missing_dyads_words", "SPLIT", "measures_by_dyad", "measure_count", "several_alliances_counts", "split_alliance_rows",
            "split_alliance_words"]
