@@ -83,3 +83,13 @@ def test_shift_words_when_the_estimates_agree():
     assert estimator_shift_words(side) == "on these data the random-effects estimates agree to three decimals"
     side = pd.DataFrame({"method": ["REML", "DL", "FE"], "estimate": [0.301, 0.305, 0.25]})
     assert estimator_shift_words(side) == "on these data the random-effects estimates lie within 0.004 of one another"
+
+
+def test_estimator_words_when_the_estimates_agree():
+    import pandas as pd
+
+    from alliance_meta.evidence.comparison import estimator_words
+
+    side = pd.DataFrame({"method": ["REML", "FE"], "estimate": [0.3001, 0.3003]})
+    assert estimator_words(side, Fit(0.9)).startswith("The pooled correlation is the same to three decimals across the "
+                                                      "settings of the table; the estimator changes the weights")

@@ -66,9 +66,13 @@ def test_between_sample_words_zero_one_several():
     assert between_sample_words(rows([], [])) == "With 0 samples, there is no spread between samples to measure."
     assert between_sample_words(rows([0.3], [50])) == "With 1 sample, there is no spread between samples to measure."
     assert q_drivers_words(rows([], [])) == "" and q_drivers_words(rows([0.3], [50])) == ""
-    # identical correlations: no spread, τ² at zero
+    # identical correlations: no spread, τ² at zero, Q below its degrees of freedom
     same = rows([0.3, 0.3, 0.3], [50, 60, 70])
-    assert between_sample_words(same).startswith("On the Fisher z scale the between-sample variance is τ² = 0.0000")
+    assert between_sample_words(same) == (
+        "On the Fisher z scale the between-sample variance is estimated at its boundary of zero (95% Q-profile CI "
+        "0.0000 to 0.0000), and I² = 0%: these samples do not vary detectably more than sampling error allows.")
+    assert q_drivers_words(same) == ("Cochran's Q = 0.0 on 2 degrees of freedom is no larger than sampling error alone "
+                                     "would make it, so there is no excess spread to attribute to single samples.")
     text = q_drivers_words(rows([0.1, 0.5, 0.3], [100, 100, 100], ["from_t", "reported_r", "reported_r"]))
     assert text.startswith("The two samples that contribute most to Cochran's Q = ")
     assert "carry 100% of it: s1-s1 (52%, reported r) and s0-s1 (48%, from t)." in text

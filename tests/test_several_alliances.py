@@ -77,3 +77,18 @@ def test_missing_dyads_zero_one_several():
     assert missing_dyads_words(es, ["a", "b"]) == "every dyad of the codebook has at least one correlation"
     assert missing_dyads_words(es, ["a", "b", "c"]) == "the codebook's c dyad has no correlation"
     assert missing_dyads_words(es.iloc[0:0], ["a", "b"]) == "the codebook's a and b dyads have no correlation"
+
+
+def test_several_alliances_words_zero_one_several():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.several_alliances import several_alliances_words
+
+    assert several_alliances_words(several_alliances_counts(load_effect_sizes())) == (
+        "Of the 3 child, adolescent and family samples in the dataset, 0 report the alliance of more than one dyad and "
+        "0 report it from more than one rater.")
+    assert several_alliances_words({"samples": 0, "multi_dyad": 0, "multi_rater": 0}) == (
+        "The dataset holds no child, adolescent or family sample, so none reports the alliance of more than one dyad "
+        "or rater.")
+    assert several_alliances_words({"samples": 1, "multi_dyad": 1, "multi_rater": 0}) == (
+        "Of the 1 child, adolescent and family sample in the dataset, 1 reports the alliance of more than one dyad and "
+        "0 report it from more than one rater.")

@@ -73,8 +73,11 @@ def estimator_words(side, fit) -> str:
     """
     if not len(side) or fit is None:
         return "With fewer than two samples there is nothing to estimate."
-    return (f"The pooled correlation moves by at most {side['estimate'].max() - side['estimate'].min():.3f} across "
-            "the settings of the table; the estimator changes the weights, and the test the width of the intervals. "
+    spread = side["estimate"].max() - side["estimate"].min()
+    moves = (f"The pooled correlation moves by at most {spread:.3f} across the settings of the table"
+             if spread >= 0.0005 else "The pooled correlation is the same to three decimals across the settings of "
+             "the table")
+    return (moves + "; the estimator changes the weights, and the test the width of the intervals. "
             "The fixed-effect row is there for contrast only: it assumes one true correlation for every service, "
             + ("which the test of heterogeneity above rejects." if fit.Q_pval < 0.05 else
                "which the test of heterogeneity above does not reject, though with few samples that test has little "

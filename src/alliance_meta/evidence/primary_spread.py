@@ -16,6 +16,9 @@ CONVERTED = {"partial_r", "from_beta", "from_d", "from_t", "from_F", "from_chi2"
 #: A share of Q above this, held by the top contributors, means the spread rests on them.
 DOMINANT = 50.0
 
+#: A between-sample variance below this is at its boundary of zero (the engine's convention).
+BOUNDARY = 1e-8
+
 
 def q_drivers_sentence(per_method, share, q: float, top: int = 2) -> str:
     """The samples that contribute most to Cochran's Q, with how their r was obtained.
@@ -132,7 +135,7 @@ def between_sample_words(es) -> str:
 
     Rows are averaged per sample (:func:`~alliance_meta.evidence.aggregate.by_sample`) and pooled
     with REML on the Fisher z scale (z test). With fewer than two samples, a sentence saying there
-    is no spread to measure.
+    is no spread to measure; a τ² at its boundary of zero (below :data:`BOUNDARY`) is said as such.
     """
     from ..engine.models import pool
     from .aggregate import by_sample
@@ -142,6 +145,10 @@ def between_sample_words(es) -> str:
     if k < 2:
         return f"With {k} sample{'s' * (k != 1)}, there is no spread between samples to measure."
     fit = pool(per["yi"], per["vi"], back_transform=True)
+    if fit.tau2 < BOUNDARY:
+        return (f"On the Fisher z scale the between-sample variance is estimated at its boundary of zero (95% "
+                f"Q-profile CI {fit.tau2_ci_lb:.4f} to {fit.tau2_ci_ub:.4f}), and I² = {fit.I2:.0f}%: these samples do "
+                "not vary detectably more than sampling error allows.")
     return (f"On the Fisher z scale the between-sample variance is τ² = {fit.tau2:.4f} (95% Q-profile CI "
             f"{fit.tau2_ci_lb:.4f} to {fit.tau2_ci_ub:.4f}), so the true correlations spread with a standard "
             f"deviation of about {fit.tau2 ** 0.5:.2f} on that scale; I² = {fit.I2:.0f}% of the observed variation "
@@ -156,8 +163,10 @@ def q_drivers_words(es, top: int = 2) -> str:
     Returns
     -------
     str
-        The sentence of :func:`q_drivers_sentence`; empty with fewer than two samples (the sentence
-        of :func:`between_sample_words` says there is no spread).
+        The sentence of :func:`q_drivers_sentence`; when Q is no larger than its degrees of freedom
+        (its expectation without heterogeneity), a sentence saying there is no excess spread to
+        attribute; empty with fewer than two samples (the sentence of :func:`between_sample_words`
+        says there is no spread).
     """
     import numpy as np
 
@@ -168,12 +177,16 @@ def q_drivers_words(es, top: int = 2) -> str:
     per_method = by_sample(es, keep=("study", "es_method"))
     if len(by_sample(es)) < 2:
         return ""
+    per = by_sample(es)
+    fit = pool(per["yi"], per["vi"], back_transform=True)
+    if fit.Q <= fit.Q_df:
+        # Q no larger than its degrees of freedom (its expectation without heterogeneity): nothing to attribute
+        return (f"Cochran's Q = {fit.Q:.1f} on {fit.Q_df} degrees of freedom is no larger than sampling error alone "
+                "would make it, so there is no excess spread to attribute to single samples.")
     share = q_contributions(per_method["yi"], per_method["vi"])
     share = 100 * share / share.sum() if share.sum() > 0 else share
-    per = by_sample(es)
-    q = pool(per["yi"], per["vi"], back_transform=True).Q
-    return q_drivers_sentence(per_method, np.asarray(share, dtype=float), q, top=top)
+    return q_drivers_sentence(per_method, np.asarray(share, dtype=float), fit.Q, top=top)
 
 
 __all__ = ["q_drivers_sentence", "rater_groups_sentence", "zero_order_words", "zero_order_samples", "between_sample_words",
-           "q_drivers_words", "CONVERTED", "DOMINANT", "ZERO_ORDER"]
+           "q_drivers_words", "BOUNDARY", "CONVERTED", "DOMINANT", "ZERO_ORDER"]

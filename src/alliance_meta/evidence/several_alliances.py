@@ -46,6 +46,27 @@ def several_alliances_counts(es) -> dict:
             "multi_rater": int((young["raters"] > 1).sum())}
 
 
+def several_alliances_words(counts) -> str:
+    """The sentence on :func:`several_alliances_counts`.
+
+    Returns
+    -------
+    str
+        'Of the 3 child, adolescent and family samples in the dataset, 0 report the alliance of
+        more than one dyad and 0 report it from more than one rater.' (the singular verb for a
+        count of one); 'The dataset holds no child, adolescent or family sample, so none reports
+        the alliance of more than one dyad or rater.' when there is none.
+    """
+    n = counts["samples"]
+    if n == 0:
+        return ("The dataset holds no child, adolescent or family sample, so none reports the alliance of more than "
+                "one dyad or rater.")
+    dyads, raters = counts["multi_dyad"], counts["multi_rater"]
+    return (f"Of the {n} child, adolescent and family sample{'s' * (n != 1)} in the dataset, {dyads} "
+            f"report{'s' * (dyads == 1)} the alliance of more than one dyad and {raters} report{'s' * (raters == 1)} it "
+            "from more than one rater.")
+
+
 def split_alliance_rows(syn):
     """The coded syntheses' split-alliance estimates (``estimate_type == 'split_alliance'``), in
     table order; possibly no rows."""
@@ -102,5 +123,5 @@ def missing_dyads_words(es, vocabulary) -> str:
             f"{'have' if len(missing) != 1 else 'has'} no correlation")
 
 
-__all__ = ["dyad_vocabulary", "missing_dyads_words", "SPLIT", "measures_by_dyad", "measure_count", "several_alliances_counts", "split_alliance_rows",
+__all__ = ["several_alliances_words", "dyad_vocabulary", "missing_dyads_words", "SPLIT", "measures_by_dyad", "measure_count", "several_alliances_counts", "split_alliance_rows",
            "split_alliance_words"]
