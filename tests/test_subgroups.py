@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance_meta.evidence.aggregate import by_sample
 from alliance_meta.engine.models import pool
@@ -84,3 +86,96 @@ def test_restricted_table_pools_what_each_rule_keeps(frame):
     # every row kept gives the unrestricted estimate
     whole = subgroup_table(frame.assign(all="x"), "all").iloc[0]
     assert table.iloc[0]["r"] == pytest.approx(whole["r"], abs=1e-12)
+
+
+def test_provenance_counts_and_restriction_words_on_the_shipped_data():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.subgroups import provenance_counts, restriction_words
+
+    es = load_effect_sizes()
+    assert provenance_counts(es) == {"rows": 10, "abstract": 9, "secondary": 0, "converted": 5}
+    assert restriction_words(restricted_table(es, provenance_restrictions(es))) == (
+        "all correlations, r = 0.27 from 9 samples; read in the study itself, r = 0.27 from 9 samples; printed as a "
+        "zero-order r, r = 0.30 from 5 samples; read beyond an abstract, no estimate (1 sample)")
+
+
+def test_restriction_words_zero_one_several():
+    from alliance_meta.evidence.subgroups import restriction_words
+
+    table = pd.DataFrame({"analysis": ["none kept", "one kept", "three kept"], "samples": [0, 1, 3],
+                          "r": [np.nan, np.nan, 0.214]})
+    assert restriction_words(table) == ("none kept, no estimate (0 samples); one kept, no estimate (1 sample); "
+                                        "three kept, r = 0.21 from 3 samples")
+    assert restriction_words(table.iloc[0:0]) == "no restriction is applied"
+
+
+def test_provenance_counts_by_coded_fields():
+    from alliance_meta.evidence.subgroups import provenance_counts
+
+    es = pd.DataFrame({"source_access": ["abstract", "secondary_table", "pmc_fulltext"],
+                       "es_method": ["reported_r", "spearman_rho", "from_t"]})
+    assert provenance_counts(es) == {"rows": 3, "abstract": 1, "secondary": 1, "converted": 1}
+    assert provenance_counts(es.iloc[0:0]) == {"rows": 0, "abstract": 0, "secondary": 0, "converted": 0}
+
+
+def test_subgroup_section_keeps_levels_outside_the_order(frame):
+    from alliance_meta.evidence.subgroups import describe_test, subgroup_section
+
+    table, words = subgroup_section(frame, "rater", "who rated", order=["youth", "observer"])
+    # the vocabulary first (an absent level with zero counts), then every other level present, sorted
+    assert list(table["who rated"]) == ["youth", "observer", "parent", "therapist"]
+    assert table.loc[table["who rated"] == "observer", ["studies", "samples", "rows"]].iloc[0].tolist() == [0, 0, 0]
+    assert words == describe_test(subgroup_test(frame, "rater"))
+    plain, _ = subgroup_section(frame, "rater", "rater")
+    assert list(plain["rater"]) == ["parent", "therapist", "youth"]
+    single, words = subgroup_section(frame.assign(rater="parent"), "rater", "rater")
+    assert len(single) == 1 and words == "no test (fewer than two subgroups with two or more samples)"
+
+
+def test_level_words_zero_one_several(frame):
+    from alliance_meta.evidence.subgroups import level_reach_words, level_studies_words
+
+    frame = frame.assign(referral=["mandated", "mandated", "voluntary", "mandated", "voluntary", "voluntary",
+                                   "mandated"])
+    what = "sampled mandated clients"
+    assert level_studies_words(frame, "referral", "mixed", what) == "No coded studies sampled mandated clients"
+    assert level_studies_words(frame.iloc[:2], "referral", "mandated", what) == "One coded study sampled mandated clients"
+    assert level_studies_words(frame, "referral", "mandated", what) == "Three coded studies sampled mandated clients"
+    assert level_reach_words(frame, "referral", "mixed") == "so the dataset can say little about them"
+    assert level_reach_words(frame.iloc[:2], "referral", "mandated") == "so the dataset can say little about them"
+    assert level_reach_words(frame, "referral", "mandated") == ("pooled in the table above from 3 samples, a "
+                                                               "description of those samples rather than a finding")
+
+
+def test_shipped_referral_words():
+    from alliance_meta import load_effect_sizes
+    from alliance_meta.evidence.subgroups import level_reach_words, level_studies_words, subgroup_section
+
+    es = load_effect_sizes()
+    assert level_studies_words(es, "referral", "mandated", "sampled mandated clients") == (
+        "No coded studies sampled mandated clients")
+    assert level_reach_words(es, "referral", "mandated") == "so the dataset can say little about them"
+    table, words = subgroup_section(es, "referral", "referral", order=["voluntary", "mixed", "mandated", "unknown"])
+    assert table["referral"].tolist() == ["voluntary", "mixed", "mandated", "unknown"]
+    assert table["samples"].tolist() == [2, 0, 0, 7]
+    assert words == "QM(1) = 5.43, p = 0.020 (on 9 samples, fewer than 10: shown, not read as a finding)"
+
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]),
+                          st.sampled_from(["voluntary", "mandated", "mixed", "unknown"])), max_size=30))
+def test_level_words_count_what_they_say(pairs):
+    """The number in words is the number of studies with a row at the level; the reach clause
+    pools only from two samples on."""
+    from alliance_meta.engine.wording import number_word
+    from alliance_meta.evidence.subgroups import level_reach_words, level_studies_words
+
+    frame = pd.DataFrame({"study": [p[0] for p in pairs], "sample": [p[0] + "-s1" for p in pairs],
+                          "referral": [p[1] for p in pairs]})
+    n = len({s for s, ref in pairs if ref == "mandated"})
+    words = level_studies_words(frame, "referral", "mandated", "did x")
+    assert words.startswith(number_word(n, zero="no").capitalize() + " coded stud")
+    assert words.endswith(("study did x" if n == 1 else "studies did x"))
+    reach = level_reach_words(frame, "referral", "mandated")
+    assert (f"from {n} samples" in reach) == (n >= 2)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..engine.wording import number_word
 
 #: Samples with two or more correlations needed before the three-level model is fitted.
@@ -56,7 +54,8 @@ def three_level_words(es, fit, two) -> str:
     from .sentences import r_text
 
     c = cluster_counts(es)
-    head = (f"The {c['rows']} correlations come from {c['samples']} samples; {number_word(c['multi'])} "
+    rows = (f"The {c['rows']} correlation comes" if c["rows"] == 1 else f"The {c['rows']} correlations come")
+    head = (f"{rows} from {c['samples']} sample{'s' * (c['samples'] != 1)}; {number_word(c['multi'])} "
             f"sample{'s' * (c['multi'] != 1)} contribute{'s' * (c['multi'] == 1)} more than one"
             + (f" (up to {c['max']})." if c["multi"] else "."))
     if fit is None:
@@ -98,5 +97,39 @@ def naive_comparison_words(fit) -> str:
             "standard error does not depend on the model being right.")
 
 
-__all__ = ["cluster_counts", "three_level_fit", "three_level_words", "naive_comparison_words", "MIN_MULTI",
+def row_arrays(es):
+    """Every correlation of ``es`` on the Fisher z scale with its sampling variance 1/(n − 3).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(yi, vi)``, one element per row in table order.
+    """
+    from ..engine.effects import r_to_z, var_z
+
+    return r_to_z(es["r"].to_numpy(float)), var_z(es["n"].to_numpy(float))
+
+
+def sample_average_pool(es):
+    """The random-effects pool (REML, z test, r back-transformed) of the samples of ``es``, each
+    the average of its rows (:func:`~alliance_meta.evidence.aggregate.by_sample`); None with fewer
+    than two samples."""
+    from ..engine.models import pool
+    from .aggregate import by_sample
+
+    agg = by_sample(es)
+    if len(agg) < 2:
+        return None
+    return pool(agg["yi"], agg["vi"], back_transform=True)
+
+
+def three_level_printout(fit) -> str:
+    """The summary of a :func:`three_level_fit`, or, when it was not fitted, the call a researcher
+    with more samples of several correlations would run (marked as not fitted here)."""
+    if fit is None:
+        return "three_level(yi, vi, es['sample'].to_list(), test='t', robust_se=True, is_r=True)  # not fitted here"
+    return fit.summary()
+
+
+__all__ = ["row_arrays", "sample_average_pool", "three_level_printout", "cluster_counts", "three_level_fit", "three_level_words", "naive_comparison_words", "MIN_MULTI",
            "MIN_CLUSTERS"]

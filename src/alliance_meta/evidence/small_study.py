@@ -76,4 +76,80 @@ def influence_words(samples, shift, cooks, influential=None) -> str:
     return text
 
 
-__all__ = ["bias_words", "influence_words", "MIN_K"]
+#: The fewest samples for which the tests, the leave-one-out and the cumulative fits are computed
+#: (a test of asymmetry needs three points; leaving one out must leave two to pool).
+MIN_FIT = 3
+
+
+def _samples(k: int) -> str:
+    return f"{k} sample{'s' * (k != 1)}"
+
+
+def small_study_fit(yi, vi):
+    """Every small-study test of :func:`alliance_meta.engine.bias_tests` (REML, Fisher z), or None
+    with fewer than :data:`MIN_FIT` effect sizes.
+
+    Returns
+    -------
+    BiasResult or None
+    """
+    if len(yi) < MIN_FIT:
+        return None
+    from ..engine.bias import bias_tests
+
+    return bias_tests(yi, vi, method="REML", is_r=True)
+
+
+def bias_paragraph(bias, k: int) -> str:
+    """:func:`bias_words` for a fit of :func:`small_study_fit`, or a sentence saying that the tests
+    cannot be computed on ``k`` samples."""
+    if bias is None:
+        return f"With {_samples(k)}, fewer than three, these tests cannot be computed."
+    return bias_words(bias, k)
+
+
+def fail_safe_text(bias) -> str:
+    """Rosenthal's fail-safe N as a whole number, or 'not computed' without a fit."""
+    return "not computed" if bias is None else f"{int(bias.fsn_rosenthal)}"
+
+
+def fit_printout(fit) -> str:
+    """The printed summary of a fit with its closing newline (print it with ``end=""``), or an
+    empty string when there is none (a sentence in the text already says why)."""
+    return "" if fit is None else fit.summary() + "\n"
+
+
+def no_figure_words(k: int, figure: str) -> str | None:
+    """Why a figure that needs :data:`MIN_FIT` samples is not drawn: 'Fewer than three samples: no
+    funnel plot'; None when ``k`` samples are enough to draw it."""
+    return None if k >= MIN_FIT else f"Fewer than three samples: no {figure}"
+
+
+def trimfill_estimator_words(yi, vi) -> str:
+    """The exercise's answer on the data: samples filled and adjusted r by trim-and-fill (L0) with
+    the REML and the DerSimonian–Laird estimators of τ².
+
+    Returns
+    -------
+    str
+        A clause (no capital, no full stop): 'with REML trim-and-fill fills no samples (adjusted
+        r = .27), with DL no samples (adjusted r = .28), so the number does not change'; below
+        :data:`MIN_FIT` samples, that trim-and-fill is not run.
+    """
+    if len(yi) < MIN_FIT:
+        return f"with {_samples(len(yi))}, fewer than three, trim-and-fill is not run"
+    from ..engine.bias import trim_and_fill
+    from ..engine.wording import number_word
+
+    fits = {name: trim_and_fill(yi, vi, method=name) for name in ("REML", "DL")}
+
+    def filled(tf) -> str:
+        return (f"{number_word(tf.k0)} sample{'s' * (tf.k0 != 1)} (adjusted r = {r_text(math.tanh(tf.estimate))})")
+
+    same = fits["REML"].k0 == fits["DL"].k0
+    return (f"with REML trim-and-fill fills {filled(fits['REML'])}, with DL {filled(fits['DL'])}, so the number "
+            + ("does not change" if same else "changes"))
+
+
+__all__ = ["trimfill_estimator_words", "bias_words", "influence_words", "MIN_K", "MIN_FIT", "small_study_fit", "bias_paragraph",
+           "fail_safe_text", "fit_printout", "no_figure_words"]

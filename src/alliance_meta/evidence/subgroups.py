@@ -153,3 +153,102 @@ def provenance_restrictions(frame) -> dict:
         "printed as a zero-order r": frame["es_method"].isin(["reported_r", "spearman_rho"]).to_numpy(),
         "read beyond an abstract": (access != "abstract").to_numpy(),
     }
+
+
+#: ``es_method`` values that are zero-order correlations as printed (no conversion, no partial r).
+PRINTED_R = ("reported_r", "spearman_rho")
+
+
+def provenance_counts(frame) -> dict:
+    """How the values of the primary table were obtained, in counts.
+
+    Returns
+    -------
+    dict
+        ``rows`` (all), ``abstract`` (read in an abstract), ``secondary`` (read in a review's table)
+        and ``converted`` (not printed as a zero-order correlation: ``es_method`` outside
+        :data:`PRINTED_R`); ints.
+    """
+    access = frame["source_access"].astype(str)
+    return {"rows": int(len(frame)), "abstract": int((access == "abstract").sum()),
+            "secondary": int((access == "secondary_table").sum()),
+            "converted": int((~frame["es_method"].isin(PRINTED_R)).sum())}
+
+
+def restriction_words(table) -> str:
+    """The pooled r under each restriction of :func:`restricted_table`, joined by semicolons.
+
+    Returns
+    -------
+    str
+        '<restriction>, r = 0.27 from 9 samples' for a restriction that keeps two or more samples,
+        '<restriction>, no estimate (1 sample)' otherwise; 'no restriction is applied' for an empty
+        table.
+    """
+    if not len(table):
+        return "no restriction is applied"
+    parts = []
+    for row in table.itertuples():
+        samples = int(row.samples)
+        parts.append(f"{row.analysis}, r = {row.r:.2f} from {samples} samples" if samples >= 2 and np.isfinite(row.r)
+                     else f"{row.analysis}, no estimate ({samples} sample{'s' * (samples != 1)})")
+    return "; ".join(parts)
+
+
+def subgroup_section(frame, by: str, label: str, *, order=None):
+    """The subgroup table of ``by`` with its first column named ``label``, and its test in words.
+
+    Parameters
+    ----------
+    order : sequence, optional
+        Levels listed first, in this order (a vocabulary); levels present in ``frame`` but not in
+        ``order`` follow, sorted, so no coded level is left out of the table.
+
+    Returns
+    -------
+    tuple
+        ``(table, words)``: :func:`subgroup_table` with ``level`` renamed to ``label``, and
+        :func:`describe_test` of :func:`subgroup_test`.
+    """
+    levels = None
+    if order is not None:
+        present = sorted((v for v in frame[by].dropna().unique() if v not in list(order)), key=str)
+        levels = list(order) + present
+    table = subgroup_table(frame, by, order=levels).rename(columns={"level": label})
+    return table, describe_test(subgroup_test(frame, by))
+
+
+def level_studies_words(frame, by: str, level: str, what: str) -> str:
+    """How many coded studies have a row at ``level`` of ``by``, as the opening of a sentence.
+
+    Parameters
+    ----------
+    what : str
+        What those studies did, in the past tense ('sampled mandated clients').
+
+    Returns
+    -------
+    str
+        'No coded studies sampled mandated clients', 'One coded study sampled ...', 'Three coded
+        studies ...' (counts in words below ten); no full stop.
+    """
+    from ..engine.wording import number_word
+
+    n = int(frame.loc[frame[by] == level, "study"].nunique())
+    return f"{number_word(n, zero='no').capitalize()} coded stud{'y' if n == 1 else 'ies'} {what}"
+
+
+def level_reach_words(frame, by: str, level: str, *, min_samples: int = 2) -> str:
+    """What the table above can say about ``level`` of ``by``: a clause for after a comma.
+
+    Returns
+    -------
+    str
+        'so the dataset can say little about them' when the level holds fewer than ``min_samples``
+        samples (it is not pooled); otherwise 'pooled in the table above from 3 samples, a
+        description of those samples rather than a finding'.
+    """
+    samples = int(frame.loc[frame[by] == level, "sample"].nunique())
+    if samples < min_samples:
+        return "so the dataset can say little about them"
+    return f"pooled in the table above from {samples} samples, a description of those samples rather than a finding"
