@@ -143,5 +143,32 @@ def missing_sentence(directions, synth, es) -> str:
     return text + f"; the correlation table holds {number_word(n)} parent–therapist {_s(n, 'row', 'rows')}."
 
 
-__all__ = ["PARENT", "PARENT_OUTCOMES", "OUTCOME_OF", "parent_correlations", "counts", "holds_sentence",
+#: Below this share of samples printing a correlation, the literature is said to print almost none.
+ALMOST_NONE = 0.1
+
+
+def scarcity_sentence(directions) -> str:
+    """How rarely the studies of the parent's alliance print a correlation an open synthesis can
+    read, judged on the samples of ``parent_directions``: 'Almost no study ...' below
+    :data:`ALMOST_NONE` of the samples, otherwise how many of them do."""
+    from .directions import samples_with_r
+
+    part = directions[directions["alliance_with"] == "parent"]
+    k, x = int(part["sample"].nunique()), samples_with_r(directions, "parent")
+    if k == 0:
+        return "No primary study of it has been read for this book yet."
+    if x / k < ALMOST_NONE:
+        return ("Almost no study of it prints a correlation where an open synthesis can read it, but their abstracts "
+                "say which way the association went.")
+    if x == k == 1:
+        return ("The one sample of it read for this book prints a correlation where an open synthesis can read it, "
+                "and its abstract says which way the association went.")
+    if x == k:
+        return (f"Every one of the {number_word(k)} samples of it read for this book prints a correlation where an "
+                "open synthesis can read it, and their abstracts say which way the association went.")
+    return (f"Only {number_word(x)} of the {number_word(k)} samples of it read for this book print a correlation where "
+            "an open synthesis can read it, but their abstracts say which way the association went.")
+
+
+__all__ = ["ALMOST_NONE", "scarcity_sentence", "PARENT", "PARENT_OUTCOMES", "OUTCOME_OF", "parent_correlations", "counts", "holds_sentence",
            "pooled_sentence", "outcome_of", "outcome_split", "outcome_split_note", "missing_sentence"]

@@ -359,7 +359,7 @@ def coding_summary(ag: Agreement, n_studies: int) -> str:
     if v["studies"] == 0:
         return "No study has been coded twice yet."
     return (f"{number_word(v['studies']).capitalize()} of the {number_word(n_studies)} studies ({v['share']:.0f}%) "
-            "were coded twice, independently; agreement is reported above.")
+            f"{'was' if v['studies'] == 1 else 'were'} coded twice, independently; agreement is reported above.")
 
 
 def column_disagreements(first, second):
