@@ -125,3 +125,17 @@ def test_sentences_on_the_shipped_data():
     top = syn["population"].value_counts().index[0]
     assert S.thin_account(syn, refs).startswith(f"{top.capitalize()} syntheses give")
     assert S.conflict_sentence(syn).startswith(f"For {number_word(syn.loc[syn['conflict_with'].notna(), 'study'].nunique())} work")
+
+
+def test_fewest_population():
+    rows = _rows([{"population": "adult"}, {"population": "adult"}, {"population": "youth"},
+                  {"population": "couple", "r": None}])
+    assert S.fewest_population(rows) == "youth (one estimate)"       # a row without r does not count
+    tie = _rows([{"population": "adult"}, {"population": "youth"}])
+    assert S.fewest_population(tie) == "adult and youth (one estimate each)"
+    assert S.fewest_population(rows.assign(r=np.nan)).startswith("no population")
+    from alliance_meta import load_syntheses
+
+    syn = load_syntheses()
+    counts = syn.loc[syn["r"].notna(), "population"].value_counts()
+    assert counts.idxmin() in S.fewest_population(syn)

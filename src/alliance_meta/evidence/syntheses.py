@@ -299,3 +299,17 @@ def thin_account(frame, refs) -> str:
     own = [f"the first from {first}" if first is not None else "", f"a median of {median:g} studies" if median is not None else ""]
     own = [b for b in own if b]
     return (text + (f" ({', '.join(own)})" if own else "") + "; the others are " + join(parts) + ".")
+
+
+def fewest_population(frame) -> str:
+    """Which population has the fewest published estimates with a harmonised r, with how many
+    (ties named together), as a clause: 'couple (one estimate)'; or that no estimate has an r."""
+    from ..engine.wording import number_word
+    from .sentences import join
+
+    counts = frame.loc[frame["r"].notna(), "population"].value_counts()
+    if counts.empty:
+        return "no population, since no estimate has a harmonised r"
+    low = int(counts.min())
+    pops = sorted(p for p, n in counts.items() if n == low)
+    return f"{join(pops)} ({number_word(low)} estimate{'s' * (low != 1)}{' each' if len(pops) > 1 else ''})"
