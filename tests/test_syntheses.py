@@ -98,8 +98,8 @@ def test_span_band_share_and_thin(refs):
                                   "therapist, from one review.")
     assert S.dyad_share(rows.iloc[:1]).startswith("None of the one published estimates")
     assert S.thin_account(rows, refs) == ("Youth syntheses give two of the three estimates in the table (the first "
-                                          "from 2011, a median of 4 studies); the others are adult (one estimate, "
-                                          "the first from 1991, a median of 10 studies pooled).")
+                                          "from 2011, 4 studies pooled); the others are adult (one estimate, "
+                                          "the first from 1991, 10 studies pooled).")
     assert S.thin_account(rows.iloc[:1], refs) == "Adult syntheses give one of the one estimates in the table."
     assert S.thin_account(rows.iloc[:0], refs) == "The table holds no published estimate yet."
     assert S.populations_by_works(rows, min_works=1) == ["adult", "youth"]      # one review each: by name

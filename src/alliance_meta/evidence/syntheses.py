@@ -266,8 +266,9 @@ def dyad_share(frame, dyad: str = "parent-therapist") -> str:
 
 def thin_account(frame, refs) -> str:
     """Which populations the published estimates cover and how thinly: the population with the
-    most estimates, then for each other population its estimates, its first year and the median
-    number of studies it pools, against those of the largest; plain text."""
+    most estimates, then for each other population its estimates, the year of its first review
+    and the median number of studies its estimates pool (or that none was printed), against
+    those of the largest; plain text."""
     from ..engine.wording import number_word
     from .bibliography import publication_year
     from .sentences import join
@@ -281,7 +282,11 @@ def thin_account(frame, refs) -> str:
         part = frame[frame["population"] == pop]
         years = [y for y in (publication_year(refs, k) for k in part["study"]) if y is not None]
         k = part["k_studies"].dropna().astype(float)
-        return (min(years) if years else None), (float(k.median()) if len(k) else None)
+        if len(k) == 0:
+            return (min(years) if years else None), "no printed number of studies"
+        pooled = (f"{k.iloc[0]:g} stud{'y' if k.iloc[0] == 1 else 'ies'} pooled" if len(k) == 1
+                  else f"a median of {k.median():g} studies pooled")
+        return (min(years) if years else None), pooled
 
     top = order[0]
     text = (f"{top.capitalize()} syntheses give {number_word(int(counts[top]))} of the {number_word(len(frame))} "
@@ -294,10 +299,9 @@ def thin_account(frame, refs) -> str:
         y, m = profile(pop)
         bits = [f"{number_word(int(counts[pop]))} estimate{'s' * (int(counts[pop]) != 1)}"]
         bits.append(f"the first from {y}" if y is not None else "no dated review")
-        bits.append(f"a median of {m:g} studies pooled" if m is not None else "no printed number of studies")
+        bits.append(m)
         parts.append(f"{pop} ({', '.join(bits)})")
-    own = [f"the first from {first}" if first is not None else "", f"a median of {median:g} studies" if median is not None else ""]
-    own = [b for b in own if b]
+    own = [b for b in (f"the first from {first}" if first is not None else "", median) if b]
     return (text + (f" ({', '.join(own)})" if own else "") + "; the others are " + join(parts) + ".")
 
 
