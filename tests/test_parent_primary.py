@@ -98,3 +98,23 @@ def test_on_the_shipped_data():
     with_r = rows[(rows["alliance_with"] == "parent") & rows["r"].notna()]["sample"].nunique()
     assert f"{number_word(with_r, zero='none')} print" in P.missing_sentence(rows, s, es)
     assert P.scarcity_sentence(rows).startswith("Almost no study") == (with_r / s.k_samples < P.ALMOST_NONE)
+
+
+from hypothesis import given, strategies as st
+
+from alliance_meta.engine.wording import number_word
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a2001-s1", "a2001-s2", "b2002-s1", "c2003-s1"]),
+                          st.sampled_from(["parent-therapist", "youth-therapist"])), max_size=10))
+def test_the_counts_in_words_are_the_counts(rows):
+    es = es_rows([{"sample": s, "alliance_dyad": d} for s, d in rows]) if rows else NONE.iloc[:0]
+    parent = [(s, d) for s, d in rows if d == "parent-therapist"]
+    text = P.holds_sentence(es)
+    if not parent:
+        assert "holds no correlation" in text
+        return
+    samples = {s for s, _ in parent}
+    studies = {s.rsplit("-s", 1)[0] for s in samples}
+    assert text.startswith(f"The dataset holds {number_word(len(parent))} correlation")
+    assert f"from {number_word(len(studies))} stud" in text and f"and {number_word(len(samples))} independent" in text

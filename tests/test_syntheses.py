@@ -139,3 +139,23 @@ def test_fewest_population():
     syn = load_syntheses()
     counts = syn.loc[syn["r"].notna(), "population"].value_counts()
     assert counts.idxmin() in S.fewest_population(syn)
+
+
+from hypothesis import given, strategies as st
+
+
+@given(st.lists(st.tuples(st.sampled_from(["adult", "youth", "family", "parent"]),
+                          st.one_of(st.none(), st.floats(-0.9, 0.9))), max_size=12))
+def test_fewest_population_names_exactly_the_smallest(rows):
+    frame = _rows([{"population": p, "r": r} for p, r in rows]) if rows else _rows([]).iloc[:0]
+    counts = {}
+    for p, r in rows:
+        if r is not None:
+            counts[p] = counts.get(p, 0) + 1
+    text = S.fewest_population(frame)
+    if not counts:
+        assert text.startswith("no population")
+        return
+    low = min(counts.values())
+    named = {p for p in counts if p in text.split(" (")[0].replace(" and ", ", ").split(", ")}
+    assert named == {p for p, n in counts.items() if n == low}
