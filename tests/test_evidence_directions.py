@@ -363,3 +363,11 @@ def test_chapter_inputs_on_the_shipped_data():
     eng = count_directions(list(s.units.loc[s.units["outcome_domain"] == "engagement", "direction"]))
     assert D.domain_result(s, "engagement").startswith(f"{eng.favours} of {eng.favours + eng.against} samples")
     assert D.summary_sentence(s).startswith(f"Of {s.k_samples} independent samples")
+
+
+def test_one_sample_is_singular(directions_one):
+    s = D.synthesise(directions_one)
+    assert D.plot_caption(s).startswith("1 sample in rows")
+    assert D.domain_result(s, "child_symptoms") == "the one sample with a direction favours it (100%, 95% CI 21% to 100%)"
+    assert D.summary_sentence(s) == ("One independent sample of the parent's alliance was read for the direction of "
+                                     "its result; " + D.proportion_text(s.overall) + ".")

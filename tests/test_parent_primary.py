@@ -118,3 +118,13 @@ def test_the_counts_in_words_are_the_counts(rows):
     studies = {s.rsplit("-s", 1)[0] for s in samples}
     assert text.startswith(f"The dataset holds {number_word(len(parent))} correlation")
     assert f"from {number_word(len(studies))} stud" in text and f"and {number_word(len(samples))} independent" in text
+
+
+def test_missing_sentence_of_one_sample(directions_one):
+    s = synthesise(directions_one)
+    assert P.missing_sentence(directions_one, s, NONE).startswith(
+        "The one sample of the parent's alliance read for its direction prints no correlation, or a statistic")
+    with_r = directions_one.assign(r=0.2)
+    assert P.missing_sentence(with_r, s, ONE) == (
+        "The one sample of the parent's alliance read for its direction prints a correlation, or a statistic that "
+        "converts to one, in what could be read; the correlation table holds two parent–therapist rows.")

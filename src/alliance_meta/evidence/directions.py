@@ -736,7 +736,7 @@ def plot_caption(synth: Synthesis) -> str:
     rows, or that no sample has been coded."""
     if not len(synth.units):
         return "No sample has been coded yet."
-    return (f"{synth.k_samples} samples in rows, each named by its first report and grouped by setting, "
+    return (f"{synth.k_samples} sample{'s' * (synth.k_samples != 1)} in rows, each named by its first report and grouped by setting, "
             "with the sample size where it was printed (n = ? where it was not); outcome domains in columns.")
 
 
@@ -749,6 +749,9 @@ def domain_result(synth: Synthesis, domain: str) -> str:
     if not res.estimable:
         return f"no sample reports {domain_words(domain)} with a direction"
     d = res.to_dict()
+    if res.favours + res.against == 1:
+        return (f"the one sample with a direction {'favours it' if res.favours else 'goes against it'} "
+                f"({100 * d['proportion']:.0f}%, 95% CI {100 * d['ci_lb']:.0f}% to {100 * d['ci_ub']:.0f}%)")
     return (f"{res.favours} of {res.favours + res.against} samples with a direction favour it "
             f"({100 * d['proportion']:.0f}%, 95% CI {100 * d['ci_lb']:.0f}% to {100 * d['ci_ub']:.0f}%)")
 
@@ -758,6 +761,9 @@ def summary_sentence(synth: Synthesis) -> str:
     favouring (:func:`proportion_text`), or that the table holds no sample."""
     if not synth.k_samples:
         return sentences(synth)["samples"]
+    if synth.k_samples == 1:
+        return (f"One independent sample of the {WHOSE.get(synth.alliance_with, synth.alliance_with)}'s alliance was "
+                f"read for the direction of its result; {proportion_text(synth.overall)}.")
     return (f"Of {synth.k_samples} independent samples of the {WHOSE.get(synth.alliance_with, synth.alliance_with)}'s "
             f"alliance read for the direction of their result, {proportion_text(synth.overall)}.")
 

@@ -134,9 +134,13 @@ def missing_sentence(directions, synth, es) -> str:
         text = "No sample of the parent's alliance has been read for its direction yet"
         return text + (", and the correlation table holds no parent–therapist row." if n == 0 else
                        f"; the correlation table holds {number_word(n)} parent–therapist {_s(n, 'row', 'rows')}.")
-    text = (f"Of the {synth.k_samples} samples of the parent's alliance read for their direction, "
-            f"{number_word(with_r, zero='none')} print{'s' * (with_r == 1)} a correlation, or a statistic that "
-            "converts to one, in what could be read")
+    if synth.k_samples == 1:
+        text = (f"The one sample of the parent's alliance read for its direction {'prints a' if with_r else 'prints no'} "
+                "correlation, or a statistic that converts to one, in what could be read")
+    else:
+        text = (f"Of the {synth.k_samples} samples of the parent's alliance read for their direction, "
+                f"{number_word(with_r, zero='none')} print{'s' * (with_r == 1)} a correlation, or a statistic that "
+                "converts to one, in what could be read")
     if n == 0:
         return text + (", and the correlation table holds no parent–therapist row: the parent's alliance is rarely "
                        "reported in a form that an open synthesis can pool.")
