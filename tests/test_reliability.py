@@ -219,3 +219,18 @@ def test_coding_on_the_shipped_data():
     counts = column_disagreements(first, second)
     top = counts.index[0]
     assert f"{top.replace('_', ' ')} ({counts.iloc[0]} of {ag.matched})" in disagreement_sentence(first, second)
+
+
+def test_one_study_and_one_correlation_are_singular():
+    from alliance_meta.evidence.reliability import coding_summary, disagreement_sentence
+
+    first = _es_pass([("a2000-01", {}), ("a2000-02", {"r": 0.3})])
+    second = _es_pass([("a2000-01", {"notes": "x", "alliance_rater": "youth"})])
+    assert disagreement_sentence(first, second) == ("In the one correlation coded by both, notes and alliance rater "
+                                                    "differ; the correlation itself does not.")
+    assert disagreement_sentence(first, second, top=1) == ("In the one correlation coded by both, notes and one "
+                                                           "further column differ; the correlation itself does not.")
+    ag = agreement(first, second, columns=("alliance_rater",))
+    assert coding_summary(ag, 1) == "The one study was coded twice, independently; agreement is reported above."
+    both = _es_pass([("a2000-01", {}), ("b2001-01", {})])
+    assert coding_summary(agreement(both, both, columns=("alliance_rater",)), 2).startswith("Both studies (100%)")

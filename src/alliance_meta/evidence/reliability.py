@@ -358,6 +358,11 @@ def coding_summary(ag: Agreement, n_studies: int) -> str:
     v = coding_values(ag, n_studies)
     if v["studies"] == 0:
         return "No study has been coded twice yet."
+    if v["studies"] == n_studies == 1:
+        return "The one study was coded twice, independently; agreement is reported above."
+    if v["studies"] == n_studies:
+        return (f"{'Both' if n_studies == 2 else 'All ' + number_word(n_studies)} studies (100%) were coded twice, independently; agreement is reported "
+                "above.")
     return (f"{number_word(v['studies']).capitalize()} of the {number_word(n_studies)} studies ({v['share']:.0f}%) "
             f"{'was' if v['studies'] == 1 else 'were'} coded twice, independently; agreement is reported above.")
 
@@ -394,8 +399,16 @@ def disagreement_sentence(first, second, top: int = 4) -> str:
     differ = counts[counts > 0]
     if differ.empty:
         return f"The two codings agree in every column of the {number_word(matched)} correlations coded by both."
-    head = join([f"{c.replace('_', ' ')} ({n} of {matched})" for c, n in differ.iloc[:top].items()])
     r = int(counts.get("r", 0))
+    if matched == 1:
+        names = [c.replace("_", " ") for c in differ.index[:top]]
+        more = len(differ) - len(names)
+        if more > 0:
+            names.append(f"{number_word(more)} further column{'s' * (more != 1)}")
+        return (f"In the one correlation coded by both, {join(names)} differ{'s' * (len(differ) == 1)}; the "
+                "correlation itself "
+                + ("does not." if r == 0 else "does too."))
+    head = join([f"{c.replace('_', ' ')} ({n} of {matched})" for c, n in differ.iloc[:top].items()])
     tail = ("the correlation itself never differs" if r == 0 else
             f"the correlation itself differs in {r} of {matched}")
     return (f"Of the {number_word(matched)} correlations coded by both, the columns that differ most often are "
