@@ -736,8 +736,9 @@ def plot_caption(synth: Synthesis) -> str:
     rows, or that no sample has been coded."""
     if not len(synth.units):
         return "No sample has been coded yet."
-    return (f"{synth.k_samples} sample{'s' * (synth.k_samples != 1)} in rows, each named by its first report and grouped by setting, "
-            "with the sample size where it was printed (n = ? where it was not); outcome domains in columns.")
+    return (f"{synth.k_samples} sample{'s' * (synth.k_samples != 1)} in rows, each named by its first report and "
+            "grouped by setting, with the sample size where it was printed (n = ? where it was not); outcome domains "
+            "in columns.")
 
 
 def domain_result(synth: Synthesis, domain: str) -> str:

@@ -135,7 +135,8 @@ def missing_sentence(directions, synth, es) -> str:
         return text + (", and the correlation table holds no parent–therapist row." if n == 0 else
                        f"; the correlation table holds {number_word(n)} parent–therapist {_s(n, 'row', 'rows')}.")
     if synth.k_samples == 1:
-        text = (f"The one sample of the parent's alliance read for its direction {'prints a' if with_r else 'prints no'} "
+        prints = "prints a" if with_r else "prints no"
+        text = (f"The one sample of the parent's alliance read for its direction {prints} "
                 "correlation, or a statistic that converts to one, in what could be read")
     else:
         text = (f"Of the {synth.k_samples} samples of the parent's alliance read for their direction, "
@@ -174,5 +175,6 @@ def scarcity_sentence(directions) -> str:
             "an open synthesis can read it, but their abstracts say which way the association went.")
 
 
-__all__ = ["ALMOST_NONE", "scarcity_sentence", "PARENT", "PARENT_OUTCOMES", "OUTCOME_OF", "parent_correlations", "counts", "holds_sentence",
-           "pooled_sentence", "outcome_of", "outcome_split", "outcome_split_note", "missing_sentence"]
+__all__ = ["PARENT", "PARENT_OUTCOMES", "OUTCOME_OF", "ALMOST_NONE", "parent_correlations", "counts",
+           "holds_sentence", "pooled_sentence", "outcome_of", "outcome_split", "outcome_split_note",
+           "missing_sentence", "scarcity_sentence"]

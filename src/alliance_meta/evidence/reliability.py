@@ -361,8 +361,8 @@ def coding_summary(ag: Agreement, n_studies: int) -> str:
     if v["studies"] == n_studies == 1:
         return "The one study was coded twice, independently; agreement is reported above."
     if v["studies"] == n_studies:
-        return (f"{'Both' if n_studies == 2 else 'All ' + number_word(n_studies)} studies (100%) were coded twice, independently; agreement is reported "
-                "above.")
+        every = "Both" if n_studies == 2 else "All " + number_word(n_studies)
+        return f"{every} studies (100%) were coded twice, independently; agreement is reported above."
     return (f"{number_word(v['studies']).capitalize()} of the {number_word(n_studies)} studies ({v['share']:.0f}%) "
             f"{'was' if v['studies'] == 1 else 'were'} coded twice, independently; agreement is reported above.")
 

@@ -257,7 +257,8 @@ def dyad_share(frame, dyad: str = "parent-therapist") -> str:
     rows = frame[frame["alliance_dyad"] == dyad]
     who = dyad.replace("-therapist", "")
     if rows.empty:
-        return f"None of the {number_word(len(frame))} published estimates isolates the {who}'s alliance with the therapist."
+        return (f"None of the {number_word(len(frame))} published estimates isolates the {who}'s alliance with the "
+                "therapist.")
     works = int(rows["study"].nunique())
     return (f"{number_word(len(rows)).capitalize()} of the {number_word(len(frame))} published estimates "
             f"isolate{'s' * (len(rows) == 1)} the {who}'s alliance with the therapist, from "
