@@ -299,3 +299,75 @@ def test_plot_arguments(directions_several):
     labelled = D.plot_arguments(s, refs=bib)["sample_labels"]
     assert labelled["a2001-s1"] == "Aname, 2001" and labelled["c2003-s2"] == labelled["c2003-s1"] == "Cname, 2003"
     assert D.plot_arguments(D.synthesise(direction_frame([])))["samples"] == []
+
+
+# ----------------------------------------------------------------------------- chapter inputs
+
+
+def test_plot_inputs_and_caption(directions_several, directions_none):
+    s = D.synthesise(directions_several)
+    args = D.plot_inputs(s)
+    assert len(args["samples"]) == len(args["domains"]) == len(args["directions"]) == 8
+    assert args["domain_order"] == ["child symptoms", "parenting", "engagement and retention", "satisfaction"]
+    assert "child symptoms" in args["domains"] and "child_symptoms" not in args["domains"]
+    assert args["n"]["b2002-s1"] is None and args["n"]["a2001-s1"] == 100
+    assert args["groups"]["b2002-s1"] == "home visiting" and "sample_labels" not in args
+    assert D.setting_words("home_visiting+child_welfare") == "home visiting + child welfare"
+    assert D.setting_words("") == "" and D.domain_words("new_domain") == "new domain"
+    assert D.plot_caption(s).startswith("5 samples in rows")
+    harvest = D.harvest_inputs(s)
+    assert list(harvest) == ["child\nsymptoms", "parenting", "engagement\nand\nretention", "satisfaction"]
+    empty = D.synthesise(directions_none)
+    assert D.plot_inputs(empty)["samples"] == [] and D.harvest_inputs(empty) == {}
+    assert D.plot_caption(empty) == "No sample has been coded yet."
+
+
+def test_domain_result(directions_several, directions_one, directions_none):
+    s = D.synthesise(directions_several)
+    assert D.domain_result(s, "engagement") == "3 of 3 samples with a direction favour it (100%, 95% CI 44% to 100%)"
+    assert D.domain_result(s, "parenting") == "no sample reports parenting with a direction"
+    assert D.domain_result(D.synthesise(directions_one), "engagement") == \
+        "no sample reports engagement and retention with a direction"
+    assert D.domain_result(D.synthesise(directions_none), "engagement").startswith("no sample reports")
+
+
+def test_summary_sentence(directions_several, directions_one, directions_none):
+    assert D.summary_sentence(D.synthesise(directions_several)) == (
+        "Of 5 independent samples of the parent's alliance read for the direction of their result, "
+        + D.proportion_text(D.synthesise(directions_several).overall) + ".")
+    assert "the one sample with a direction favours it" in D.summary_sentence(D.synthesise(directions_one))
+    assert D.summary_sentence(D.synthesise(directions_none)).startswith("The table holds no sample")
+
+
+def test_samples_with_r_and_second_hand(directions_several, directions_none):
+    frame = directions_several.copy()
+    assert D.samples_with_r(frame) == 0
+    frame.loc[0, "r"] = 0.3
+    frame.loc[frame["alliance_with"] == "youth", "r"] = 0.2      # the youth's alliance is not counted
+    assert D.samples_with_r(frame) == 1 and D.samples_with_r(directions_none) == 0
+    assert D.second_hand_samples(frame) == 5                     # every fixture row was read in an abstract
+    frame.loc[frame["sample"] == "a2001-s1", "read_in"] = ["full_text", "abstract", "abstract", "abstract"]
+    assert D.second_hand_samples(frame) == 4
+    frame.loc[frame["alliance_with"] == "youth", "read_in"] = "full_text"   # youth rows: not the parent's body
+    assert D.second_hand_samples(frame) == 4 and D.second_hand_samples(directions_none) == 0
+
+
+def test_chapter_inputs_on_the_shipped_data():
+    rows = D.load_directions()
+    s = D.synthesise(rows)
+    args = D.plot_inputs(s)
+    assert len(args["samples"]) == len(s.units) and set(args["n"]) == set(s.samples["sample"])
+    assert D.plot_caption(s).startswith(f"{s.k_samples} samples in rows")
+    parent = rows[rows["alliance_with"] == "parent"]
+    assert D.samples_with_r(rows) == parent.loc[parent["r"].notna(), "sample"].nunique()
+    eng = count_directions(list(s.units.loc[s.units["outcome_domain"] == "engagement", "direction"]))
+    assert D.domain_result(s, "engagement").startswith(f"{eng.favours} of {eng.favours + eng.against} samples")
+    assert D.summary_sentence(s).startswith(f"Of {s.k_samples} independent samples")
+
+
+def test_one_sample_is_singular(directions_one):
+    s = D.synthesise(directions_one)
+    assert D.plot_caption(s).startswith("1 sample in rows")
+    assert D.domain_result(s, "child_symptoms") == "the one sample with a direction favours it (100%, 95% CI 21% to 100%)"
+    assert D.summary_sentence(s) == ("One independent sample of the parent's alliance was read for the direction of "
+                                     "its result; " + D.proportion_text(s.overall) + ".")

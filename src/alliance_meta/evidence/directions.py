@@ -680,7 +680,112 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
     return out
 
 
+# --------------------------------------------------------------------------------- chapter inputs
+
+
+def setting_words(code) -> str:
+    """A sample's setting code(s) in words; several settings (joined by ``+``) are joined by
+    ' + ' ('' for none)."""
+    return " + ".join(SETTINGS.get(c, c.replace("_", " ")) for c in _text(code).split("+") if c)
+
+
+def domain_words(code) -> str:
+    """An outcome domain code in the words a sentence or figure uses."""
+    return DOMAINS.get(_text(code), _text(code).replace("_", " "))
+
+
+def plot_inputs(synth: Synthesis, refs: dict | None = None) -> dict:
+    """The arguments of :func:`alliance_meta.figures.effect_direction_plot` as the chapter on the
+    parent's alliance draws it: domains in words, samples grouped by their settings in words.
+
+    Parameters
+    ----------
+    synth : Synthesis
+    refs : dict, optional
+        ``references.bib``: samples are then labelled by their first report.
+
+    Returns
+    -------
+    dict
+        ``samples``, ``domains`` (words), ``directions`` (one per unit), ``n`` (sample -> printed
+        n or None), ``groups`` (sample -> :func:`setting_words`), ``domain_order`` (words, in
+        :data:`DOMAINS` order, only domains with a unit) and, with ``refs``, ``sample_labels``.
+        Empty lists and mappings when there is no unit (the figure then says so).
+    """
+    u = synth.units
+    out = {"samples": list(u["sample"]), "domains": [domain_words(d) for d in u["outcome_domain"]],
+           "directions": list(u["direction"]), "n": dict(zip(synth.samples["sample"], synth.samples["n"])),
+           "groups": {s: setting_words(g) for s, g in zip(synth.samples["sample"], synth.samples["setting"])},
+           "domain_order": [v for k, v in DOMAINS.items() if k in set(u["outcome_domain"])]}
+    if refs is not None:
+        out["sample_labels"] = plot_arguments(synth, refs=refs)["sample_labels"]
+    return out
+
+
+def harvest_inputs(synth: Synthesis, width: int = 12) -> dict:
+    """The counts by domain for :func:`alliance_meta.figures.direction_harvest`, keyed by the
+    domain's words wrapped at ``width`` characters (so that neighbouring labels never run into
+    each other); empty when no domain has a unit."""
+    import textwrap
+
+    return {textwrap.fill(domain_words(k), width): v for k, v in synth.by_domain.items()}
+
+
+def plot_caption(synth: Synthesis) -> str:
+    """The data-dependent part of the effect direction plot's caption: how many samples are its
+    rows, or that no sample has been coded."""
+    if not len(synth.units):
+        return "No sample has been coded yet."
+    return (f"{synth.k_samples} sample{'s' * (synth.k_samples != 1)} in rows, each named by its first report and "
+            "grouped by setting, with the sample size where it was printed (n = ? where it was not); outcome domains "
+            "in columns.")
+
+
+def domain_result(synth: Synthesis, domain: str) -> str:
+    """The proportion favouring in one outcome domain (one direction per sample), as a clause:
+    '5 of 6 samples with a direction favour it (83%, 95% CI 44% to 97%)', or that no sample
+    reports that domain with a direction."""
+    u = synth.units
+    res = count_directions(list(u.loc[u["outcome_domain"] == domain, "direction"]) if len(u) else [])
+    if not res.estimable:
+        return f"no sample reports {domain_words(domain)} with a direction"
+    d = res.to_dict()
+    if res.favours + res.against == 1:
+        return (f"the one sample with a direction {'favours it' if res.favours else 'goes against it'} "
+                f"({100 * d['proportion']:.0f}%, 95% CI {100 * d['ci_lb']:.0f}% to {100 * d['ci_ub']:.0f}%)")
+    return (f"{res.favours} of {res.favours + res.against} samples with a direction favour it "
+            f"({100 * d['proportion']:.0f}%, 95% CI {100 * d['ci_lb']:.0f}% to {100 * d['ci_ub']:.0f}%)")
+
+
+def summary_sentence(synth: Synthesis) -> str:
+    """The chapter summary's line on the vote count: how many samples and the proportion
+    favouring (:func:`proportion_text`), or that the table holds no sample."""
+    if not synth.k_samples:
+        return sentences(synth)["samples"]
+    if synth.k_samples == 1:
+        return (f"One independent sample of the {WHOSE.get(synth.alliance_with, synth.alliance_with)}'s alliance was "
+                f"read for the direction of its result; {proportion_text(synth.overall)}.")
+    return (f"Of {synth.k_samples} independent samples of the {WHOSE.get(synth.alliance_with, synth.alliance_with)}'s "
+            f"alliance read for the direction of their result, {proportion_text(synth.overall)}.")
+
+
+def samples_with_r(rows, alliance_with: str = "parent") -> int:
+    """Samples of ``alliance_with`` with at least one row that prints a correlation (``r``)."""
+    part = rows[rows["alliance_with"] == alliance_with]
+    return int(part.loc[part["r"].notna(), "sample"].nunique()) if len(part) else 0
+
+
+def second_hand_samples(rows, alliance_with: str = "parent") -> int:
+    """Samples of ``alliance_with`` whose every row was read only in an abstract or a summary
+    (``read_in``), so that their direction is known second-hand."""
+    part = rows[rows["alliance_with"] == alliance_with]
+    if not len(part):
+        return 0
+    return int(part.groupby("sample")["read_in"].agg(lambda v: set(v.map(_text)) <= {"abstract", "summary"}).sum())
+
+
 __all__ = ["RULE", "DOMAINS", "SETTINGS", "RATERS", "UNIT_COLUMNS", "SAMPLE_COLUMNS", "Synthesis", "Comparison",
            "Agreement", "load_directions", "load_directions_second_pass", "load_parent_search_log", "units",
            "sample_directions", "synthesise", "plot_arguments", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
-           "proportion_text", "plural"]
+           "proportion_text", "plural", "setting_words", "domain_words", "plot_inputs", "harvest_inputs", "plot_caption",
+           "domain_result", "summary_sentence", "samples_with_r", "second_hand_samples"]

@@ -79,4 +79,88 @@ def contrast_account(table) -> str:
             "alliance are given an uncertainty only where both estimates have one.")
 
 
-__all__ = ["parent_rows", "newest_first", "review_sentence", "reviews_account", "contrast_account"]
+def parent_estimates(table):
+    """Every row of :func:`~alliance_meta.evidence.overview_table` on the parent's alliance,
+    with or without a harmonised r."""
+    return table[table["alliance_dyad"] == PARENT]
+
+
+def estimate_counts(table) -> dict:
+    """How many parent–therapist estimates the coded reviews print, in numbers and words.
+
+    Returns
+    -------
+    dict
+        ``rows`` and ``works`` (ints: estimates and reviews), ``rows_words`` ('three'),
+        ``works_words`` ('two reviews') and ``with_var_words`` (how many carry a variance from a
+        printed interval or standard error: 'none', 'one', ...).
+    """
+    rows = parent_estimates(table)
+    works = int(rows["study"].nunique())
+    usable = int(rows["vi"].notna().sum())
+    return {"rows": int(len(rows)), "works": works, "rows_words": number_word(len(rows)),
+            "works_words": f"{number_word(works)} review{'s' * (works != 1)}",
+            "with_var_words": number_word(usable, zero="none")}
+
+
+def estimates_summary(table) -> str:
+    """The chapter summary's line: how many parent–therapist estimates the reviews print, how
+    many carry a printed uncertainty, and what follows for a comparison with the child's alliance."""
+    rows = parent_estimates(table)
+    n, works = len(rows), int(rows["study"].nunique())
+    if n == 0:
+        return "No coded review prints a parent–therapist estimate."
+    usable = int(rows["vi"].notna().sum())
+    return (f"Published reviews print {number_word(n)} parent–therapist estimate{'s' * (n != 1)} "
+            f"({number_word(works)} review{'s' * (works != 1)}); {number_word(usable, zero='none')} of them "
+            f"{'has' if usable == 1 else 'have'} a printed interval or standard error, so differences from the "
+            "child's alliance are questions for the full texts"
+            + (", not findings." if usable == 0 else " unless both estimates carry one."))
+
+
+#: Dyads shown beside a review's parent estimates.
+BESIDE = ("parent-therapist", "youth-therapist", "family-therapist")
+#: The columns of :func:`beside_table` with their names in words, in order.
+BESIDE_COLUMNS = {"review": "Review", "alliance": "Alliance", "subset": "Estimate", "estimate_type": "Kind",
+                  "k_studies": "k", "r": "r", "r_lb": "CI lower", "r_ub": "CI upper", "basis": "Interval from"}
+
+
+def beside_table(table, refs):
+    """The parent estimates of the reviews that print one, beside the same reviews' child and
+    family estimates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``table`` of the reviews with a parent–therapist row and a dyad in
+        :data:`BESIDE`, in file order, with ``review`` (author–year label), ``alliance``
+        (``parent``, ``youth`` or ``family``) and ``basis`` in words
+        (:data:`~alliance_meta.evidence.overview.BASIS_WORDS`); no row when no review prints a
+        parent estimate.
+    """
+    from .bibliography import labels
+    from .overview import BASIS_WORDS
+
+    reviews = set(parent_estimates(table)["study"])
+    rows = table[table["study"].isin(reviews) & table["alliance_dyad"].isin(BESIDE)]
+    return rows.assign(review=labels(refs, list(rows["study"])),
+                       alliance=rows["alliance_dyad"].str.replace("-therapist", "", regex=False),
+                       basis=rows["basis"].map(BASIS_WORDS))
+
+
+def single_levels(table, refs, moderator: str) -> str:
+    """The levels of ``moderator`` that rest on a single study, each with its review
+    ('mandated in Welmers-van de Poll et al., 2018a; ...'), or 'no level rests on a single study'."""
+    from .bibliography import labels
+    from .moderators import levels
+
+    single = levels(table, moderator)
+    single = single[single["single"]]
+    if single.empty:
+        return "no level rests on a single study"
+    return "; ".join(f"{lev} in {lab}" for lev, lab in zip(single["level"], labels(refs, list(single["study"]))))
+
+
+__all__ = ["parent_rows", "newest_first", "review_sentence", "reviews_account", "contrast_account",
+           "parent_estimates", "estimate_counts", "estimates_summary", "BESIDE", "BESIDE_COLUMNS", "beside_table",
+           "single_levels"]

@@ -168,3 +168,248 @@ def synthesis_agreement(first, second, categories=SYNTHESIS_CATEGORIES, figures=
         out.append({"field": col, "kind": "exact", "rows": len(both),
                     "agreement": float(np.mean(same)) if len(same) else float("nan"), "kappa": float("nan")})
     return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------------- sentences
+
+
+def _codes(values):
+    """Coded cells as text, an empty cell as ''."""
+    values = values.astype(object)
+    return values.where(values.notna(), "").astype(str)
+
+
+def _quote(code: str) -> str:
+    return f"\u201c{code.replace('_', ' ')}\u201d"
+
+
+def weakest_field(agree):
+    """The categorical field of :func:`synthesis_agreement` with the lowest Cohen's kappa.
+
+    Returns
+    -------
+    dict or None
+        ``field`` (the column), ``kappa`` and ``text`` ('alliance rater (kappa = 0.50)'); the
+        first in table order among ties; None when no field has a kappa (nothing double-coded).
+    """
+    kappas = agree[(agree["kind"] == "kappa") & agree["kappa"].notna()]
+    if kappas.empty:
+        return None
+    row = kappas.sort_values("kappa", kind="stable").iloc[0]
+    return {"field": row["field"], "kappa": float(row["kappa"]),
+            "text": f"{row['field'].replace('_', ' ')} (kappa = {row['kappa']:.2f})"}
+
+
+def disagreements(first, second, field: str):
+    """How often each pair of codes differs between two codings of published estimates in one
+    field, on the rows matched by ``synthesis_id``.
+
+    Returns
+    -------
+    list of tuple
+        ``(first code, second code, rows)``, most frequent first (ties by the codes); an empty
+        cell is ''. Empty when the codings agree throughout or share no row.
+    """
+    from collections import Counter
+
+    both = first.merge(second, on="synthesis_id", suffixes=("_1", "_2"))
+    pairs = Counter((a, b) for a, b in zip(_codes(both[f"{field}_1"]), _codes(both[f"{field}_2"])) if a != b)
+    return sorted(((a, b, n) for (a, b), n in pairs.items()), key=lambda t: (-t[2], t[0], t[1]))
+
+
+#: Why a disagreement happens, for the patterns whose reason the coders recorded:
+#: (field, first code, second code) -> the reason in words.
+KNOWN_REASONS = {
+    ("alliance_rater", "mixed", ""): ("where an abstract does not say who rated the alliance, the first pass codes "
+                                      "\u201cmixed\u201d (a review pools several raters) and the second left the cell "
+                                      "empty"),
+}
+
+
+def disagreement_words(first, second, field: str) -> str:
+    """The most frequent disagreement in ``field`` in words: its recorded reason
+    (:data:`KNOWN_REASONS`) or, otherwise, what each coder coded and in how many rows; '' when
+    the codings do not differ."""
+    pairs = disagreements(first, second, field)
+    if not pairs:
+        return ""
+    a, b, n = pairs[0]
+    if (field, a, b) in KNOWN_REASONS:
+        return KNOWN_REASONS[(field, a, b)]
+    second_words = "left the cell empty" if b == "" else f"coded {_quote(b)}"
+    first_words = "left the cell empty" if a == "" else f"coded {_quote(a)}"
+    return (f"in {n} row{'s' * (n != 1)} the first pass {first_words} where the second {second_words}")
+
+
+def synthesis_reliability(first, second) -> dict:
+    """The blind second coding of published estimates in numbers (plain ints and floats).
+
+    Parameters
+    ----------
+    first, second : pandas.DataFrame
+        ``syntheses`` and ``syntheses_second_pass``.
+
+    Returns
+    -------
+    dict
+        ``reviews`` (meta-analyses coded twice), ``share`` (their percentage of the reviews
+        of ``first``, 0 when there is none), ``rows`` (estimates coded twice), ``fig_min``
+        (the lowest percentage agreement of a printed figure; None when nothing is matched)
+        and ``worst`` (:func:`weakest_field`'s text, '' when no field has a kappa).
+    """
+    agree = synthesis_agreement(first, second)
+    reviews, all_reviews = int(second["study"].nunique()), int(first["study"].nunique())
+    figures = agree.loc[(agree["kind"] == "exact") & agree["agreement"].notna(), "agreement"]
+    worst = weakest_field(agree)
+    return {"reviews": reviews, "share": float(100 * reviews / all_reviews) if all_reviews else 0.0,
+            "rows": int(len(second)), "fig_min": float(100 * figures.min()) if len(figures) else None,
+            "worst": worst["text"] if worst else ""}
+
+
+def synthesis_reliability_sentences(first, second) -> str:
+    """How the blind second coding of published estimates agreed with the first, in plain
+    sentences: what was coded twice, the lowest agreement of a printed figure, and the weakest
+    categorical field with its most frequent disagreement; or that nothing was coded twice."""
+    agree = synthesis_agreement(first, second)
+    matched = int(agree["rows"].max()) if len(agree) else 0
+    if matched == 0:
+        return "No published estimate has been coded a second time yet, so the agreement of two coders cannot be given."
+    c = synthesis_reliability(first, second)
+    text = (f"A second coder found {c['rows']} estimate{'s' * (c['rows'] != 1)} of {c['reviews']} "
+            f"meta-analys{'e' if c['reviews'] != 1 else 'i'}s ({c['share']:.0f}% of the reviews) in their sources, "
+            "told which estimates to look for but not the first coder's values.")
+    if c["fig_min"] is not None:
+        text += f" Printed figures agreed in at least {c['fig_min']:.0f}% of rows for every field."
+    worst = weakest_field(agree)
+    if worst is not None and worst["kappa"] >= 1:
+        text += " Every categorical field agreed in every row."
+    elif worst is not None:
+        why = disagreement_words(first, second, worst["field"])
+        text += f" The weakest categorical field is {worst['text']}" + (f": {why}." if why else ".")
+    return text
+
+
+def coding_values(ag: Agreement, n_studies: int) -> dict:
+    """The double coding of the primary studies in numbers (plain ints and floats).
+
+    Parameters
+    ----------
+    ag : Agreement
+        :func:`agreement` of the first and second pass.
+    n_studies : int
+        Studies in ``effect_sizes`` (for the share coded twice).
+
+    Returns
+    -------
+    dict
+        ``studies``, ``share`` (percentage of ``n_studies``; 0 when there is none), ``matched``,
+        ``first_only``, ``second_only``, ``mad``, ``icc``, ``exact`` (percentage of matched rows
+        with the same r), ``kappa_min`` and ``kappa_median`` (over the coded fields with a kappa).
+        A value that cannot be computed (no matched row, ICC from one row) is NaN: show it
+        through :func:`coding_paragraph`, which says so in words.
+    """
+    kt = ag.kappa_table()
+    k = kt["kappa"].dropna() if len(kt) else kt
+    return {"studies": int(ag.studies), "share": float(100 * ag.studies / n_studies) if n_studies else 0.0,
+            "matched": int(ag.matched), "first_only": int(ag.first_only), "second_only": int(ag.second_only),
+            "mad": float(ag.r_mad), "icc": float(ag.r_icc), "exact": float(100 * ag.r_exact),
+            "kappa_min": float(k.min()) if len(k) else float("nan"),
+            "kappa_median": float(k.median()) if len(k) else float("nan")}
+
+
+def coding_paragraph(ag: Agreement, n_studies: int) -> str:
+    """How the blind second coding of the primary studies agreed with the first (MyST: it cites
+    McGraw & Wong, 1996, for the ICC), or what cannot be said and why.
+
+    Returns
+    -------
+    str
+        What was coded twice and by whom; on the matched rows the exact agreement of r, its mean
+        absolute difference and ICC(A,1) (from two matched rows on), and the median and minimum
+        Cohen's kappa of the categorical codes. No NaN: a figure that cannot be computed is said
+        to be missing.
+    """
+    import math
+
+    v = coding_values(ag, n_studies)
+    if v["studies"] == 0:
+        return "No study has been coded a second time yet, so the agreement of two coders cannot be given."
+    text = (f"A second coder re-coded {v['studies']} stud{'ies' if v['studies'] != 1 else 'y'} "
+            f"({v['share']:.0f}% of the dataset) from their sources without seeing the first pass. ")
+    text += (f"{v['matched']} correlation{'s were' if v['matched'] != 1 else ' was'} coded by both; "
+             f"{v['first_only']} only by the first coder and {v['second_only']} only by the second.")
+    if v["matched"] == 0:
+        return text + " With no correlation coded by both, their agreement cannot be given."
+    text += (f" On the matched rows the correlations agree exactly in {v['exact']:.0f}% of cases, the mean absolute "
+             f"difference is {v['mad']:.3f}")
+    text += (f" and the intraclass correlation ICC(A,1) {{cite:p}}`mcgraw1996` is {v['icc']:.3f}."
+             if not math.isnan(v["icc"]) else
+             "; the intraclass correlation ICC(A,1) {cite:p}`mcgraw1996` needs two or more matched rows.")
+    if not math.isnan(v["kappa_median"]):
+        text += (f" Cohen's \u03ba for the categorical codes has a median of {v['kappa_median']:.2f} and a minimum of "
+                 f"{v['kappa_min']:.2f}.")
+    return text
+
+
+def coding_summary(ag: Agreement, n_studies: int) -> str:
+    """The chapter summary's line on double coding: how many of the studies were coded twice."""
+    from ..engine.wording import number_word
+
+    v = coding_values(ag, n_studies)
+    if v["studies"] == 0:
+        return "No study has been coded twice yet."
+    if v["studies"] == n_studies == 1:
+        return "The one study was coded twice, independently; agreement is reported above."
+    if v["studies"] == n_studies:
+        every = "Both" if n_studies == 2 else "All " + number_word(n_studies)
+        return f"{every} studies (100%) were coded twice, independently; agreement is reported above."
+    return (f"{number_word(v['studies']).capitalize()} of the {number_word(n_studies)} studies ({v['share']:.0f}%) "
+            f"{'was' if v['studies'] == 1 else 'were'} coded twice, independently; agreement is reported above.")
+
+
+def column_disagreements(first, second):
+    """For each column both codings share (``es_id`` aside), the matched rows whose cells differ
+    (an empty cell equals an empty cell).
+
+    Returns
+    -------
+    pandas.Series
+        Column -> rows that differ, most first (ties in column order); empty when no row is
+        matched.
+    """
+    import pandas as pd
+
+    both = first.merge(second, on="es_id", suffixes=("_1", "_2"))
+    columns = [c[:-2] for c in both.columns if c.endswith("_1") and c[:-2] + "_2" in both.columns]
+    counts = pd.Series({c: int((_codes(both[c + "_1"]) != _codes(both[c + "_2"])).sum()) for c in columns},
+                       dtype=int)
+    return counts.sort_values(ascending=False, kind="stable") if len(both) else counts.iloc[:0]
+
+
+def disagreement_sentence(first, second, top: int = 4) -> str:
+    """Which columns the two codings of the primary studies disagree on most, and on how many of
+    the matched rows; whether the correlation itself differs."""
+    from ..engine.wording import number_word
+    from .sentences import join
+
+    counts = column_disagreements(first, second)
+    matched = len(first.merge(second, on="es_id"))
+    if matched == 0:
+        return "No correlation was coded by both coders, so nothing can be compared."
+    differ = counts[counts > 0]
+    if differ.empty:
+        return f"The two codings agree in every column of the {number_word(matched)} correlations coded by both."
+    r = int(counts.get("r", 0))
+    if matched == 1:
+        names = [c.replace("_", " ") for c in differ.index[:top]]
+        more = len(differ) - len(names)
+        if more > 0:
+            names.append(f"{number_word(more)} further column{'s' * (more != 1)}")
+        return (f"In the one correlation coded by both, {join(names)} differ{'s' * (len(differ) == 1)}; the "
+                "correlation itself "
+                + ("does not." if r == 0 else "does too."))
+    head = join([f"{c.replace('_', ' ')} ({n} of {matched})" for c, n in differ.iloc[:top].items()])
+    tail = ("the correlation itself never differs" if r == 0 else
+            f"the correlation itself differs in {r} of {matched}")
+    return (f"Of the {number_word(matched)} correlations coded by both, the columns that differ most often are "
+            f"{head}; {tail}.")
