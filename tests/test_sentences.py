@@ -41,3 +41,12 @@ def test_reviews_account_orders_by_year_and_says_none():
     text = reviews_account(rows, refs, none="none")
     assert text == "{cite:t}`b2020` printed r = .20 for the q (four studies). {cite:t}`a2021` printed r = .10 for the p (three studies)."
     assert reviews_account(rows.iloc[0:0], refs, none="nothing here") == "nothing here"
+
+
+def test_counted_makes_the_noun_agree():
+    from alliance_meta.evidence.sentences import counted
+
+    assert counted(0, "sample") == "0 samples"
+    assert counted(1, "sample") == "1 sample"
+    assert counted(2, "study", "studies") == "2 studies"
+    assert counted(1, "study", "studies") == "1 study"

@@ -179,3 +179,16 @@ def test_level_words_count_what_they_say(pairs):
     assert words.endswith(("study did x" if n == 1 else "studies did x"))
     reach = level_reach_words(frame, "referral", "mandated")
     assert (f"from {n} samples" in reach) == (n >= 2)
+
+
+def test_provenance_words_agree_with_their_counts():
+    from alliance_meta.evidence.subgroups import provenance_words
+
+    assert provenance_words({"rows": 0, "abstract": 0, "secondary": 0, "converted": 0}) == (
+        "The dataset holds no correlation.")
+    assert provenance_words({"rows": 1, "abstract": 1, "secondary": 0, "converted": 0}) == (
+        "Of the 1 correlation, 1 was read in an abstract, 0 in a review's table, and 0 were not printed as a "
+        "zero-order correlation.")
+    assert provenance_words({"rows": 10, "abstract": 4, "secondary": 2, "converted": 1}) == (
+        "Of the 10 correlations, 4 were read in an abstract, 2 in a review's table, and 1 was not printed as a "
+        "zero-order correlation.")

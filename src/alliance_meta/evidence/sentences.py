@@ -45,6 +45,14 @@ def join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 sample', '9 samples': a count in digits with its noun in the number it agrees with.
+
+    ``plural`` defaults to ``singular + 's'``."""
+    n = int(n)
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 def studies(k) -> str:
     """'one study', 'nine studies', or 'an unstated number of studies'."""
     if not has(k):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .aggregate import by_sample
+from .sentences import counted
 from ..engine.models import metareg, pool
 
 
@@ -173,6 +174,26 @@ def provenance_counts(frame) -> dict:
     return {"rows": int(len(frame)), "abstract": int((access == "abstract").sum()),
             "secondary": int((access == "secondary_table").sum()),
             "converted": int((~frame["es_method"].isin(PRINTED_R)).sum())}
+
+
+def provenance_words(counts: dict) -> str:
+    """How the values were obtained, from :func:`provenance_counts`, as one sentence.
+
+    Returns
+    -------
+    str
+        'Of the 19 correlations, 4 were read in an abstract, 2 in a review's table, and 7 were
+        not printed as a zero-order correlation.', verbs and nouns agreeing with their counts;
+        'The dataset holds no correlation.' for an empty table.
+    """
+    def were(n):
+        return f"{n} {'was' if n == 1 else 'were'}"
+
+    if not counts["rows"]:
+        return "The dataset holds no correlation."
+    return (f"Of the {counted(counts['rows'], 'correlation')}, {were(counts['abstract'])} read in an abstract, "
+            f"{counts['secondary']} in a review's table, and {were(counts['converted'])} not printed as a "
+            "zero-order correlation.")
 
 
 def restriction_words(table) -> str:
