@@ -250,3 +250,12 @@ def test_searches_text():
 
     assert searches_text(load_table("search_log")) == "1,214"
     assert searches_text(pd.DataFrame({"x": range(3)})) == "3" and searches_text(pd.DataFrame()) == "0"
+
+
+def test_searches_words_agree_with_their_count():
+    import pandas as pd
+
+    from alliance_meta.evidence.agenda import searches_words
+
+    assert searches_words(pd.DataFrame({"search_id": ["a"]})) == "1 logged search"
+    assert searches_words(pd.DataFrame({"search_id": [str(i) for i in range(1214)]})) == "1,214 logged searches"

@@ -24,3 +24,17 @@ def test_one_row_per_study_sorted_by_year():
     assert table.loc[1, "n (largest)"] == 40 and table.loc[1, "correlations"] == 2
     kinds = source_kinds(frame)
     assert kinds.loc["pmc_fulltext", "correlations"] == 2 and kinds.loc["pmc_fulltext", "studies"] == 1
+
+
+def test_conversion_words_agree_with_their_counts():
+    import pandas as pd
+
+    from alliance_meta.evidence.characteristics import conversion_words
+
+    one = pd.DataFrame({"study": ["a2020"], "es_method": ["from_t"]})
+    assert conversion_words(one) == (
+        "Of the 1 correlation from 1 study, 1 was not printed as a zero-order Pearson correlation")
+    many = pd.DataFrame({"study": ["a2020", "a2020", "b2021"], "es_method": ["reported_r", "from_t", "partial_r"]})
+    assert conversion_words(many) == (
+        "Of the 3 correlations from 2 studies, 2 were not printed as zero-order Pearson correlations")
+    assert conversion_words(many.iloc[:0]) == "The dataset holds no correlation"

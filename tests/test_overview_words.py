@@ -476,3 +476,13 @@ def test_sentences_stay_true_when_the_data_change(shipped, change):
     assert series_words(rows).startswith("No overall estimate") == with_r.empty
     n_parent = int((chosen["alliance_dyad"] == "parent-therapist").sum())
     assert w.parent_words(chosen).startswith("No estimate") == (n_parent == 0)
+
+
+def test_holdings_words_agree_with_their_counts():
+    from alliance_meta.evidence.overview_words import holdings_words
+
+    assert holdings_words({"rows": 89, "reviews": 37}) == (
+        "The coded bibliography holds 89 published estimates from 37 meta-analyses.")
+    assert holdings_words({"rows": 1, "reviews": 1}) == (
+        "The coded bibliography holds 1 published estimate from 1 meta-analysis.")
+    assert holdings_words({"rows": 0, "reviews": 0}) == "The coded bibliography holds no published estimate."

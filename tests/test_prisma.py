@@ -45,3 +45,40 @@ def test_log_summary_counts_per_source_and_in_all():
     assert out.iloc[0][["searches", "first", "last", "found", "assessed", "included"]].tolist() == \
         [2, "2026-11-01", "2026-11-02", 12, 2, 1]
     assert out.iloc[-1][["searches", "found", "screened"]].tolist() == [3, 12, 12]
+
+
+def _flow(**kw):
+    from alliance_meta.evidence.prisma import FlowCounts
+
+    base = dict(searches=2, identified=30, screened=30, assessed=5, included_from_searches=3, reports=3, samples=3)
+    return FlowCounts(**{**base, **kw})
+
+
+def test_flow_words_agree_with_their_counts():
+    from collections import Counter
+
+    from alliance_meta.evidence.prisma import flow_holds_words, flow_words
+
+    many = _flow(excluded_reasons=Counter({"no r": 4}))
+    assert flow_words(many) == (
+        "The search log records 2 searches of stored public copies of the literature. They returned 30 records, "
+        "of which 30 were screened and 5 assessed further (their abstract, results text or tables read for a "
+        "correlation and its *n*); 2 assessed reports were not included. Coders logged a reason for 4 exclusions "
+        "at either stage.")
+    one = _flow(searches=1, identified=1, screened=1, assessed=1, reports=0, samples=0,
+                excluded_reasons=Counter({"no r": 1}))
+    assert flow_words(one) == (
+        "The search log records 1 search of stored public copies of the literature. It returned 1 record, of which "
+        "1 was screened and 1 assessed further (their abstract, results text or tables read for a correlation and "
+        "its *n*); 1 assessed report was not included. Coders logged a reason for 1 exclusion at either stage.")
+    assert flow_holds_words(many) == "The dataset holds 3 reports on 3 independent samples."
+    assert flow_holds_words(_flow(reports=1, samples=1)) == "The dataset holds 1 report on 1 independent sample."
+
+
+def test_synthesis_flow_words_agree_with_their_counts():
+    from alliance_meta.evidence.prisma import synthesis_flow_words
+
+    assert synthesis_flow_words(_flow(searches=412, identified=3954, screened=3954, assessed=212)) == (
+        "412 searches returned 3,954 records, of which 3,954 were screened and 212 read beyond their title.")
+    assert synthesis_flow_words(_flow(searches=1, identified=1, screened=1, assessed=1)) == (
+        "1 search returned 1 record, of which 1 was screened and 1 read beyond its title.")

@@ -159,3 +159,23 @@ def test_fewest_population_names_exactly_the_smallest(rows):
     low = min(counts.values())
     named = {p for p in counts if p in text.split(" (")[0].replace(" and ", ", ").split(", ")}
     assert named == {p for p, n in counts.items() if n == low}
+
+
+def test_holdings_and_codes_words_agree_with_their_counts():
+    from alliance_meta.evidence.syntheses import codes_words, holdings_words
+
+    many = {"rows": 89, "works": 37, "primary": 85, "secondary": 4, "abstract": 40, "beyond": 45,
+            "first_year": 1991, "last_year": 2024}
+    assert holdings_words(many) == (
+        "The table below holds 89 published estimates from 37 works between 1991 and 2024. Of these, 85 were read "
+        "in the meta-analysis itself (40 in its abstract only, 45 in its full text or a table) and 4 only in a "
+        "later work that quotes them.")
+    one = {"rows": 1, "works": 1, "primary": 1, "secondary": 0, "abstract": 0, "beyond": 1,
+           "first_year": 2020, "last_year": 2020}
+    assert holdings_words(one) == ("The table below holds 1 published estimate from 1 work of 2020. It was read in "
+                                   "the meta-analysis itself in its full text or a table.")
+    assert holdings_words(dict(one, primary=0, secondary=1, beyond=0)).endswith(
+        "It was read only in a later work that quotes it.")
+    assert holdings_words(dict(many, rows=0)) == "The table below holds no published estimate."
+    assert codes_words(many) == "89 pooled estimates from 37 published meta-analyses"
+    assert codes_words(one) == "1 pooled estimate from 1 published meta-analysis"

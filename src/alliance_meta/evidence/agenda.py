@@ -218,6 +218,12 @@ def searches_text(search_log) -> str:
     return f"{len(search_log):,}"
 
 
+def searches_words(search_log) -> str:
+    """'1,214 logged searches' or '1 logged search'."""
+    n = len(search_log)
+    return f"{n:,} logged search{'es' * (n != 1)}"
+
+
 #: ``kind`` codes of ``founding_agendas.csv`` whose rows state nothing a review could answer.
 NOTHING_STATED = ("not_read", "none_stated")
 
@@ -339,5 +345,5 @@ def parent_request_words(table, refs, dyad: str = "parent-therapist") -> str:
 
 __all__ = ["STATUS", "load_agenda", "load_founding_agendas", "rule_evidence", "agenda_table", "agenda_words",
            "single_study_words", "agenda_summary_words", "rule_count_words", "primary_dyad_words",
-           "pooled_dyad_words", "searches_text", "NOTHING_STATED", "founding_table", "founding_words",
+           "pooled_dyad_words", "searches_text", "searches_words", "NOTHING_STATED", "founding_table", "founding_words",
            "parent_request_words"]

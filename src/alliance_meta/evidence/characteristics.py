@@ -38,6 +38,21 @@ def study_characteristics(frame, refs):
     return out.sort_values(["year", "label"], kind="stable").reset_index(drop=True)
 
 
+def conversion_words(frame) -> str:
+    """How many correlations were not printed as zero-order Pearson correlations, as the start
+    of a sentence: 'Of the 10 correlations from 9 studies, 6 were not printed as zero-order
+    Pearson correlations' (``es_method`` other than ``reported_r``), nouns and verbs agreeing
+    with their counts; 'The dataset holds no correlation' for an empty table."""
+    from .sentences import counted
+
+    if not len(frame):
+        return "The dataset holds no correlation"
+    converted = int((frame["es_method"] != "reported_r").sum())
+    return (f"Of the {counted(len(frame), 'correlation')} from {counted(frame['study'].nunique(), 'study', 'studies')}, "
+            + (f"1 was not printed as a zero-order Pearson correlation" if converted == 1 else
+               f"{converted} were not printed as zero-order Pearson correlations"))
+
+
 def source_kinds(frame):
     """How many correlations and studies came from each kind of source.
 

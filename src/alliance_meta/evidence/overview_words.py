@@ -46,6 +46,17 @@ def coverage(syn) -> dict:
             "parent_reviews": int(syn.loc[parent, "study"].nunique()), "groups": int(syn[GROUP].nunique())}
 
 
+def holdings_words(coverage: dict) -> str:
+    """'The coded bibliography holds 89 published estimates from 37 meta-analyses.', from
+    :func:`coverage`'s ``rows`` and ``reviews``, nouns agreeing with their counts."""
+    from .sentences import counted
+
+    if not coverage["rows"]:
+        return "The coded bibliography holds no published estimate."
+    return (f"The coded bibliography holds {counted(coverage['rows'], 'published estimate')} from "
+            f"{counted(coverage['reviews'], 'meta-analysis', 'meta-analyses')}.")
+
+
 def variance_bases(ov) -> dict:
     """Where the sampling variance of each published estimate comes from.
 

@@ -85,6 +85,46 @@ def provenance(frame, refs) -> dict:
             "first_year": min(years) if years else 0, "last_year": max(years) if years else 0}
 
 
+def holdings_words(counts: dict) -> str:
+    """What the table of published estimates holds and where its figures were read, from
+    :func:`provenance`, as sentences.
+
+    Returns
+    -------
+    str
+        'The table below holds 89 published estimates from 37 works between 1991 and 2024. Of
+        these, 85 were read in the meta-analysis itself (40 in its abstract only, 45 in its full
+        text or a table) and 4 only in a later work that quotes them.', nouns and verbs agreeing
+        with their counts; 'The table below holds no published estimate.' for none.
+    """
+    from .sentences import counted
+
+    if not counts["rows"]:
+        return "The table below holds no published estimate."
+    first, last = counts["first_year"], counts["last_year"]
+    span = "" if not first else f" of {first}" if first == last else f" between {first} and {last}"
+    holds = (f"The table below holds {counted(counts['rows'], 'published estimate')} from "
+             f"{counted(counts['works'], 'work')}{span}.")
+    if counts["rows"] == 1:
+        if not counts["primary"]:
+            return holds + " It was read only in a later work that quotes it."
+        where = " in its abstract" if counts["abstract"] else " in its full text or a table" if counts["beyond"] else ""
+        return holds + f" It was read in the meta-analysis itself{where}."
+    primary, quoted = counts["primary"], counts["secondary"]
+    return (holds + f" Of these, {primary} {'was' if primary == 1 else 'were'} read in the meta-analysis itself "
+            f"({counts['abstract']} in its abstract only, {counts['beyond']} in its full text or a table) and "
+            f"{quoted} only in a later work that quotes {'it' if quoted == 1 else 'them'}.")
+
+
+def codes_words(counts: dict) -> str:
+    """'89 pooled estimates from 37 published meta-analyses' (the cover page's phrase), nouns
+    agreeing with their counts."""
+    from .sentences import counted
+
+    return (f"{counted(counts['rows'], 'pooled estimate')} from "
+            f"{counted(counts['works'], 'published meta-analysis', 'published meta-analyses')}")
+
+
 def quoted_summary(frame) -> str:
     """How many published figures survive only as quoted by later works, or that every figure
     was read in its own meta-analysis."""
