@@ -486,3 +486,20 @@ def test_holdings_words_agree_with_their_counts():
     assert holdings_words({"rows": 1, "reviews": 1}) == (
         "The coded bibliography holds 1 published estimate from 1 meta-analysis.")
     assert holdings_words({"rows": 0, "reviews": 0}) == "The coded bibliography holds no published estimate."
+
+
+def test_variance_and_parent_words_agree_with_their_counts():
+    from alliance_meta.evidence.overview_words import parent_reviews_words, variance_words
+
+    many = {"with_r": 80, "no_r": 9, "ci": 50, "se": 10, "k_n": 18, "none": 2}
+    assert variance_words(many) == (
+        "Of the published estimates, 80 have a harmonised *r* (the other 9 print a different metric, no figure, or a "
+        "sign that could not be established). The variance of 50 comes from a printed interval, of 10 from a "
+        "printed standard error and of 18 only from *k* and *N*; 2 have none.")
+    one = {"with_r": 1, "no_r": 0, "ci": 1, "se": 0, "k_n": 0, "none": 0}
+    assert variance_words(one) == (
+        "Of the published estimates, 1 has a harmonised *r*. The variance of 1 comes from a printed interval, of 0 "
+        "from a printed standard error and of 0 only from *k* and *N*; every estimate with an *r* has one.")
+    assert parent_reviews_words(3) == "3 print one specific to"
+    assert parent_reviews_words(1) == "1 prints one specific to"
+    assert parent_reviews_words(0) == "none prints one specific to"

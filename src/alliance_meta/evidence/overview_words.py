@@ -74,6 +74,29 @@ def variance_bases(ov) -> dict:
             "none": int((with_r & (basis == "")).sum())}
 
 
+def variance_words(bases: dict) -> str:
+    """Where the published estimates' variances come from, from :func:`variance_bases`, as a
+    paragraph whose verbs agree with their counts."""
+    def verb(n, one, many):
+        return f"{n} {one if n == 1 else many}"
+
+    text = f"Of the published estimates, {verb(bases['with_r'], 'has', 'have')} a harmonised *r*"
+    if bases["no_r"]:
+        text += (f" (the other {verb(bases['no_r'], 'prints', 'print')} a different metric, no figure, or a sign "
+                 "that could not be established)")
+    text += (f". The variance of {bases['ci']} comes from a printed interval, of {bases['se']} from a printed "
+             f"standard error and of {bases['k_n']} only from *k* and *N*")
+    none = bases["none"]
+    return text + ("; every estimate with an *r* has one." if not none else
+                   f"; {verb(none, 'has', 'have')} none.")
+
+
+def parent_reviews_words(n: int) -> str:
+    """'3 print one specific to' / '1 prints one specific to' / 'none prints one specific to'."""
+    n = int(n)
+    return f"{n if n else 'none'} {'prints' if n <= 1 else 'print'} one specific to"
+
+
 # --------------------------------------------------------------------------- scope
 
 
