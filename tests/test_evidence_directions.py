@@ -371,3 +371,21 @@ def test_one_sample_is_singular(directions_one):
     assert D.domain_result(s, "child_symptoms") == "the one sample with a direction favours it (100%, 95% CI 21% to 100%)"
     assert D.summary_sentence(s) == ("One independent sample of the parent's alliance was read for the direction of "
                                      "its result; " + D.proportion_text(s.overall) + ".")
+
+
+@pytest.mark.parametrize("read_in, start", [
+    (["abstract"] * 3 + ["thesis_page"], "Of the 4 associations, 3 were read in an abstract: "),
+    (["abstract", "summary"], "Of the 2 associations, 1 was read in an abstract: "),
+    (["abstract"] * 2, "Both associations were read in an abstract: "),
+    (["abstract"] * 5, "All 5 associations were read in an abstract: "),
+    (["abstract"], "The one association was read in an abstract: "),
+    (["thesis_page"], "The one association was read on a thesis page or in a secondary summary"),
+    (["thesis_page", "summary"], "None of the 2 associations was read in an abstract; "),
+])
+def test_abstract_caveat_counts_what_it_says(read_in, start):
+    import pandas as pd
+
+    from alliance_meta.evidence.directions import abstract_caveat_words
+
+    assert abstract_caveat_words(pd.DataFrame({"read_in": read_in})).startswith(start)
+    assert abstract_caveat_words(pd.DataFrame({"read_in": []})) == ""

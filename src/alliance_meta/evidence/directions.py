@@ -784,8 +784,37 @@ def second_hand_samples(rows, alliance_with: str = "parent") -> int:
     return int(part.groupby("sample")["read_in"].agg(lambda v: set(v.map(_text)) <= {"abstract", "summary"}).sum())
 
 
+def abstract_caveat_words(rows) -> str:
+    """How many of the associations were read in an abstract, and what that means for the count.
+
+    Returns
+    -------
+    str
+        'Of the 136 associations, 121 were read in an abstract (the others on thesis pages or in
+        secondary summaries): the full texts may qualify ...', the caveat only when at least one
+        was read in an abstract; '' for no row.
+    """
+    if not len(rows):
+        return ""
+    read_in = rows["read_in"].map(_text)
+    n, k = int(len(rows)), int((read_in == "abstract").sum())
+    caveat = (": the full texts may qualify what the abstract states, and an abstract is more likely to report a "
+              "result that was significant.")
+    if not k:
+        if n == 1:
+            return ("The one association was read on a thesis page or in a secondary summary, which may still "
+                    "shorten what the full text reports.")
+        return (f"None of the {n} associations was read in an abstract; the thesis pages and secondary summaries "
+                "they were read in may still shorten what the full texts report.")
+    if n == 1:
+        return "The one association was read in an abstract" + caveat
+    if k == n:
+        return ("Both associations were" if n == 2 else f"All {n} associations were") + " read in an abstract" + caveat
+    return f"Of the {n} associations, {k} {'was' if k == 1 else 'were'} read in an abstract" + caveat
+
+
 __all__ = ["RULE", "DOMAINS", "SETTINGS", "RATERS", "UNIT_COLUMNS", "SAMPLE_COLUMNS", "Synthesis", "Comparison",
            "Agreement", "load_directions", "load_directions_second_pass", "load_parent_search_log", "units",
            "sample_directions", "synthesise", "plot_arguments", "youth_versus_parent", "agreement", "flow", "sentences", "tally",
-           "proportion_text", "plural", "setting_words", "domain_words", "plot_inputs", "harvest_inputs", "plot_caption",
+           "proportion_text", "plural", "abstract_caveat_words", "setting_words", "domain_words", "plot_inputs", "harvest_inputs", "plot_caption",
            "domain_result", "summary_sentence", "samples_with_r", "second_hand_samples"]
