@@ -82,7 +82,7 @@ def test_account_with_two_reviews_orders_them_by_year_and_labels_post_hoc(refs):
     assert "all three differences" in text and "picked out here only after seeing all three" in text
     assert "single study" not in text
     summary = moderator_summary(t, refs, "referral", "referral route")
-    assert summary.startswith("Two coded reviews (Alpha, 2018, Beta et al., 2024)")
+    assert summary.startswith("Two coded reviews (Alpha, 2018; Beta et al., 2024)")
     assert "in two of them levels resting on two or more studies can be compared" in summary
     tab = pairwise_table(t, refs, "referral")
     assert len(tab) == 4 and tab["largest"].sum() == 2

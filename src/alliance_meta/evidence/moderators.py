@@ -236,7 +236,7 @@ def moderator_summary(table, refs, moderator: str, what: str) -> str:
     keys = reviews(rows, refs)
     if not keys:
         return f"No coded review printed the alliance–outcome correlation by {what}."
-    cites = ", ".join(labels(refs, keys))
+    cites = "; ".join(labels(refs, keys))   # labels hold commas ("Author et al., 2018")
     comparable = [k for k in keys if int(rows.loc[rows["study"] == k, "comparable"].sum()) >= 2]
     singles = int(rows["single"].sum())
     text = (f"{number_word(len(keys)).capitalize()} coded review{'s' * (len(keys) != 1)} ({cites}) printed the "
