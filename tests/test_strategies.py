@@ -72,7 +72,7 @@ def test_a_plan_without_changes_writes_the_shipped_tables(tmp_path):
 
 
 # run_cli keeps no state between calls, so one fixture serves every example
-@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(S.datasets())
 def test_every_drawn_dataset_is_accepted_by_the_command_line(run_cli, dataset):
     root, plan = dataset
@@ -297,7 +297,7 @@ def _check_selection_rules(ov):
             assert row.year == best(years), (rule, row.overlap_group, row.year, list(years))
 
 
-@settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(S.datasets(groups=("reviews", "barriers")))
 @example(dataset=_pinned("review", removed={"syntheses": frozenset(S.SHIPPED_SYNTHESIS_IDS)})).xfail(
     raises=IndexError, reason=KNOWN["rule_sensitivity"])
@@ -319,7 +319,7 @@ def test_the_reviews_evidence_holds_on_drawn_datasets(dataset):
     TP.test_barrier_summaries_count_what_they_say(perturbed)
 
 
-@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(S.datasets(groups=("effects",)))
 @example(dataset=_pinned("primary", removed={"effect_sizes": frozenset(r["es_id"] for r in S.shipped("effect_sizes"))})
          ).xfail(raises=KeyError, reason=KNOWN["study_characteristics"])
@@ -328,7 +328,7 @@ def test_the_primary_evidence_holds_on_drawn_datasets(dataset):
     _no_missing_value_shown(primary_evidence(root, references(root), guard=plan.pin != "primary"))
 
 
-@settings(max_examples=4, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow])
 @given(S.datasets(groups=("directions",), direction_samples=8))
 def test_the_direction_evidence_holds_on_drawn_datasets(dataset):
     root, plan = dataset
