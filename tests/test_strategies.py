@@ -180,6 +180,9 @@ def review_evidence(root: Path, refs: dict, guard: bool = True) -> tuple[dict, o
                                     after=[publication_year(refs, k) for k in founding["study"]])
     # syntheses.md
     synthesis_agreement(syn, load_table("syntheses_second_pass", root))
+    _check_overview_words(out, chosen, wide, refs)
+    _check_rule_counts(out["agenda"], exact)
+    _check_rule_counts(out["founding"], exact, after=[publication_year(refs, k) for k in founding["study"]])
     return out, exact, ov
 
 
@@ -280,6 +283,59 @@ def _no_missing_value_shown(out: dict, skip=()) -> None:
             continue
         for text in (_texts(value) if not isinstance(value, list) else [t for v in value for t in _texts(v)]):
             assert not _BAD.search(text), (what, text)
+
+
+def _check_overview_words(out: dict, chosen, wide, refs) -> None:
+    """The headline paragraph lists each selected estimate once, by its review's label; the
+    counts it and the spread sentence print are the numbers of estimates; a population is
+    pooled exactly when it has three estimates or more."""
+    from alliance_meta.evidence.bibliography import labels
+
+    text = out["pool_paragraph"]
+    if chosen.empty:
+        assert text.startswith("No overall estimate within the scope"), text
+    else:
+        assert len(re.findall(r" \([a-z0-9-]+, r = ", text)) == len(chosen), text
+        for label in labels(refs, list(chosen["study"])):
+            assert label in text, (label, text)
+        assert ("With one body of evidence there is nothing to pool" in text) == (len(chosen) == 1), text
+        added = re.search(r"added back \((\d+) bodies of evidence\)", text)
+        if added:
+            assert int(added.group(1)) == len(wide), text
+    if len(chosen) >= 3:
+        assert out["spread_words"].startswith(f"Across the {len(chosen)} selected estimates"), out["spread_words"]
+    else:
+        assert out["spread_words"].startswith(f"With {len(chosen)} selected estimate"), out["spread_words"]
+    pooled = out["pooled_by"]
+    assert (pooled["r"].notna() == (pooled["k"] >= 3)).all(), pooled
+
+
+def _matches(rule, row) -> bool:
+    """Whether ``row`` of the overview meets ``rule`` (written here from data/README.md: ';'
+    separates alternatives, '&' joins conditions)."""
+    if not isinstance(rule, str) or not rule.strip():
+        return False
+    for alternative in rule.split(";"):
+        conditions = [c.split("=", 1) for c in alternative.split("&")]
+        if all(isinstance(row[c.strip()], str) and row[c.strip()] == v.strip() for c, v in conditions):
+            return True
+    return False
+
+
+def _check_rule_counts(table, exact, after=None) -> None:
+    """An agenda item's status says 'none' exactly when its rule selects no estimate, 'no rule'
+    exactly when it has none; it never counts more estimates than the rule selects, nor more
+    reviews or estimates with an interval than estimates."""
+    years = [None] * len(table) if after is None else after
+    for row, year in zip(table.itertuples(index=False), years):
+        rule = getattr(row, "evidence_rule")
+        hit = [r for r in exact.to_dict("records") if _matches(rule, r) and (year is None or r["year"] > year)]
+        has_rule = isinstance(rule, str) and bool(rule.strip())
+        assert (row.status == "no_rule") == (not has_rule), (rule, row.status)
+        assert (row.status == "none") == (has_rule and not hit), (rule, row.status, len(hit))
+        assert (row.estimates == 0) == (not hit), (rule, row.estimates, len(hit))
+        assert row.reviews <= row.estimates <= len(hit) and row.with_interval <= row.estimates
+        assert (row.status == "point") == (has_rule and bool(hit) and row.with_interval == 0)
 
 
 def _check_selection_rules(ov):
