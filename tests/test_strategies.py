@@ -48,6 +48,14 @@ def test_drawn_statistics_give_the_coded_r_by_the_validators_rule(data):
     assert any(c.low - half - 1e-9 <= abs(float(r)) <= c.high + half + 1e-9 for c in found), (method, printed, r)
 
 
+def test_the_strategies_restate_the_validators_dyad_rules():
+    """The strategies restate the dyad rules rather than import them; they must agree."""
+    from alliance_meta.evidence import dataset
+
+    assert S.DYAD_POPULATIONS == dataset.DYAD_POPULATIONS
+    assert S.POPULATION_DYADS == dataset.POPULATION_DYADS
+
+
 def test_repair_removes_what_refers_to_removed_rows():
     tables = {name: S.shipped(name) for name in S.ID_COLUMN}
     gone = {r["study"] for r in tables["syntheses"] if any(m["analysis"] == r["synthesis_id"]
