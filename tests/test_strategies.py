@@ -246,7 +246,27 @@ def direction_evidence(root: Path, refs: dict) -> dict:
         D.plot_arguments(synth, refs=refs)
     out["counts_table"] = synth.counts_table()
     out["parent_barriers"] = [engagement_words(pdir), mandated_words(pdir), father_words(pdir)]
+    _check_direction_counts(out["directions"], pdir, synth)
     return out
+
+
+def _check_direction_counts(words: dict, pdir, synth) -> None:
+    """The direction sentences count the samples of parent rows (counted here from the rows),
+    say 'no sample' exactly when there is none, and split them into directions that add up."""
+    from alliance_meta.engine.wording import number_word
+
+    n = pdir.loc[pdir["alliance_with"] == "parent", "sample"].nunique()
+    o = synth.overall
+    assert o.k == n and o.favours + o.against + o.unclear + o.not_reported == n, (n, o)
+    if n == 0:
+        assert words["samples"].startswith("The table holds no sample"), words["samples"]
+        assert words["overall"].startswith("With no sample"), words["overall"]
+        return
+    assert words["samples"].startswith(f"The table holds {number_word(n)} independent sample{'s' * (n != 1)} "), \
+        words["samples"]
+    favour = number_word(o.favours) if o.favours else "none"
+    assert f"of the {number_word(n)} sample{'s' * (n != 1)} {favour} favour" in words["overall"], \
+        words["overall"]
 
 
 #: Defects of the evidence layer that drawn datasets found (evidence modules are not edited
@@ -392,8 +412,8 @@ def test_the_primary_evidence_holds_on_drawn_datasets(dataset):
     _no_missing_value_shown(primary_evidence(root, references(root), guard=plan.pin != "primary"))
 
 
-@settings(max_examples=6, suppress_health_check=[HealthCheck.too_slow])
-@given(S.datasets(groups=("directions",), direction_samples=8))
+@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])
+@given(S.datasets(groups=("directions",), direction_samples=12))
 def test_the_direction_evidence_holds_on_drawn_datasets(dataset):
     root, plan = dataset
     _no_missing_value_shown(direction_evidence(root, references(root)))
