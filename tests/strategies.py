@@ -12,7 +12,8 @@ their ``@article`` entries too, so that the whole data folder validates.
 The numbers here are invented on purpose: they exercise the code, and never enter ``data/``.
 
 - :func:`effect_studies`, :func:`reviews`, :func:`direction_studies`, :func:`overlap_groups`,
-  :func:`barrier_rows`, :func:`agenda_rows`: additions (a :class:`Addition`, or rows).
+  :func:`barrier_rows`, :func:`agenda_rows`, :func:`founding_agenda_rows`: additions (a
+  :class:`Addition`, or rows).
 - :func:`removals`: a subset of the shipped rows of one table to remove;
   :func:`repair` then removes what referred to them (reliability rows, moderator tests, ...).
 - :func:`plans` draws a :class:`Plan` (additions and removals), :func:`datasets` a perturbed
@@ -514,12 +515,45 @@ def agenda_rows(draw, taken: set, barriers: list[str]) -> dict:
             "notes": draw(optional(text()))}
 
 
+FOUNDING_IDS_USED = {r["agenda_id"] for r in shipped("founding_agendas")}
+#: Works whose agendas were read: a new statement may come from one of them (its year in
+#: references.bib decides which reviews came after it) or from a drawn work. (A work only
+#: known as not read may have no DOI or URL, which a row that was read needs.)
+FOUNDING_WORKS = sorted({r["study"] for r in shipped("founding_agendas") if r["kind"] != "not_read"})
+
+
+@st.composite
+def founding_agenda_rows(draw, taken: set, works_taken: set) -> Addition:
+    """A statement of an open question in a founding work or a classic synthesis
+    (``founding_agendas.csv``, id ``ag-NN``): of a shipped work or of a drawn one, with a rule;
+    a ``not_read`` row carries no question and may lack an address."""
+    free = [i for i in range(1, 100) if f"ag-{i:02d}" not in FOUNDING_IDS_USED | taken]
+    number = draw(st.sampled_from(free))
+    taken.add(f"ag-{number:02d}")
+    out = Addition()
+    if draw(st.booleans()):
+        study = draw(st.sampled_from(FOUNDING_WORKS))
+    else:
+        work = draw(works(taken=works_taken))
+        out.works.append(work)
+        study = work.key
+    kind = draw(st.sampled_from(_enum("founding_agendas", "kind")))
+    read = kind != "not_read"
+    out.add("founding_agendas", {
+        "agenda_id": f"ag-{number:02d}", "study": study,
+        "question": draw(line(2, 6)) if kind not in ("not_read", "none_stated") else "",
+        "kind": kind, "evidence_rule": draw(rules()) if read else "", "locator": draw(line()),
+        "read_at": url(study) if read else draw(optional(st.just(url(study)))), "notes": draw(optional(text())),
+    })
+    return out
+
+
 # --------------------------------------------------------------------------- removals
 
 #: The id column of each table rows can be removed from.
 ID_COLUMN = {"effect_sizes": "es_id", "syntheses": "synthesis_id", "parent_directions": "row_id",
              "moderator_tests": "test_id", "barriers": "barrier", "barrier_sources": "source_id",
-             "agenda": "item", "first_pass": "es_id", "second_pass": "es_id",
+             "agenda": "item", "founding_agendas": "agenda_id", "first_pass": "es_id", "second_pass": "es_id",
              "syntheses_second_pass": "synthesis_id", "parent_directions_second_pass": "row_id"}
 
 
@@ -602,7 +636,7 @@ REMOVABLE_BY_GROUP = {
     "effects": ("effect_sizes", "second_pass"),
     "reviews": ("syntheses", "moderator_tests", "syntheses_second_pass"),
     "directions": ("parent_directions", "parent_directions_second_pass"),
-    "barriers": ("barriers", "barrier_sources", "agenda"),
+    "barriers": ("barriers", "barrier_sources", "agenda", "founding_agendas"),
 }
 DIRECTION_SAMPLES = list(dict.fromkeys(r["sample"] for r in shipped("parent_directions")))
 
@@ -634,6 +668,8 @@ def plans(draw, add: bool = True, remove: bool = True, groups=GROUPS, direction_
         barriers = SHIPPED_BARRIERS + [r["barrier"] for r in addition.rows.get("barriers", [])]
         for _ in range(draw(st.integers(0, 1))):
             addition.add("agenda", draw(agenda_rows(codes_taken, barriers)))
+        for _ in range(draw(st.integers(0, 2))):
+            addition += draw(founding_agenda_rows(codes_taken, taken_keys))
     removed = {}
     if remove:
         tables = [t for g in groups for t in REMOVABLE_BY_GROUP[g]]
