@@ -515,6 +515,53 @@ def agenda_rows(draw, taken: set, barriers: list[str]) -> dict:
             "notes": draw(optional(text()))}
 
 
+def _next_number(ids, key: str) -> int:
+    """The next free row number of study ``key`` among ``ids`` (``<key>-NN``)."""
+    used = [int(i.rsplit("-", 1)[1]) for i in ids if i.rsplit("-", 1)[0] == key and i.rsplit("-", 1)[1].isdigit()]
+    return max(used, default=0) + 1
+
+
+def _shipped_work(key: str) -> Work:
+    """A shipped study as a :class:`Work` (its entry is in references.bib already; never written)."""
+    import re
+
+    return Work(key, int(re.search(r"(\d{4})[a-z]?$", key).group(1)), "")
+
+
+@st.composite
+def rows_of_shipped_studies(draw, groups=("effects", "reviews", "directions")) -> Addition:
+    """Rows added to shipped studies under new ids: another estimate of a shipped review
+    (another moderator level, subgroup or outcome), another correlation of a shipped primary
+    study (in one of its samples, with that sample's country, or in a new sample), another
+    result of a shipped sample of the direction table (the parent's or, beside it, the youth's)."""
+    out = Addition()
+    if "reviews" in groups and draw(st.booleans()):
+        rows = shipped("syntheses")
+        key = draw(st.sampled_from(SHIPPED_REVIEWS))
+        number = _next_number([r["synthesis_id"] for r in rows], key)
+        if number < 100:
+            ids = [r["synthesis_id"] for r in rows if r["study"] == key]
+            out.add("syntheses", draw(synthesis_rows(_shipped_work(key), number, SHIPPED_GROUPS, ids)))
+    if "effects" in groups and draw(st.booleans()):
+        rows = shipped("effect_sizes")
+        row = draw(st.sampled_from(rows))
+        key = row["study"]
+        samples = {r["sample"]: r["country"] for r in rows if r["study"] == key}
+        sample = draw(st.sampled_from(sorted(samples) + [f"{key}-s{len(samples) + 1}"]))
+        country = samples.get(sample, draw(optional(st.sampled_from(["US", "NL"]))))
+        number = _next_number([r["es_id"] for r in rows], key)
+        out.add("effect_sizes", draw(effect_rows(_shipped_work(key), number, sample, country)))
+    if "directions" in groups and draw(st.booleans()):
+        rows = shipped("parent_directions")
+        sample = draw(st.sampled_from(DIRECTION_SAMPLES_WITH_PARENT))
+        key = next(r["study"] for r in rows if r["sample"] == sample)
+        number = _next_number([r["row_id"] for r in rows], key)
+        if number < 100:
+            out.add("parent_directions", draw(direction_rows(_shipped_work(key), f"{key}-{number:02d}", sample,
+                                                             draw(st.sampled_from(["parent", "youth"])))))
+    return out
+
+
 FOUNDING_IDS_USED = {r["agenda_id"] for r in shipped("founding_agendas")}
 #: Works whose agendas were read: a new statement may come from one of them (its year in
 #: references.bib decides which reviews came after it) or from a drawn work. (A work only
@@ -639,6 +686,10 @@ REMOVABLE_BY_GROUP = {
     "barriers": ("barriers", "barrier_sources", "agenda", "founding_agendas"),
 }
 DIRECTION_SAMPLES = list(dict.fromkeys(r["sample"] for r in shipped("parent_directions")))
+#: Samples with a row of the parent's alliance (beside which a youth row may stand), whose
+#: study is the sample's own (a later report reuses the first report's sample id).
+DIRECTION_SAMPLES_WITH_PARENT = sorted({r["sample"] for r in shipped("parent_directions")
+                                        if r["alliance_with"] == "parent" and r["sample"].startswith(r["study"] + "-")})
 
 
 @st.composite
@@ -670,6 +721,8 @@ def plans(draw, add: bool = True, remove: bool = True, groups=GROUPS, direction_
             addition.add("agenda", draw(agenda_rows(codes_taken, barriers)))
         for _ in range(draw(st.integers(0, 2))):
             addition += draw(founding_agenda_rows(codes_taken, taken_keys))
+    if add:
+        addition += draw(rows_of_shipped_studies(groups))
     removed = {}
     if remove:
         tables = [t for g in groups for t in REMOVABLE_BY_GROUP[g]]
