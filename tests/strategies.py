@@ -22,6 +22,13 @@ The numbers here are invented on purpose: they exercise the code, and never ente
 Vocabularies come from the schema and the shipped ``overlap_groups.csv`` and ``barriers.csv``;
 the conversions are computed here independently of the engine, so that a disagreement with
 the validator's is found rather than copied.
+
+Covered: ``effect_sizes.csv`` with ``reliability/first_pass.csv`` and ``second_pass.csv``;
+``syntheses.csv`` with ``overlap_groups.csv`` (added, never removed), ``moderator_tests.csv``
+and ``reliability/syntheses_second_pass.csv``; ``parent_directions.csv`` with its second pass;
+``barriers.csv``, ``barrier_sources.csv``, ``agenda.csv`` and ``founding_agendas.csv``; and
+``references.bib``. Not drawn (copied as shipped): the search logs, ``founding_references.csv``
+and its second pass, ``parent_accounts.csv``.
 """
 
 from __future__ import annotations
