@@ -16,9 +16,11 @@ Cases (R code in benchmarks/bench_vs_metafor.R):
   (its ``selmodel``; ``bias`` also runs Egger, the rank test, trim-and-fill, PET-PEESE and
   fail-safe N, so the engine's time is an upper bound of the selection model's).
 
-Times: metafor inside R with ``proc.time()`` around the calls (start-up, loading the packages
-and ``read.csv`` excluded), the whole ``Rscript`` process, and alliance-meta's whole process
-(Python start-up and reading the CSV included). Each pair's estimates are printed beside each
+Times: metafor inside R with ``proc.time()`` around the calls (best of up to three runs), the
+seconds ``Rscript`` spends before them (start-up, loading the packages, ``read.csv``; one
+``Rscript`` run of one case takes the sum of the two), and alliance-meta's whole process
+(Python start-up and reading the CSV included); wall time and, steadier on a shared machine,
+CPU time (user + system). Each pair's estimates are printed beside each
 other: a side by side compares the same quantity. An R case that fails or takes longer than
 ``--timeout`` seconds is not run at the larger sizes. Without Rscript, metafor or
 clubSandwich, only the engine is timed, with a note.
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from timing import OUT, run  # noqa: E402 - benchmarks/ is the script directory
+from timing import OUT, run_times  # noqa: E402 - benchmarks/ is the script directory
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -150,7 +152,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", metavar="TEXT", help="only the cases (che, che_sparse, wald, wald_sparse, sel) "
                     "whose name contains TEXT")
-    ap.add_argument("--sizes", default="500,2000,5000,10000",
+    ap.add_argument("--sizes", default="500,1000,2000,5000,10000",
                     help="numbers of rows, comma-separated; clusters = k / 10 (default %(default)s)")
     ap.add_argument("--sel-sizes", default="10000,100000",
                     help="further sizes for the selection model only (default %(default)s)")
@@ -170,31 +172,35 @@ def main() -> None:
         print(f"\nNote: {why_not}; only alliance-meta is timed, without the side by side.")
     else:
         print(r_versions())
-    print("\n| case | k (clusters) | metafor inside R: fit + inference (s) | Rscript whole process (s) "
-          "| alliance-meta whole process (s) | R inside / alliance-meta |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| case | k (clusters) | metafor inside R: fit + inference, wall (s) | metafor inside R, CPU (s) "
+          "| Rscript start-up, packages, read.csv (s) | alliance-meta whole process, wall (s) | alliance-meta, CPU (s) "
+          "| CPU ratio R inside / alliance-meta |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     agreement = []
     stopped: dict[str, str] = {}
+    timed: dict[tuple[str, int], tuple[float, float]] = {}
     for case in cases:
         base = case.split("_")[0]
         for k in (sel_sizes if base == "sel" else sizes):
             clusters = max(1, k // 10)
             path = make_csv(k, clusters)
             args = [*CLI, ENGINE[base][0], str(path), "--yi", "yi", "--vi", "vi", *ENGINE[base][1:], "--json"]
-            ours, _ = run(args, opts.repeat)
+            if (base, k) not in timed:                      # the dense and sparse R cases share it
+                timed[base, k] = run_times(args, opts.repeat)[:2]
+            ours, ours_cpu = timed[base, k]
             where = f"{k:,}" if base == "sel" else f"{k:,} ({clusters:,})"
             if why_not or case in stopped:
                 note = why_not and "R not run" or stopped[case]
-                print(f"| {LABEL[case]} | {where} | {note} | - | {ours:.2f} | - |", flush=True)
+                print(f"| {LABEL[case]} | {where} | {note} | - | - | {ours:.2f} | {ours_cpu:.2f} | - |", flush=True)
                 continue
             got, whole = run_r(path, case, opts.r_repeat, opts.timeout)
             if got is None:
                 stopped[case] = f"not run: at k = {k:,} {whole}"
-                print(f"| {LABEL[case]} | {where} | {whole} | - | {ours:.2f} | - |", flush=True)
+                print(f"| {LABEL[case]} | {where} | {whole} | - | - | {ours:.2f} | {ours_cpu:.2f} | - |", flush=True)
                 continue
             inside = f"{got['fit_s']:.2f} + {got['inference_s']:.2f} = {got['total_s']:.2f}"
-            print(f"| {LABEL[case]} | {where} | {inside} | {whole:.2f} | {ours:.2f} | "
-                  f"{got['total_s'] / ours:.1f} |", flush=True)
+            print(f"| {LABEL[case]} | {where} | {inside} | {got['cpu_s']:.2f} | {got['setup_s']:.2f} | {ours:.2f} | "
+                  f"{ours_cpu:.2f} | {got['cpu_s'] / ours_cpu:.1f} |", flush=True)
             mine = engine_json(args)
             for label, r_key, path_keys in COMPARE[base]:
                 a, b = scalar(got[r_key]), scalar(dig(mine, path_keys))
