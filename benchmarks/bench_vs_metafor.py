@@ -111,8 +111,9 @@ def r_available() -> str | None:
 
 
 def r_versions() -> str:
-    code = ('cat(R.version.string, "| metafor", format(packageVersion("metafor")), '
-            '"| clubSandwich", format(packageVersion("clubSandwich")), '
+    code = ('cat(R.version.string, "| metafor", packageDescription("metafor")$Version, '
+            '"| clubSandwich", packageDescription("clubSandwich")$Version, '
+            '"| Matrix", packageDescription("Matrix")$Version, '
             '"| BLAS", basename(extSoftVersion()[["BLAS"]]))')
     res = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True)
     return res.stdout.strip()
