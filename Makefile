@@ -60,6 +60,7 @@ explore: env
 bench: env
 	$(BIN)/python benchmarks/bench_pool.py
 	$(BIN)/python benchmarks/bench_multilevel_sensitivity.py
+	$(BIN)/python benchmarks/bench_vs_metafor.py
 
 clean:
 	rm -rf _build
