@@ -38,3 +38,14 @@ def test_conversion_words_agree_with_their_counts():
     assert conversion_words(many) == (
         "Of the 3 correlations from 2 studies, 2 were not printed as zero-order Pearson correlations")
     assert conversion_words(many.iloc[:0]) == "The dataset holds no correlation"
+
+
+def test_study_characteristics_of_no_row_is_an_empty_table_with_its_columns():
+    import pandas as pd
+
+    from alliance_meta.evidence.characteristics import study_characteristics
+
+    out = study_characteristics(pd.DataFrame(columns=["study", "country", "population", "design", "treatment",
+                                                      "alliance_dyad", "alliance_rater", "n"]), {})
+    assert len(out) == 0
+    assert list(out.columns)[:3] == ["label", "study", "year"]

@@ -159,3 +159,13 @@ def test_printed_tests_follow_the_levels_and_reviews_without_levels_are_named(re
     assert whose_alliance_account(tests, refs) == ("{cite:t}`a2018` tested as moderators type of alliance "
                                                    "(not significant: no difference; p. 39).")
     assert whose_alliance_account(tests.iloc[:2], refs).startswith("No coded review printed a test")
+
+
+def test_a_test_without_a_coded_finding_prints_its_result_only():
+    from alliance_meta.evidence.moderators import tests_sentence
+
+    tests = pd.DataFrame({"statistic": ["Q(1) = 0.5"], "result": ["not_significant"], "finding": [None],
+                          "source_locator": ["p. 39"]})
+    text = tests_sentence(tests)
+    assert "nan" not in text and "None" not in text
+    assert text.endswith("(p. 39).") and "Q(1) = 0.5, " in text

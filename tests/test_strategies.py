@@ -10,7 +10,7 @@ an exception and write sentences that hold the invariants of tests/test_perturba
 recent is the latest year, no 'nan', '<NA>' or 'None'), checked in three groups (reviews with
 barriers and agendas; primary correlations; the parent's direction of effect) so that each
 draws on the tables it reads. Defects of the evidence layer the drawn data found are listed in
-:data:`KNOWN` and pinned by strict xfail examples; the property tests step around them.
+the comment above :func:`_pinned` and replayed as explicit examples.
 """
 
 from __future__ import annotations
@@ -132,11 +132,10 @@ def _texts(value) -> list[str]:
     return []
 
 
-def review_evidence(root: Path, refs: dict, guard: bool = True) -> tuple[dict, object, object]:
+def review_evidence(root: Path, refs: dict) -> tuple[dict, object, object]:
     """Run the evidence functions that overview.md, parent_alliance.md, barriers.md, agenda.md
     and syntheses.md call on the reviews, as they call them, on the data of ``root``; return
-    ``({what: sentence or table}, the overview without approximated variances, with them)``.
-    With ``guard``, a call is skipped where a known defect (:data:`KNOWN`) would stop it."""
+    ``({what: sentence or table}, the overview without approximated variances, with them)``."""
     from alliance_meta import load_syntheses, load_table
     from alliance_meta.evidence import (evidence_summary, gap_counts, leave_one_review_out, load_agenda,
                                         load_barrier_sources, load_barriers, load_founding_agendas, overview_table,
@@ -167,8 +166,7 @@ def review_evidence(root: Path, refs: dict, guard: bool = True) -> tuple[dict, o
     if len(chosen) >= 3:
         out["loo"] = loo = leave_one_review_out(chosen)
         assert len(loo) == len(chosen)
-    if not (guard and chosen.empty):  # KNOWN["rule_sensitivity"]
-        out["rules"] = rule_sensitivity(in_scope(ov))
+    out["rules"] = rule_sensitivity(in_scope(ov))
     out["gaps"] = gap_counts(syn, "population", "alliance_dyad")
     if len(chosen):
         bodies = bodies_from_selection(chosen, lambda rows: small_k_pool(rows["yi"], rows["vi"])[0],
@@ -197,10 +195,9 @@ def review_evidence(root: Path, refs: dict, guard: bool = True) -> tuple[dict, o
     return out, exact, ov
 
 
-def primary_evidence(root: Path, refs: dict, guard: bool = True) -> dict:
+def primary_evidence(root: Path, refs: dict) -> dict:
     """The evidence functions of pooling.md, heterogeneity.md, dependence.md and dataset.md on
-    the primary correlations of ``root``, called as the chapters call them (``guard``: see
-    :func:`review_evidence`)."""
+    the primary correlations of ``root``, called as the chapters call them."""
     from alliance_meta import by_sample, load_effect_sizes, load_table, pool
     from alliance_meta.engine import q_contributions
     from alliance_meta.evidence.characteristics import study_characteristics
@@ -226,8 +223,7 @@ def primary_evidence(root: Path, refs: dict, guard: bool = True) -> dict:
         out[f"subgroups_{column}"] = subgroup_table(es, column)
     ml = three_level_fit(es)
     out["three_level"] = [three_level_words(es, ml, overall), naive_comparison_words(ml)]
-    if not (guard and es.empty):  # KNOWN["study_characteristics"]
-        out["characteristics"] = study_characteristics(es, refs)
+    out["characteristics"] = study_characteristics(es, refs)
     agreement(load_table("reliability/first_pass.csv", root), load_table("reliability/second_pass.csv", root))
     return out
 
@@ -272,23 +268,17 @@ def _check_direction_counts(words: dict, pdir, synth) -> None:
         words["overall"]
 
 
-#: Defects of the evidence layer that drawn datasets found (evidence modules are not edited
-#: here; each is pinned below by a strict xfail example and reported). The property tests
-#: step around them so that they keep exploring everything else.
-KNOWN = {
-    "rule_sensitivity": "evidence.overview.rule_sensitivity raises IndexError when no overall estimate in scope has "
-                        "a printed CI or SE (pooled_by of an empty selection has no row 0); overview.md calls it "
-                        "unguarded",
-    "study_characteristics": "evidence.characteristics.study_characteristics raises KeyError 'study' on an "
-                             "effect_sizes.csv without rows (a DataFrame of no dicts has no columns); dataset.md "
-                             "calls it unguarded",
-    "finding": "evidence.moderators prints a moderator test's empty `finding` (optional in the schema) as 'nan' or "
-               "'<NA>' (tests_sentence, _tests_without_levels, whose_alliance_account)",
-}
+#: Defects of the evidence layer that drawn datasets found, fixed since; the hand-made
+#: datasets that showed them are replayed below as examples (``_pinned``):
+#: - overview.rule_sensitivity raised IndexError when no overall estimate in scope had a
+#:   printed CI or SE;
+#: - characteristics.study_characteristics raised KeyError 'study' on an effect_sizes.csv
+#:   without rows;
+#: - moderators printed a moderator test's empty ``finding`` (optional in the schema) as 'nan'.
 
 
 def _pinned(pin: str, **plan) -> tuple[Path, "S.Plan"]:
-    """A hand-made dataset that a known defect breaks, run without the guard against it."""
+    """A hand-made dataset that once broke the evidence layer (see the comment above)."""
     return S.written(S.Plan(plan.get("addition", S.Addition()), plan.get("removed", {}), pin=pin))
 
 
@@ -335,8 +325,10 @@ def _check_overview_words(out: dict, chosen, wide, refs) -> None:
             assert int(added.group(1)) == len(wide), text
     if len(chosen) >= 3:
         assert out["spread_words"].startswith(f"Across the {len(chosen)} selected estimates"), out["spread_words"]
-    else:
+    elif len(chosen):
         assert out["spread_words"].startswith(f"With {len(chosen)} selected estimate"), out["spread_words"]
+    else:
+        assert out["spread_words"].startswith("With no selected estimate"), out["spread_words"]
     pooled = out["pooled_by"]
     assert (pooled["r"].notna() == (pooled["k"] >= 3)).all(), pooled
 
@@ -386,18 +378,13 @@ def _check_selection_rules(ov):
 
 @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(S.datasets(groups=("reviews", "barriers")))
-@example(dataset=_pinned("review", removed={"syntheses": frozenset(S.SHIPPED_SYNTHESIS_IDS)})).xfail(
-    raises=IndexError, reason=KNOWN["rule_sensitivity"])
-@example(dataset=_pinned("review", addition=_review_with_unexplained_test())).xfail(
-    raises=AssertionError, reason=KNOWN["finding"])
+@example(dataset=_pinned("review", removed={"syntheses": frozenset(S.SHIPPED_SYNTHESIS_IDS)}))
+@example(dataset=_pinned("review", addition=_review_with_unexplained_test()))
 def test_the_reviews_evidence_holds_on_drawn_datasets(dataset):
     root, plan = dataset
     refs = references(root)
-    guard = plan.pin != "review"
-    out, exact, ov = review_evidence(root, refs, guard)
-    empty_finding = S.P.read_table(root, "moderator_tests.csv")[1]
-    empty_finding = guard and any(not r["finding"] for r in empty_finding)  # KNOWN["finding"]
-    _no_missing_value_shown(out, skip=("whose_alliance", "referral_account") if empty_finding else ())
+    out, exact, ov = review_evidence(root, refs)
+    _no_missing_value_shown(out)
     _check_selection_rules(ov)
     perturbed = ("drawn", root, refs, exact)
     for moderator in ("referral", "problem type"):
@@ -408,11 +395,10 @@ def test_the_reviews_evidence_holds_on_drawn_datasets(dataset):
 
 @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(S.datasets(groups=("effects",)))
-@example(dataset=_pinned("primary", removed={"effect_sizes": frozenset(r["es_id"] for r in S.shipped("effect_sizes"))})
-         ).xfail(raises=KeyError, reason=KNOWN["study_characteristics"])
+@example(dataset=_pinned("primary", removed={"effect_sizes": frozenset(r["es_id"] for r in S.shipped("effect_sizes"))}))
 def test_the_primary_evidence_holds_on_drawn_datasets(dataset):
     root, plan = dataset
-    _no_missing_value_shown(primary_evidence(root, references(root), guard=plan.pin != "primary"))
+    _no_missing_value_shown(primary_evidence(root, references(root)))
 
 
 @settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])

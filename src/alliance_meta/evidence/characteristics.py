@@ -33,7 +33,9 @@ def study_characteristics(frame, refs):
             "n (largest)": int(part["n"].max()),
             "correlations": len(part),
         })
-    out = pd.DataFrame(rows)
+    columns = ["study", "year", "country", "population", "design", "treatment", "alliance (dyad)",
+               "alliance rated by", "n (largest)", "correlations"]
+    out = pd.DataFrame(rows, columns=columns)   # the columns stand even when there is no study
     out.insert(0, "label", labels(refs, list(out["study"])))
     return out.sort_values(["year", "label"], kind="stable").reset_index(drop=True)
 

@@ -161,6 +161,14 @@ def printed_tests(tests, table, key: str, moderator: str):
                  & tests["analysis"].isin(overall)]
 
 
+def _result(row) -> str:
+    """A printed test's result in words, with its finding after a colon when one was coded
+    (``finding`` is optional: a missing one adds nothing, never 'nan')."""
+    words = RESULT_WORDS.get(row.result, str(row.result).replace("_", " "))
+    finding = row.finding.strip() if isinstance(row.finding, str) else ""
+    return f"{words}: {finding}" if finding else words
+
+
 def tests_sentence(tests) -> str:
     """The printed test(s) of a moderator in one sentence: what the review found, as it printed
     it, with where it was read; empty when there is none."""
@@ -169,8 +177,7 @@ def tests_sentence(tests) -> str:
     parts = []
     for row in tests.itertuples(index=False):
         stat = f"{row.statistic}, " if isinstance(row.statistic, str) and row.statistic else ""
-        parts.append(f"{stat}{RESULT_WORDS.get(row.result, str(row.result).replace('_', ' '))}: {row.finding} "
-                     f"({row.source_locator})")
+        parts.append(f"{stat}{_result(row)} ({row.source_locator})")
     return " The review's own test of the moderator, as printed: " + "; ".join(parts) + "."
 
 
@@ -201,8 +208,7 @@ def _tests_without_levels(tests, table, refs, moderator: str, skip: set) -> str:
     out = []
     for key in reviews(hit, refs):
         own = hit[hit["study"] == key]
-        parts = [f"{row.moderator} ({RESULT_WORDS.get(row.result, str(row.result))}: {row.finding}; "
-                 f"{row.source_locator})" for row in own.itertuples(index=False)]
+        parts = [f"{row.moderator} ({_result(row)}; {row.source_locator})" for row in own.itertuples(index=False)]
         out.append(f"{{cite:t}}`{key}` printed a test of {join(parts)}, without an estimate per level.")
     return " ".join(out)
 
@@ -224,8 +230,7 @@ def whose_alliance_account(tests, refs) -> str:
     out = []
     for key in reviews(hit, refs):
         own = hit[hit["study"] == key]
-        parts = [f"{row.moderator} ({RESULT_WORDS.get(row.result, str(row.result))}: {row.finding}; "
-                 f"{row.source_locator})" for row in own.itertuples(index=False)]
+        parts = [f"{row.moderator} ({_result(row)}; {row.source_locator})" for row in own.itertuples(index=False)]
         out.append(f"{{cite:t}}`{key}` tested as moderators " + join(parts) + ".")
     return " ".join(out)
 
