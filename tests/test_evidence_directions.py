@@ -210,14 +210,14 @@ def test_sentences_of_several_samples(directions_several):
     assert "one further row of that kind was set aside" in out["cannot_say"]
     assert out["youth"].startswith("In one sample both the parent's and the youth's alliance are reported: for the "
                                    "parent's, the one sample with a direction goes against it")
-    assert out["youth"].endswith("In none of the one domain both report, the two alliances point the same way.")
+    assert out["youth"].endswith("In the one domain both report, the two alliances do not point the same way.")
 
 
 def test_sentences_of_one_sample(directions_one):
     out = D.sentences(D.synthesise(directions_one), D.youth_versus_parent(directions_one))
     assert out["samples"].startswith("The table holds one independent sample of the parent's alliance (one report)"
                                      " that state")
-    assert "in one setting (parent training); the sample size is printed for one of them." in out["samples"]
+    assert "in one setting (parent training); its sample size is printed." in out["samples"]
     assert "the one sample with a direction favours it: 100% (95% CI 21% to 100%; sign test p = 1.000)" \
         in out["overall"]
     assert out["sensitivity"].startswith("No sample reports only")

@@ -594,9 +594,11 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
         out["samples"] = f"The table holds no sample of the {who}'s alliance yet, so nothing can be counted."
     else:
         out["samples"] = (f"The table holds {plural(k, 'independent sample')} of the {who}'s alliance "
-                          f"({plural(synth.reports, 'report')}) that state which way its association with an outcome went, "
-                          f"in {plural(len(settings), 'setting')} ({_join(settings)}); the sample size is printed for "
-                          f"{number_word(synth.n_printed, zero='none')} of them.")
+                          f"({plural(synth.reports, 'report')}) that state{'s' * (k == 1)} which way its association "
+                          "with an outcome went, "
+                          f"in {plural(len(settings), 'setting')} ({_join(settings)}); "
+                          + (f"its sample size is {'' if synth.n_printed else 'not '}printed." if k == 1 else
+                             f"the sample size is printed for {number_word(synth.n_printed, zero='none')} of them."))
     o = synth.overall
     if k == 0:
         out["overall"] = "With no sample, there is no count and no proportion favouring."
@@ -647,10 +649,16 @@ def sentences(synth: Synthesis, comparison: Comparison | None = None, agree: Agr
             out["youth"] = "No sample reports both the parent's and the youth's alliance, so they cannot be compared."
         else:
             p_, y_ = comparison.parent, comparison.youth
+            pairs, same = len(comparison.pairs), comparison.same
+            if pairs == 1:
+                agreement = (f"In the one domain both report, the two alliances "
+                             f"{'point' if same else 'do not point'} the same way.")
+            else:
+                agreement = (f"In {number_word(same, zero='none')} of the {plural(pairs, 'domain')} both report, "
+                             "the two alliances point the same way.")
             out["youth"] = (f"In {plural(m, 'sample')} both the parent's and the youth's alliance are reported: for "
-                            f"the parent's, {proportion_text(p_)}; for the youth's, {proportion_text(y_)}. In "
-                            f"{number_word(comparison.same, zero='none')} of the {plural(len(comparison.pairs), 'domain')}"
-                            f" both report, the two alliances point the same way.")
+                            f"the parent's, {proportion_text(p_)}; for the youth's, {proportion_text(y_)}. "
+                            + agreement)
     if agree is not None:
         if agree.samples == 0:
             out["agreement"] = "No sample has been coded a second time yet."
