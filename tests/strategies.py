@@ -71,22 +71,10 @@ def shipped(table: str) -> list[dict]:
 
 # --------------------------------------------------------------------------- vocabularies
 
-#: The populations a dyad of effect_sizes.csv may have; dyads not named may have any
-#: (data/README.md, codebook; the validator's DYAD_POPULATIONS, restated here).
-DYAD_POPULATIONS = {
-    "parent-therapist": ("child", "adolescent", "family"),
-    "youth-therapist": ("child", "adolescent", "family"),
-    "client-therapist": ("adult",),
-    "couple-therapist": ("family",),
-}
-#: The dyads a population of syntheses.csv may have.
-POPULATION_DYADS = {
-    "adult": ("client-therapist", "mixed"),
-    "youth": ("youth-therapist", "mixed"),
-    "family": ("family-therapist", "mixed"),
-    "couple": ("couple-therapist", "mixed"),
-    "parent": ("parent-therapist",),
-}
+#: The populations a dyad of effect_sizes.csv may have, and the dyads a population of
+#: syntheses.csv may have: the validator's own tables (a drawn row must be one it accepts).
+from alliance_meta.evidence.dataset import DYAD_POPULATIONS, POPULATION_DYADS  # noqa: E402
+
 SHIPPED_GROUPS = [r["group"] for r in shipped("overlap_groups")]
 SHIPPED_BARRIERS = [r["barrier"] for r in shipped("barriers")]
 SHIPPED_SYNTHESIS_IDS = [r["synthesis_id"] for r in shipped("syntheses")]
