@@ -166,6 +166,14 @@ def perturbed_builds(tmp_path_factory):
         shutil.rmtree(root / "_build", ignore_errors=True)
 
 
+def _page_text(path) -> str:
+    """A built page's visible text: markup, scripts, styles and code removed, entities decoded."""
+    import html
+
+    text = re.sub(r"<(script|style|pre|code)[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", BUILDS)
 def test_the_book_builds_strictly_on_perturbed_data(perturbed_builds, name):
@@ -177,6 +185,9 @@ def test_the_book_builds_strictly_on_perturbed_data(perturbed_builds, name):
         glued = re.findall(r'class="pasted-text">([^<]*)<', html)
         assert glued, f"{page}: no glued value"
         assert not [g for g in glued if re.search(r"\bnan\b|<NA>|\bNone\b", g)], f"{page}: {glued}"
+    for path in sorted((root / "_build" / "html" / "book").glob("*.html")):
+        hit = P.ONE_PLURAL.search(_page_text(path))
+        assert not hit, f"{path.stem}: a count of one before a plural: {hit.group(0)!r}"
     if name == "add":  # the guide's worked example (book/extending.md) is on the pages it extends
         for page in ("syntheses", "dataset"):
             html = (root / "_build" / "html" / "book" / f"{page}.html").read_text(encoding="utf-8")
