@@ -34,7 +34,8 @@ CLAIMS = {
                              "(min(len(by_sample(same)) if len(same) else 0, "
                              "len(by_sample(other)) if len(other) else 0) < 2)"),
     # the mandated referral level rests on a single study
-    "pa-ex-mandated": ("assert set(levels(ov, 'referral').query('single')['level']) == "
+    "pa-ex-mandated": ("from alliance_meta.evidence.moderators import levels\n"
+                       "assert set(levels(ov, 'referral').query('single')['level']) == "
                        "set(_result.loc[_result['k_studies'] == 1, 'level'])"),
     # the four barriers the solution names are the ones without estimates
     "barriers-ex-data": "assert list(_result['name']) == without",
