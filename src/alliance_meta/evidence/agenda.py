@@ -10,6 +10,7 @@ nothing is a gap in the published record, not in this project's reading of it al
 from __future__ import annotations
 
 from .rules import first_hand, mask, with_uncertainty
+from .sentences import counted
 
 #: Words for what the coded reviews hold on a question (the ``status`` of :func:`rule_evidence`).
 STATUS = {
@@ -220,8 +221,7 @@ def searches_text(search_log) -> str:
 
 def searches_words(search_log) -> str:
     """'1,214 logged searches' or '1 logged search'."""
-    n = len(search_log)
-    return f"{n:,} logged search{'es' * (n != 1)}"
+    return counted(len(search_log), "logged search", "logged searches")
 
 
 #: ``kind`` codes of ``founding_agendas.csv`` whose rows state nothing a review could answer.

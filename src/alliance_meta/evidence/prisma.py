@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .sentences import counted, were
+
 _REASON = re.compile(r"^\s*(?P<reason>[^:;]+?)\s*:\s*(?P<count>\d+)\s*$")
 
 
@@ -107,15 +109,6 @@ def flow_counts(search_log, effect_sizes, *, sample: str | None = "sample", repo
     )
 
 
-def _n(n: int, singular: str, plural: str) -> str:
-    n = int(n)
-    return f"{n:,} {singular if n == 1 else plural}"
-
-
-def _were(n: int) -> str:
-    return f"{int(n):,} {'was' if int(n) == 1 else 'were'}"
-
-
 def flow_words(counts: FlowCounts) -> str:
     """The flow of the search for primary studies (``dataset.md``), as a paragraph.
 
@@ -125,19 +118,19 @@ def flow_words(counts: FlowCounts) -> str:
         The searches, records found, screened and assessed, the assessed reports not included
         and the exclusions with a logged reason; every noun and verb agrees with its count.
     """
-    return (f"The search log records {_n(counts.searches, 'search', 'searches')} of stored public copies of the "
+    return (f"The search log records {counted(counts.searches, 'search', 'searches')} of stored public copies of the "
             f"literature. {'It' if counts.searches == 1 else 'They'} returned "
-            f"{_n(counts.identified, 'record', 'records')}, of which {_were(counts.screened)} screened and "
+            f"{counted(counts.identified, 'record', 'records')}, of which {were(counts.screened)} screened and "
             f"{counts.assessed:,} assessed further (their abstract, results text or tables read for a correlation "
-            f"and its *n*); {_n(counts.excluded_full_text, 'assessed report', 'assessed reports')} "
+            f"and its *n*); {counted(counts.excluded_full_text, 'assessed report', 'assessed reports')} "
             f"{'was' if counts.excluded_full_text == 1 else 'were'} not included. Coders logged a reason for "
-            f"{_n(counts.reasons_logged, 'exclusion', 'exclusions')} at either stage.")
+            f"{counted(counts.reasons_logged, 'exclusion', 'exclusions')} at either stage.")
 
 
 def flow_holds_words(counts: FlowCounts) -> str:
     """'The dataset holds 9 reports on 9 independent samples.', nouns agreeing with counts."""
-    return (f"The dataset holds {_n(counts.reports, 'report', 'reports')} on "
-            f"{_n(counts.samples, 'independent sample', 'independent samples')}.")
+    return (f"The dataset holds {counted(counts.reports, 'report', 'reports')} on "
+            f"{counted(counts.samples, 'independent sample', 'independent samples')}.")
 
 
 def synthesis_flow_words(counts: FlowCounts) -> str:
@@ -149,8 +142,8 @@ def synthesis_flow_words(counts: FlowCounts) -> str:
         '412 searches returned 3,954 records, of which 3,954 were screened and 212 read beyond
         their title.', nouns and verbs agreeing with their counts.
     """
-    return (f"{_n(counts.searches, 'search', 'searches')} returned {_n(counts.identified, 'record', 'records')}, "
-            f"of which {_were(counts.screened)} screened and {counts.assessed:,} read beyond "
+    return (f"{counted(counts.searches, 'search', 'searches')} returned {counted(counts.identified, 'record', 'records')}, "
+            f"of which {were(counts.screened)} screened and {counts.assessed:,} read beyond "
             f"{'its' if counts.assessed == 1 else 'their'} title.")
 
 

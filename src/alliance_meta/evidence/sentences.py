@@ -46,11 +46,18 @@ def join(items: list[str]) -> str:
 
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:
-    """'1 sample', '9 samples': a count in digits with its noun in the number it agrees with.
+    """'1 sample', '9 samples', '3,954 records': a count in digits (thousands separated) with
+    its noun in the number it agrees with.
 
     ``plural`` defaults to ``singular + 's'``."""
     n = int(n)
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def were(n: int) -> str:
+    """'1 was', '4 were': a count in digits with the past of *to be* that agrees with it."""
+    n = int(n)
+    return f"{n:,} {'was' if n == 1 else 'were'}"
 
 
 def studies(k) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .aggregate import by_sample
-from .sentences import counted
+from .sentences import counted, were
 from ..engine.models import metareg, pool
 
 
@@ -186,9 +186,6 @@ def provenance_words(counts: dict) -> str:
         not printed as a zero-order correlation.', verbs and nouns agreeing with their counts;
         'The dataset holds no correlation.' for an empty table.
     """
-    def were(n):
-        return f"{n} {'was' if n == 1 else 'were'}"
-
     if not counts["rows"]:
         return "The dataset holds no correlation."
     return (f"Of the {counted(counts['rows'], 'correlation')}, {were(counts['abstract'])} read in an abstract, "

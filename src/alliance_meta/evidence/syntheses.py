@@ -97,7 +97,7 @@ def holdings_words(counts: dict) -> str:
         text or a table) and 4 only in a later work that quotes them.', nouns and verbs agreeing
         with their counts; 'The table below holds no published estimate.' for none.
     """
-    from .sentences import counted
+    from .sentences import counted, were
 
     if not counts["rows"]:
         return "The table below holds no published estimate."
@@ -111,7 +111,7 @@ def holdings_words(counts: dict) -> str:
         where = " in its abstract" if counts["abstract"] else " in its full text or a table" if counts["beyond"] else ""
         return holds + f" It was read in the meta-analysis itself{where}."
     primary, quoted = counts["primary"], counts["secondary"]
-    return (holds + f" Of these, {primary} {'was' if primary == 1 else 'were'} read in the meta-analysis itself "
+    return (holds + f" Of these, {were(primary)} read in the meta-analysis itself "
             f"({counts['abstract']} in its abstract only, {counts['beyond']} in its full text or a table) and "
             f"{quoted} only in a later work that quotes {'it' if quoted == 1 else 'them'}.")
 
